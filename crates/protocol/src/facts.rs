@@ -55,7 +55,7 @@ impl Facts {
                 let field = error.path().to_string();
                 let reason = clean_serde_message(&error.inner().to_string());
                 Error::InvalidFacts {
-                    field: if field == "." {
+                    field: if field == "." || field == "?" {
                         String::from("(document)")
                     } else {
                         field

@@ -313,6 +313,9 @@ impl Checker<'_> {
         let mut explicit: BTreeMap<Role, Route> = BTreeMap::new();
         let mut likes: Vec<(Role, Role, usize)> = Vec::new();
 
+        // Roles the file lists, even wrongly: their own mistakes say what is wrong, so no
+        // second "routed to nobody" is added for them.
+        let listed: BTreeSet<Role> = routing.victims.keys().copied().collect();
         for (role, spanned) in &routing.victims {
             let at = Some(spanned.span().start);
             let key = format!("routing.victims.{role}");
@@ -377,7 +380,7 @@ impl Checker<'_> {
         // routed like the nearest listed role of its body.
         for body in bodies {
             for role in Role::ALL.iter().filter(|r| r.office_of() == Some(*body)) {
-                if routes.contains_key(role) {
+                if routes.contains_key(role) || listed.contains(role) {
                     continue;
                 }
                 let nearest = nearest_roles(*role).iter().find_map(|n| {
@@ -736,12 +739,9 @@ fn key_at(text: &str, offset: usize) -> String {
         .rev()
         .map(str::trim)
         .find(|l| l.starts_with('['))
-        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_owned());
+        .map(table_name);
     if line.starts_with('[') {
-        return line
-            .trim_matches(|c| c == '[' || c == ']')
-            .trim()
-            .to_owned();
+        return table_name(line);
     }
     let own = line.split('=').next().unwrap_or("").trim();
     match (header, own.is_empty()) {
@@ -750,6 +750,12 @@ fn key_at(text: &str, offset: usize) -> String {
         (None, false) => own.to_owned(),
         (None, true) => String::from("(file)"),
     }
+}
+
+/// `[a.b]  # comment` → `a.b`; `[[contacts]]` → `contacts`.
+fn table_name(header: &str) -> String {
+    let inner = header.trim_start_matches('[');
+    inner.split(']').next().unwrap_or(inner).trim().to_owned()
 }
 
 fn has_duplicates<T: Ord>(items: &[T]) -> bool {

@@ -1,0 +1,221 @@
+//! `weerbaar protocol …` as a person or a script uses it.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::{Value, json};
+
+fn weerbaar(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_weerbaar"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The program may exit before it reads (an unknown preset), closing the pipe.
+    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+const EXAMPLE: &str = include_str!("../../../examples/facts.json");
+
+/// The output of PROTOCOL.md §15, word for word.
+fn spec_output() -> Value {
+    json!({
+      "preset": "westerveld",
+      "category": "bedreiging_intimidatie",
+      "abcd": "D",
+      "report": "required",
+      "handler": "griffier",
+      "informed": ["burgemeester", "adviseur_vpt"],
+      "aangifte_by": "organisatie",
+      "recidive": false,
+      "tasks": [
+        { "code": "nazorg_gesprek_1", "due": "2026-03-03T20:15:00+01:00" },
+        { "code": "nazorg_gesprek_2", "due": "2026-03-05T20:15:00+01:00" },
+        { "code": "nazorg_gesprek_3", "from": "2026-03-30T20:15:00+02:00", "due": "2026-04-13T20:15:00+02:00" },
+        { "code": "maatregel_besluit", "due": null },
+        { "code": "incidentgesprek", "due": null },
+        { "code": "afspraak_politie", "due": null },
+        { "code": "vastleggen_bewijs", "due": null },
+        { "code": "melden_platform", "due": null }
+      ],
+      "escalations": ["openbaar_ministerie"],
+      "measures": ["schriftelijke_waarschuwing", "incidentgesprek", "aangifte"]
+    })
+}
+
+#[test]
+fn the_example_of_section_15_gives_exactly_its_output() {
+    let output = weerbaar(
+        &["protocol", "evaluate", "--preset", "westerveld", "-"],
+        EXAMPLE,
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let plan: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(plan, spec_output());
+}
+
+#[test]
+fn facts_come_from_a_file_or_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("facts.json");
+    std::fs::write(&path, EXAMPLE).unwrap();
+    let from_file = weerbaar(
+        &[
+            "protocol",
+            "evaluate",
+            "--preset",
+            "leiden",
+            path.to_str().unwrap(),
+        ],
+        "",
+    );
+    let from_stdin = weerbaar(&["protocol", "evaluate", "--preset", "leiden"], EXAMPLE);
+    assert!(from_file.status.success(), "{}", stderr(&from_file));
+    assert_eq!(stdout(&from_file), stdout(&from_stdin));
+    let plan: Value = serde_json::from_str(&stdout(&from_stdin)).unwrap();
+    assert_eq!(plan["preset"], "leiden");
+    assert_eq!(plan["aangifte_by"], "ambtsdrager");
+}
+
+#[test]
+fn utrecht_dates_the_police_appointment_in_working_days() {
+    let output = weerbaar(&["protocol", "evaluate", "--preset", "utrecht"], EXAMPLE);
+    let plan: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let tasks = plan["tasks"].as_array().unwrap();
+    assert!(tasks.contains(&json!({ "code": "afspraak_politie", "due_date": "2026-03-05" })));
+}
+
+#[test]
+fn bad_facts_name_the_field_and_exit_non_zero() {
+    let cases = [
+        (
+            EXAMPLE.replace("dreigen_met_geweld", "dreigen"),
+            "behaviours[1]",
+        ),
+        (
+            EXAMPLE.replace("\"raadslid\"", "\"statenlid\""),
+            "victim.role",
+        ),
+        (
+            EXAMPLE.replace("2026-03-03T09:00:00+01:00", "2026-03-01T09:00:00+01:00"),
+            "reported_at",
+        ),
+        (
+            EXAMPLE.replace("2026-03-02T20:15:00+01:00", "2026-03-02T20:15:00"),
+            "occurred_at",
+        ),
+        (
+            EXAMPLE.replace("[\"beledigen\", \"dreigen_met_geweld\"]", "[]"),
+            "behaviours",
+        ),
+        (String::from("{ not json"), "(document)"),
+    ];
+    for (facts, field) in cases {
+        let output = weerbaar(&["protocol", "evaluate", "--preset", "westerveld"], &facts);
+        assert_eq!(output.status.code(), Some(1), "{field}");
+        assert!(output.stdout.is_empty(), "{field}: no half plan on stdout");
+        let message = stderr(&output);
+        assert!(
+            message.starts_with(&format!("error: {field}")),
+            "{field}: {message}"
+        );
+    }
+}
+
+#[test]
+fn an_unknown_preset_lists_the_known_ones() {
+    let output = weerbaar(&["protocol", "evaluate", "--preset", "amsterdam"], EXAMPLE);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("westerveld, utrecht, leiden, nijmegen, model"));
+}
+
+#[test]
+fn preset_and_protocol_exclude_each_other() {
+    let output = weerbaar(
+        &[
+            "protocol",
+            "evaluate",
+            "--preset",
+            "leiden",
+            "--protocol",
+            "x.toml",
+        ],
+        EXAMPLE,
+    );
+    assert!(!output.status.success());
+    let missing = weerbaar(&["protocol", "evaluate"], EXAMPLE);
+    assert!(!missing.status.success());
+}
+
+#[test]
+fn list_names_every_preset_and_its_organisation() {
+    let output = weerbaar(&["protocol", "list"], "");
+    assert!(output.status.success());
+    let text = stdout(&output);
+    for (name, organisation) in [
+        ("westerveld", "Gemeente Westerveld"),
+        ("utrecht", "provincie Utrecht"),
+        ("leiden", "Gemeente Leiden"),
+        ("nijmegen", "Gemeente Nijmegen"),
+        ("model", "Handreiking agressieprotocol"),
+    ] {
+        let line = text.lines().find(|l| l.starts_with(name)).unwrap();
+        assert!(line.contains(organisation), "{line}");
+    }
+}
+
+#[test]
+fn a_shown_preset_is_a_sound_own_file_that_evaluates_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["westerveld", "utrecht", "leiden", "nijmegen", "model"] {
+        let shown = weerbaar(&["protocol", "show", name], "");
+        assert!(shown.status.success());
+        let path = dir.path().join(format!("{name}.toml"));
+        std::fs::write(&path, stdout(&shown)).unwrap();
+        let check = weerbaar(&["protocol", "check", path.to_str().unwrap()], "");
+        assert!(check.status.success(), "{}", stderr(&check));
+        assert!(stdout(&check).contains("sound"));
+        let own = weerbaar(
+            &["protocol", "evaluate", "--protocol", path.to_str().unwrap()],
+            EXAMPLE,
+        );
+        let preset = weerbaar(&["protocol", "evaluate", "--preset", name], EXAMPLE);
+        assert_eq!(stdout(&own), stdout(&preset), "{name}");
+    }
+}
+
+#[test]
+fn check_refuses_an_unsound_file_with_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("eigen.toml");
+    let shown = stdout(&weerbaar(&["protocol", "show", "leiden"], ""));
+    std::fs::write(
+        &path,
+        shown.replacen("handler = \"griffier\"", "handler = \"griffie\"", 1),
+    )
+    .unwrap();
+    let output = weerbaar(&["protocol", "check", path.to_str().unwrap()], "");
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(
+        message.contains("routing.victims.raadslid.handler"),
+        "{message}"
+    );
+    assert!(message.contains("line "), "{message}");
+    assert!(message.contains("unknown role `griffie`"), "{message}");
+
+    let missing = weerbaar(&["protocol", "check", "/nonexistent/eigen.toml"], "");
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr(&missing).contains("cannot read"));
+}
