@@ -52,14 +52,9 @@ impl Facts {
         let mut deserializer = serde_json::Deserializer::from_str(text);
         let facts: Facts =
             serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-                let field = error.path().to_string();
                 let reason = clean_serde_message(&error.inner().to_string());
                 Error::InvalidFacts {
-                    field: if field == "." || field == "?" {
-                        String::from("(document)")
-                    } else {
-                        field
-                    },
+                    field: field_path(&error.path().to_string(), &reason),
                     reason,
                 }
             })?;
@@ -78,6 +73,24 @@ impl Facts {
     /// Whether the perpetrator has earlier registered incidents (PROTOCOL.md §7).
     pub fn recidive(&self) -> bool {
         self.prior_incidents > 0
+    }
+}
+
+/// The path of the field an error is about. serde reports a missing field at its parent,
+/// so the field's own name is taken from the message.
+fn field_path(path: &str, reason: &str) -> String {
+    let parent = match path {
+        "." | "?" => "",
+        other => other,
+    };
+    let missing = reason
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next());
+    match (parent, missing) {
+        ("", Some(name)) => name.to_owned(),
+        (parent, Some(name)) => format!("{parent}.{name}"),
+        ("", None) => String::from("(document)"),
+        (parent, None) => parent.to_owned(),
     }
 }
 
@@ -199,6 +212,15 @@ mod tests {
         assert!(Facts::from_json("[1, 2]").is_err());
         assert!(Facts::from_json("").is_err());
         assert!(Facts::from_json(&format!("{MINIMAL} trailing")).is_err());
+    }
+
+    #[test]
+    fn a_missing_field_is_named_by_its_own_path() {
+        let no_behaviours =
+            r#"{"occurred_at": "2026-03-02T20:15:00+01:00", "victim": {"role": "raadslid"}}"#;
+        assert_eq!(field_of(no_behaviours), "behaviours");
+        let no_role = MINIMAL.replace(r#""role": "raadslid""#, r#""former": true"#);
+        assert_eq!(field_of(&no_role), "victim.role");
     }
 
     #[test]
