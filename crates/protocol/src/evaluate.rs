@@ -79,8 +79,9 @@ fn route_for(protocol: &Protocol, role: Role) -> Result<&Route, Error> {
 }
 
 /// PROTOCOL.md §3. Each category present brings its own obligation and the strongest
-/// counts, so that adding a behaviour never weakens it: an insult that was corrected
-/// does not make a persistent complaint less reportable.
+/// counts, so that adding a behaviour never weakens it: in Westerveld a complaint may be
+/// reported (`optional`), and an insult that was corrected next to it does not turn that
+/// into `not_required`, the row of a corrected insult alone.
 fn report_obligation(
     protocol: &Protocol,
     facts: &Facts,

@@ -205,7 +205,7 @@ impl Checker<'_> {
         let report = self.check_report(&raw.report);
         let routes = self.check_routing(&raw.routing, &bodies);
         let aftercare = self.check_aftercare(&raw.aftercare, &bodies);
-        let tasks = self.check_tasks(&raw.tasks);
+        let tasks = self.check_tasks(&raw.tasks, raw.aftercare.tailored);
         let contacts = self.check_contacts(&raw.contacts);
         let mut classification: BTreeMap<Behaviour, Category> = Behaviour::ALL
             .iter()
@@ -298,6 +298,22 @@ impl Checker<'_> {
                 ),
             );
         }
+        for (name, obligation) in [("threat", report.threat), ("physical", report.physical)] {
+            if obligation < *report.verbal.get_ref() {
+                self.mistake(
+                    None,
+                    format!("report.{name}"),
+                    format!(
+                        "`{obligation}` is weaker than `verbal` (`{}`): a threat or violence cannot \
+                         need less reporting than an insult",
+                        report.verbal.get_ref()
+                    ),
+                );
+            }
+        }
+        if has_duplicates(&report.always_required) {
+            self.mistake(None, "report.always_required", "lists a behaviour twice");
+        }
         ReportRules {
             emotional: report.emotional,
             emotional_persistent: *report.emotional_persistent.get_ref(),
@@ -356,6 +372,14 @@ impl Checker<'_> {
         let mut routes = explicit.clone();
         for (role, like, offset) in likes {
             let key = format!("routing.victims.{role}.like");
+            if like.office_of() != role.office_of() {
+                self.mistake(
+                    Some(offset),
+                    key,
+                    format!("`{role}` can only be routed like an office of the same body, not like `{like}`"),
+                );
+                continue;
+            }
             match explicit.get(&like) {
                 Some(route) => {
                     routes.insert(
@@ -405,15 +429,7 @@ impl Checker<'_> {
             }
         }
 
-        for role in &routing.always_informed {
-            if *role == Role::Ambtenaar {
-                self.mistake(
-                    None,
-                    "routing.always_informed",
-                    "`ambtenaar` is not a role that is informed",
-                );
-            }
-        }
+        self.check_role_list(&routing.always_informed, None, "routing.always_informed");
         routes
     }
 
@@ -430,7 +446,7 @@ impl Checker<'_> {
                     at,
                     key,
                     format!(
-                        "`{role}` is not a political office holder; only office holders are routed"
+                        "`{role}` is not a political office holder; only office holders are victims this protocol covers"
                     ),
                 );
                 false
@@ -487,15 +503,25 @@ impl Checker<'_> {
                 format!("`{handler}` handles the report; it need not be informed as well"),
             );
         }
-        if has_duplicates(&raw.alternates) || has_duplicates(&raw.informed) {
-            self.mistake(at, key, "lists a role twice");
-        }
+        self.check_role_list(&raw.alternates, at, &format!("{key}.alternates"));
+        self.check_role_list(&raw.informed, at, &format!("{key}.informed"));
         (self.mistakes.len() == before).then(|| Route {
             handler,
             alternates: raw.alternates.clone(),
             informed: raw.informed.clone(),
             like: None,
         })
+    }
+
+    /// A list of roles names each once, and never `ambtenaar`, who is not a role that
+    /// receives or is told of reports.
+    fn check_role_list(&mut self, roles: &[Role], at: Option<usize>, key: &str) {
+        if has_duplicates(roles) {
+            self.mistake(at, key, "lists a role twice");
+        }
+        if roles.contains(&Role::Ambtenaar) {
+            self.mistake(at, key, "name the role, not `ambtenaar`");
+        }
     }
 
     fn check_aftercare(&mut self, raw: &RawAftercare, bodies: &[Body]) -> Aftercare {
@@ -510,6 +536,7 @@ impl Checker<'_> {
                     "name who gives the aftercare, or leave the key out",
                 );
             }
+            self.check_role_list(givers.get_ref(), at, &key);
             if givers.get_ref().contains(role) {
                 self.mistake(
                     at,
@@ -517,6 +544,13 @@ impl Checker<'_> {
                     format!("`{role}` cannot give aftercare to itself"),
                 );
             }
+        }
+        if raw.coordinator == Some(Role::Ambtenaar) {
+            self.mistake(
+                None,
+                "aftercare.coordinator",
+                "name the coordinating role, not `ambtenaar`",
+            );
         }
         if !raw.tailored && raw.by.is_empty() {
             self.mistake(
@@ -539,6 +573,7 @@ impl Checker<'_> {
     fn check_tasks(
         &mut self,
         tasks: &BTreeMap<Task, Spanned<RawDeadline>>,
+        tailored: bool,
     ) -> BTreeMap<Task, Deadline> {
         let mut checked = BTreeMap::new();
         for (task, spanned) in tasks {
@@ -548,23 +583,60 @@ impl Checker<'_> {
                 checked.insert(*task, deadline);
             }
         }
-        if tasks.contains_key(&Task::NazorgAanbieden)
-            && [
-                Task::NazorgGesprek1,
-                Task::NazorgGesprek2,
-                Task::NazorgGesprek3,
-            ]
-            .iter()
-            .any(|t| tasks.contains_key(t))
-        {
+        self.check_aftercare_tasks(tasks, tailored);
+        if !tasks.contains_key(&Task::MeldingInspectie) {
             self.mistake(
                 None,
-                "tasks.nazorg_aanbieden",
-                "choose either tailored aftercare (nazorg_aanbieden) or the three conversations \
-                 (nazorg_gesprek_1 to _3), not both",
+                "tasks.melding_inspectie",
+                "the employer must warn the Inspectie SZW within 24 hours of a serious injury, \
+                 by law and even under a fictief dienstverband: add melding_inspectie = { hours = 24 }",
             );
         }
         checked
+    }
+
+    /// PROTOCOL.md §9: aftercare is always offered, either as the three conversations or
+    /// tailored; `[aftercare] tailored` says which.
+    fn check_aftercare_tasks(
+        &mut self,
+        tasks: &BTreeMap<Task, Spanned<RawDeadline>>,
+        tailored: bool,
+    ) {
+        let conversations = [
+            Task::NazorgGesprek1,
+            Task::NazorgGesprek2,
+            Task::NazorgGesprek3,
+        ];
+        let listed = conversations
+            .iter()
+            .filter(|t| tasks.contains_key(t))
+            .count();
+        let offered = tasks.contains_key(&Task::NazorgAanbieden);
+        let reason = match (tailored, offered, listed) {
+            (true, true, 0) | (false, false, 3) => return,
+            (_, true, 1..) => {
+                "choose either tailored aftercare (nazorg_aanbieden) or the three \
+                               conversations (nazorg_gesprek_1 to _3), not both"
+            }
+            (true, false, 0) => {
+                "aftercare is always offered after an incident: list \
+                                 nazorg_aanbieden = {} (aftercare.tailored is true)"
+            }
+            (true, false, _) => {
+                "aftercare.tailored is true: list nazorg_aanbieden = {} instead of \
+                                 the conversations"
+            }
+            (false, true, 0) => {
+                "aftercare.tailored is false: list the three conversations \
+                                 nazorg_gesprek_1 to _3 instead of nazorg_aanbieden"
+            }
+            (false, false, 0) => {
+                "aftercare is always offered after an incident: list the three \
+                                  conversations (nazorg_gesprek_1 to _3) or nazorg_aanbieden"
+            }
+            (false, false, _) => "list all three conversations, nazorg_gesprek_1 to _3",
+        };
+        self.mistake(None, "tasks", reason);
     }
 
     fn check_deadline(
@@ -592,6 +664,14 @@ impl Checker<'_> {
             return None;
         }
         if let Some(n) = raw.working_days {
+            if n > MAX_WORKING_DAYS {
+                self.mistake(
+                    at,
+                    key,
+                    "a deadline longer than a year is not a protocol deadline",
+                );
+                return None;
+            }
             return self
                 .positive(n, at, key)
                 .then_some(Deadline::WorkingDays(n));
@@ -652,6 +732,14 @@ impl Checker<'_> {
     }
 
     fn positive(&mut self, n: u32, at: Option<usize>, key: &str) -> bool {
+        if n > MAX_DEADLINE_HOURS {
+            self.mistake(
+                at,
+                key,
+                "a deadline longer than a year is not a protocol deadline",
+            );
+            return false;
+        }
         if n == 0 {
             self.mistake(
                 at,
@@ -704,6 +792,11 @@ impl Checker<'_> {
     }
 }
 
+/// The longest deadline a protocol file may give, in hours (a leap year).
+const MAX_DEADLINE_HOURS: u32 = 366 * 24;
+/// The same for working days: the working days of a year.
+const MAX_WORKING_DAYS: u32 = 262;
+
 /// PROTOCOL.md §4 (default, not in the seeds): where a role is not listed, the nearest
 /// listed role of its body routes it.
 fn nearest_roles(role: Role) -> &'static [Role] {
@@ -714,14 +807,23 @@ fn nearest_roles(role: Role) -> &'static [Role] {
 }
 
 fn syntax_mistake(text: &str, error: &toml::de::Error) -> Mistake {
+    let reason = error.message().trim().to_owned();
     let offset = error.span().map(|span| span.start);
-    Mistake {
-        line: offset.map(|o| line_of(text, o)),
-        key: offset
-            .map(|o| key_at(text, o))
-            .unwrap_or_else(|| String::from("(file)")),
-        reason: error.message().trim().to_owned(),
-    }
+    let missing = reason
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next());
+    // serde reports a missing key at the table that lacks it, or at the start of the file
+    // for a missing table: name the key itself.
+    let (line, key) = match (missing, offset) {
+        (Some(name), Some(0) | None) => (None, name.to_owned()),
+        (Some(name), Some(o)) => (
+            Some(line_of(text, o)),
+            format!("{}.{name}", key_at(text, o)),
+        ),
+        (None, Some(o)) => (Some(line_of(text, o)), key_at(text, o)),
+        (None, None) => (None, String::from("(file)")),
+    };
+    Mistake { line, key, reason }
 }
 
 fn line_of(text: &str, offset: usize) -> usize {

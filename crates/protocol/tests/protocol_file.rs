@@ -205,11 +205,124 @@ fn the_three_conversations_and_tailored_aftercare_exclude_each_other() {
         "maatregel_besluit = {}",
         "maatregel_besluit = {}\nnazorg_aanbieden = {}",
     );
+    let found = mistakes(&text);
     assert!(
-        mistakes(&text)
+        found
             .iter()
-            .any(|m| m.key == "tasks.nazorg_aanbieden")
+            .any(|m| m.key == "tasks" && m.reason.contains("not both")),
+        "{found:?}"
     );
+}
+
+#[test]
+fn aftercare_is_always_offered() {
+    let text = westerveld_with(
+        "nazorg_gesprek_3 = { from = { weeks = 4 }, due = { weeks = 6 } }",
+        "",
+    );
+    let found = mistakes(&text);
+    assert!(
+        found
+            .iter()
+            .any(|m| m.key == "tasks" && m.reason.contains("all three")),
+        "{found:?}"
+    );
+    let none = westerveld_with("nazorg_gesprek_1 = { hours = 24 }", "")
+        .replacen("nazorg_gesprek_2 = { days = 3 }", "", 1)
+        .replacen(
+            "nazorg_gesprek_3 = { from = { weeks = 4 }, due = { weeks = 6 } }",
+            "",
+            1,
+        );
+    let found = mistakes(&none);
+    assert!(
+        found.iter().any(|m| m.reason.contains("always offered")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn the_inspectie_szw_task_cannot_be_left_out() {
+    let text = westerveld_with("melding_inspectie = { hours = 24 }", "");
+    let found = mistakes(&text);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].key, "tasks.melding_inspectie");
+}
+
+#[test]
+fn like_stays_within_the_body() {
+    let text = preset_text("utrecht").unwrap().replacen(
+        "# duolid, fractiemedewerker",
+        "[routing.victims.duolid]\nlike = \"statenlid\"\n# duolid, fractiemedewerker",
+        1,
+    );
+    let found = mistakes(&text);
+    assert!(
+        found
+            .iter()
+            .any(|m| m.key == "routing.victims.duolid.like" && m.reason.contains("same body")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_threat_cannot_need_less_reporting_than_an_insult() {
+    let text = westerveld_with("threat = \"required\"", "threat = \"optional\"");
+    assert_eq!(mistakes(&text)[0].key, "report.threat");
+}
+
+#[test]
+fn ambtenaar_is_never_a_role_that_is_told() {
+    let text = westerveld_with(
+        "informed = [\"griffier\"]",
+        "informed = [\"griffier\", \"ambtenaar\"]",
+    );
+    assert_eq!(
+        mistakes(&text)[0].key,
+        "routing.victims.burgemeester.informed"
+    );
+    let twice = westerveld_with(
+        "always_informed = [\"adviseur_vpt\"]",
+        "always_informed = [\"adviseur_vpt\", \"adviseur_vpt\"]",
+    );
+    assert_eq!(mistakes(&twice)[0].key, "routing.always_informed");
+}
+
+#[test]
+fn a_deadline_beyond_a_year_is_refused_by_check_not_by_evaluate() {
+    let text = westerveld_with(
+        "nazorg_gesprek_2 = { days = 3 }",
+        "nazorg_gesprek_2 = { weeks = 4000000000 }",
+    );
+    assert_eq!(mistakes(&text)[0].key, "tasks.nazorg_gesprek_2");
+    let working = westerveld_with(
+        "afspraak_politie = {}",
+        "afspraak_politie = { working_days = 100000 }",
+    );
+    assert_eq!(mistakes(&working)[0].key, "tasks.afspraak_politie");
+}
+
+#[test]
+fn a_missing_table_or_key_is_named_itself() {
+    let text: String = preset_text("westerveld")
+        .unwrap()
+        .lines()
+        .filter(|l| {
+            !["[aangifte]", "by = ", "note = "]
+                .iter()
+                .any(|p| l.starts_with(p))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let found = mistakes(&text);
+    assert_eq!(
+        (found[0].key.as_str(), found[0].line),
+        ("aangifte", None),
+        "{found:?}"
+    );
+    let text = westerveld_with("threat = \"required\"", "");
+    let found = mistakes(&text);
+    assert_eq!(found[0].key, "report.threat", "{found:?}");
 }
 
 #[test]
@@ -287,6 +400,8 @@ by = "organisatie"
 [aftercare]
 tailored = true
 [tasks]
+nazorg_aanbieden = {}
+melding_inspectie = { hours = 24 }
 "#;
     let found = mistakes(text);
     let keys: Vec<&str> = found.iter().map(|m| m.key.as_str()).collect();
