@@ -41,22 +41,23 @@ pub fn add_weeks(start: &Zoned, weeks: i64) -> Result<Zoned, jiff::Error> {
 /// Easter Sunday of the Gregorian calendar, by the anonymous (Meeus/Jones/Butcher)
 /// computus.
 pub fn easter_sunday(year: i16) -> Date {
+    // Euclidean division keeps every intermediate value non-negative, so for any year
+    // the month is 3 or 4 and the day a real day of it (at most 31 March, 25 April).
     let y = i32::from(year);
-    let a = y % 19;
-    let b = y / 100;
-    let c = y % 100;
-    let d = b / 4;
-    let e = b % 4;
-    let f = (b + 8) / 25;
-    let g = (b - f + 1) / 3;
-    let h = (19 * a + b - d - g + 15) % 30;
-    let i = c / 4;
-    let k = c % 4;
-    let l = (32 + 2 * e + 2 * i - h - k) % 7;
-    let m = (a + 11 * h + 22 * l) / 451;
-    let month = (h + l - 7 * m + 114) / 31;
-    let day = (h + l - 7 * m + 114) % 31 + 1;
-    // month is 3 or 4 and day 1..=31 by construction of the algorithm.
+    let a = y.rem_euclid(19);
+    let b = y.div_euclid(100);
+    let c = y.rem_euclid(100);
+    let d = b.div_euclid(4);
+    let e = b.rem_euclid(4);
+    let f = (b + 8).div_euclid(25);
+    let g = (b - f + 1).div_euclid(3);
+    let h = (19 * a + b - d - g + 15).rem_euclid(30);
+    let i = c.div_euclid(4);
+    let k = c.rem_euclid(4);
+    let l = (32 + 2 * e + 2 * i - h - k).rem_euclid(7);
+    let m = (a + 11 * h + 22 * l).div_euclid(451);
+    let month = (h + l - 7 * m + 114).div_euclid(31);
+    let day = (h + l - 7 * m + 114).rem_euclid(31) + 1;
     Date::new(year, month as i8, day as i8).expect("the computus yields a date in March or April")
 }
 
@@ -132,9 +133,14 @@ pub fn is_working_day(date: Date) -> bool {
 pub fn add_working_days(date: Date, n: u32) -> Result<Date, jiff::Error> {
     let mut day = date;
     let mut left = n;
+    let mut holidays = (day.year(), public_holidays(day.year()));
     while left > 0 {
         day = day.tomorrow()?;
-        if is_working_day(day) {
+        if holidays.0 != day.year() {
+            holidays = (day.year(), public_holidays(day.year()));
+        }
+        let weekend = matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday);
+        if !weekend && !holidays.1.iter().any(|(holiday, _)| *holiday == day) {
             left -= 1;
         }
     }
@@ -193,6 +199,46 @@ mod tests {
         assert_eq!(holiday_on(date(2025, 4, 26)), Some(Holiday::Koningsdag));
         assert_eq!(holiday_on(date(2025, 4, 27)), None);
         assert_eq!(holiday_on(date(2031, 4, 26)), Some(Holiday::Koningsdag));
+    }
+
+    #[test]
+    fn holidays_of_2027_and_2030_from_the_government_calendar() {
+        let days =
+            |year| -> Vec<Date> { public_holidays(year).into_iter().map(|(d, _)| d).collect() };
+        assert_eq!(
+            days(2027),
+            [
+                date(2027, 1, 1),
+                date(2027, 3, 29),
+                date(2027, 4, 27),
+                date(2027, 5, 5),
+                date(2027, 5, 6),
+                date(2027, 5, 17),
+                date(2027, 12, 25),
+                date(2027, 12, 26),
+            ]
+        );
+        assert_eq!(
+            days(2030),
+            [
+                date(2030, 1, 1),
+                date(2030, 4, 22),
+                date(2030, 4, 27),
+                date(2030, 5, 5),
+                date(2030, 5, 30),
+                date(2030, 6, 10),
+                date(2030, 12, 25),
+                date(2030, 12, 26),
+            ]
+        );
+    }
+
+    #[test]
+    fn easter_never_panics_for_any_year_jiff_knows() {
+        for year in -9999..=9999 {
+            let easter = easter_sunday(year);
+            assert!(matches!(easter.month(), 3 | 4), "{year}");
+        }
     }
 
     #[test]

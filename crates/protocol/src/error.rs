@@ -26,9 +26,9 @@ pub enum Error {
     #[error("behaviours: at least one behaviour is needed; allowed: {allowed}")]
     NoBehaviours { allowed: String },
 
-    /// A deadline falls outside the calendar jiff can represent (around the year 9999).
-    #[error("occurred_at: a deadline of this incident falls outside the supported calendar")]
-    OutOfCalendar,
+    /// A moment, or a deadline computed from it, outside the years Weerbaar handles.
+    #[error("{field}: the incident and its deadlines must lie in the years 1900 to 2999")]
+    OutOfCalendar { field: &'static str },
 }
 
 impl Error {
@@ -39,7 +39,7 @@ impl Error {
             Error::UnroutableRole { .. } => "victim.role",
             Error::ReportedBeforeOccurred { .. } => "reported_at",
             Error::NoBehaviours { .. } => "behaviours",
-            Error::OutOfCalendar => "occurred_at",
+            Error::OutOfCalendar { field } => field,
         }
     }
 }

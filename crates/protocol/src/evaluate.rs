@@ -6,22 +6,28 @@ use crate::calendar::in_amsterdam;
 use crate::code::Code;
 use crate::deadline::rfc3339;
 use crate::error::Error;
-use crate::facts::Facts;
+use crate::facts::{Facts, SUPPORTED_YEARS};
 use crate::plan::{Plan, PlannedTask};
 use crate::protocol::{Protocol, Route};
 use crate::vocabulary::{
-    Abcd, Behaviour, Category, Escalation, Injury, Measure, ReportObligation, Role, Task,
+    Abcd, Behaviour, Category, Channel, Escalation, Injury, Measure, ReportObligation, Role, Task,
 };
 
 /// Turns the facts of one incident into the protocol's plan.
 pub fn evaluate(protocol: &Protocol, facts: &Facts) -> Result<Plan, Error> {
+    let no_behaviours = || Error::NoBehaviours {
+        allowed: all_codes::<Behaviour>(),
+    };
     if facts.behaviours.is_empty() {
-        return Err(Error::NoBehaviours {
-            allowed: all_codes::<Behaviour>(),
-        });
+        return Err(no_behaviours());
     }
     let occurred = in_amsterdam(facts.occurred_at);
     let reported = in_amsterdam(facts.reported_at());
+    for (field, moment) in [("occurred_at", &occurred), ("reported_at", &reported)] {
+        if !SUPPORTED_YEARS.contains(&moment.year()) {
+            return Err(Error::OutOfCalendar { field });
+        }
+    }
     if reported.timestamp() < occurred.timestamp() {
         return Err(Error::ReportedBeforeOccurred {
             occurred: rfc3339(&occurred),
@@ -35,7 +41,9 @@ pub fn evaluate(protocol: &Protocol, facts: &Facts) -> Result<Plan, Error> {
         .iter()
         .map(|b| protocol.category_of(*b))
         .collect();
-    let category = *categories.last().expect("behaviours is not empty");
+    let Some(&category) = categories.last() else {
+        return Err(no_behaviours());
+    };
     let report = report_obligation(protocol, facts, &categories);
 
     let mut tasks = Vec::new();
@@ -43,7 +51,9 @@ pub fn evaluate(protocol: &Protocol, facts: &Facts) -> Result<Plan, Error> {
         if arises(*code, category, report, facts) {
             let due = deadline
                 .apply(&occurred, &reported)
-                .map_err(|_| Error::OutOfCalendar)?;
+                .map_err(|_| Error::OutOfCalendar {
+                    field: "occurred_at",
+                })?;
             tasks.push(PlannedTask { code: *code, due });
         }
     }
@@ -129,7 +139,7 @@ fn arises(task: Task, category: Category, report: ReportObligation, facts: &Fact
         Task::MeldingInspectie => facts.injury != Injury::Geen,
         Task::InformerenCdk => facts.victim.role == Role::Burgemeester,
         Task::VastleggenBewijs => facts.channel.leaves_digital_trace(),
-        Task::MeldenPlatform => facts.channel == crate::vocabulary::Channel::SocialeMedia,
+        Task::MeldenPlatform => facts.channel == Channel::SocialeMedia,
         Task::Schadeverhaal => facts.damage && facts.perpetrator_known,
         // These arise from events in the case's life, never from the report.
         Task::Herstelgesprek | Task::Terugkoppeling | Task::ControleAangifte => false,

@@ -49,20 +49,35 @@ impl Facts {
     /// Parses facts from JSON text. The error names the field (`behaviours[1]`,
     /// `victim.role`) and, for codes, the allowed values.
     pub fn from_json(text: &str) -> Result<Facts, Error> {
-        let mut deserializer = serde_json::Deserializer::from_str(text);
-        let facts: Facts =
-            serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-                let reason = clean_serde_message(&error.inner().to_string());
-                Error::InvalidFacts {
-                    field: field_path(&error.path().to_string(), &reason),
-                    reason,
-                }
-            })?;
-        deserializer.end().map_err(|error| Error::InvalidFacts {
+        let document = |reason: String| Error::InvalidFacts {
             field: String::from("(document)"),
-            reason: clean_serde_message(&error.to_string()),
-        })?;
-        Ok(facts)
+            reason,
+        };
+        let value: serde_json::Value = serde_json::from_str(text)
+            .map_err(|error| document(format!("not valid JSON: {error}")))?;
+        // serde also reads a struct from an array; the contract is an object.
+        if !value.is_object() {
+            return Err(document(String::from("the facts must be a JSON object")));
+        }
+        if value
+            .get("victim")
+            .is_some_and(|victim| !victim.is_object())
+        {
+            return Err(Error::InvalidFacts {
+                field: String::from("victim"),
+                reason: String::from("must be an object such as {\"role\": \"raadslid\"}"),
+            });
+        }
+        // Read again from the text, not the value: only the text still shows a key that
+        // is given twice.
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+            let reason = clean_serde_message(&error.inner().to_string());
+            Error::InvalidFacts {
+                field: field_path(&error.path().to_string(), &reason),
+                reason,
+            }
+        })
     }
 
     /// When the report was made; §15: defaults to when it occurred.
@@ -83,8 +98,9 @@ fn field_path(path: &str, reason: &str) -> String {
         "." | "?" => "",
         other => other,
     };
-    let missing = reason
-        .strip_prefix("missing field `")
+    let missing = ["missing field `", "duplicate field `"]
+        .iter()
+        .find_map(|prefix| reason.strip_prefix(prefix))
         .and_then(|rest| rest.split('`').next());
     match (parent, missing) {
         ("", Some(name)) => name.to_owned(),
@@ -95,11 +111,20 @@ fn field_path(path: &str, reason: &str) -> String {
 }
 
 /// serde_json appends " at line 1 column 40"; the field name says more to a person.
+/// serde speaks of Rust types ("expected u32"); people read these words instead.
 fn clean_serde_message(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(index) if message[index..].contains(" column ") => message[..index].to_owned(),
-        _ => message.to_owned(),
-    }
+    let message = match message.rfind(" at line ") {
+        Some(index) if message[index..].contains(" column ") => &message[..index],
+        _ => message,
+    };
+    message
+        .replace("expected u32", "expected a whole number, 0 or more")
+        .replace("expected a string", "expected text in quotes")
+        .replace("expected struct Victim", "expected an object with `role`")
+        .replace(
+            "expected a sequence",
+            "expected a list such as [\"beledigen\"]",
+        )
 }
 
 fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
@@ -128,19 +153,72 @@ fn optional_moment_with_offset<'de, D: Deserializer<'de>>(
 
 /// An RFC 3339 moment. A time without an offset is refused: it would be a guess.
 pub fn parse_moment(text: &str) -> Result<Timestamp, String> {
-    text.parse::<Timestamp>().map_err(|_| {
-        if text.parse::<jiff::civil::DateTime>().is_ok() {
-            format!(
-                "`{text}` has no offset; write the moment with its offset, \
-                 e.g. 2026-03-02T20:15:00+01:00"
-            )
+    let example = "e.g. 2026-03-02T20:15:00+01:00";
+    if !is_rfc3339_with_offset(text) {
+        return Err(if text.parse::<jiff::civil::DateTime>().is_ok() {
+            format!("`{text}` has no offset; write the moment with its offset, {example}")
         } else {
-            format!(
-                "`{text}` is not an RFC 3339 moment with an offset, \
-                 e.g. 2026-03-02T20:15:00+01:00"
-            )
+            format!("`{text}` is not an RFC 3339 moment with an offset, {example}")
+        });
+    }
+    let moment: Timestamp = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a real moment, {example}"))?;
+    let year = moment.to_zoned(jiff::tz::TimeZone::UTC).year();
+    if !SUPPORTED_YEARS.contains(&year) {
+        return Err(format!(
+            "`{text}` lies outside the years {} to {} that Weerbaar handles",
+            SUPPORTED_YEARS.start(),
+            SUPPORTED_YEARS.end()
+        ));
+    }
+    Ok(moment)
+}
+
+/// Incidents lie in these years; the working-day calendar is exact for them.
+pub const SUPPORTED_YEARS: std::ops::RangeInclusive<i16> = 1900..=2999;
+
+/// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`: RFC 3339, strictly. jiff alone would also
+/// take a space for the `T`, a missing second or a bracketed zone name.
+fn is_rfc3339_with_offset(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| {
+        bytes
+            .get(range)
+            .is_some_and(|b| b.iter().all(u8::is_ascii_digit))
+    };
+    let at = |index: usize, allowed: &[u8]| bytes.get(index).is_some_and(|b| allowed.contains(b));
+    let head = digits(0..4)
+        && at(4, b"-")
+        && digits(5..7)
+        && at(7, b"-")
+        && digits(8..10)
+        && at(10, b"Tt")
+        && digits(11..13)
+        && at(13, b":")
+        && digits(14..16)
+        && at(16, b":")
+        && digits(17..19);
+    if !head {
+        return false;
+    }
+    let mut rest = &text[19..];
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let end = fraction
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(fraction.len());
+        if end == 0 {
+            return false;
         }
-    })
+        rest = &fraction[end..];
+    }
+    let offset = rest.as_bytes();
+    matches!(rest, "Z" | "z")
+        || (offset.len() == 6
+            && matches!(offset[0], b'+' | b'-')
+            && offset[1..3].iter().all(u8::is_ascii_digit)
+            && offset[3] == b':'
+            && offset[4..6].iter().all(u8::is_ascii_digit))
 }
 
 #[cfg(test)]
@@ -221,6 +299,55 @@ mod tests {
         assert_eq!(field_of(no_behaviours), "behaviours");
         let no_role = MINIMAL.replace(r#""role": "raadslid""#, r#""former": true"#);
         assert_eq!(field_of(&no_role), "victim.role");
+    }
+
+    #[test]
+    fn only_strict_rfc3339_moments_in_the_supported_years_are_taken() {
+        for good in [
+            "2026-03-02T20:15:00+01:00",
+            "2026-03-02T19:15:00Z",
+            "2026-03-02t20:15:00.5-05:00",
+        ] {
+            assert!(parse_moment(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "2026-03-02 20:15+01",
+            "2026-03-02T20:15+01:00",
+            "2026-03-02T20:15:00+01:00[America/New_York]",
+            "2026-03-02T20:15:00.+01:00",
+            "-000002-03-02T20:15:00+01:00",
+            "1899-12-31T12:00:00Z",
+            "3000-01-01T12:00:00Z",
+            "2026-02-30T20:15:00+01:00",
+            "",
+        ] {
+            assert!(parse_moment(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_facts_are_an_object_with_an_object_victim() {
+        assert_eq!(
+            Facts::from_json(r#"["2026-03-02T20:15:00+01:00", null, ["raadslid"], ["slaan"]]"#)
+                .unwrap_err()
+                .field(),
+            "(document)"
+        );
+        let text = MINIMAL.replace(r#"{ "role": "raadslid" }"#, r#"["raadslid"]"#);
+        assert_eq!(field_of(&text), "victim");
+        let twice = MINIMAL.replace(
+            "\"behaviours\"",
+            "\"channel\": \"email\", \"channel\": \"brief\", \"behaviours\"",
+        );
+        assert!(Facts::from_json(&twice).is_err());
+    }
+
+    #[test]
+    fn messages_speak_of_numbers_not_rust_types() {
+        let text = MINIMAL.replace("\"victim\"", "\"prior_incidents\": -1, \"victim\"");
+        let message = Facts::from_json(&text).unwrap_err().to_string();
+        assert!(message.contains("a whole number"), "{message}");
+        assert!(!message.contains("u32"), "{message}");
     }
 
     #[test]

@@ -202,10 +202,18 @@ impl Checker<'_> {
     fn check(mut self, raw: RawFile) -> Result<Protocol, FileError> {
         let id = self.check_id(&raw.organisation.id);
         let bodies = self.check_bodies(&raw.organisation.bodies);
+        for (key, value) in [
+            ("organisation.name", &raw.organisation.name),
+            ("organisation.version", &raw.organisation.version),
+        ] {
+            if value.trim().is_empty() {
+                self.mistake(None, key, "may not be empty");
+            }
+        }
         let report = self.check_report(&raw.report);
         let routes = self.check_routing(&raw.routing, &bodies);
         let aftercare = self.check_aftercare(&raw.aftercare, &bodies);
-        let tasks = self.check_tasks(&raw.tasks, raw.aftercare.tailored);
+        let tasks = self.check_tasks(&raw.tasks, raw.aftercare.tailored, &bodies);
         let contacts = self.check_contacts(&raw.contacts);
         let mut classification: BTreeMap<Behaviour, Category> = Behaviour::ALL
             .iter()
@@ -226,7 +234,7 @@ impl Checker<'_> {
             source: raw.organisation.source,
             classification,
             report,
-            always_informed: dedup(raw.routing.always_informed),
+            always_informed: raw.routing.always_informed,
             routes,
             aangifte_by: raw.aangifte.by,
             aangifte_note: raw.aangifte.note,
@@ -270,7 +278,7 @@ impl Checker<'_> {
                 "lists a body twice",
             );
         }
-        dedup(list.clone())
+        list.clone()
     }
 
     fn check_report(&mut self, report: &RawReport) -> ReportRules {
@@ -311,6 +319,14 @@ impl Checker<'_> {
                 );
             }
         }
+        if !report.always_required.contains(&Behaviour::Ordeverstoring) {
+            self.mistake(
+                None,
+                "report.always_required",
+                "a disruption of a meeting is always registered (PROTOCOL.md §3, Leiden §6.1 \
+                 step 9): include \"ordeverstoring\"",
+            );
+        }
         if has_duplicates(&report.always_required) {
             self.mistake(None, "report.always_required", "lists a behaviour twice");
         }
@@ -321,7 +337,7 @@ impl Checker<'_> {
             verbal: *report.verbal.get_ref(),
             threat: report.threat,
             physical: report.physical,
-            always_required: dedup(report.always_required.clone()),
+            always_required: report.always_required.clone(),
         }
     }
 
@@ -574,16 +590,34 @@ impl Checker<'_> {
         &mut self,
         tasks: &BTreeMap<Task, Spanned<RawDeadline>>,
         tailored: bool,
+        bodies: &[Body],
     ) -> BTreeMap<Task, Deadline> {
         let mut checked = BTreeMap::new();
         for (task, spanned) in tasks {
             let at = Some(spanned.span().start);
             let key = format!("tasks.{task}");
-            if let Some(deadline) = self.check_deadline(spanned.get_ref(), at, &key) {
-                checked.insert(*task, deadline);
+            let Some(deadline) = self.check_deadline(spanned.get_ref(), at, &key) else {
+                continue;
+            };
+            if task.arises_later() && deadline != Deadline::None {
+                self.mistake(
+                    at,
+                    &key,
+                    "this task arises during the case, not from the report; it has no deadline \
+                     in the protocol file: write {}",
+                );
             }
+            checked.insert(*task, deadline);
         }
         self.check_aftercare_tasks(tasks, tailored);
+        if bodies.contains(&Body::Gemeente) && !tasks.contains_key(&Task::InformerenCdk) {
+            self.mistake(
+                None,
+                "tasks.informeren_cdk",
+                "when the burgemeester is the victim the commissaris van de Koning is told \
+                 (PROTOCOL.md §6): add informeren_cdk = {}",
+            );
+        }
         if !tasks.contains_key(&Task::MeldingInspectie) {
             self.mistake(
                 None,
@@ -664,21 +698,13 @@ impl Checker<'_> {
             return None;
         }
         if let Some(n) = raw.working_days {
-            if n > MAX_WORKING_DAYS {
-                self.mistake(
-                    at,
-                    key,
-                    "a deadline longer than a year is not a protocol deadline",
-                );
-                return None;
-            }
             return self
-                .positive(n, at, key)
+                .in_range(n, MAX_WORKING_DAYS, at, key)
                 .then_some(Deadline::WorkingDays(n));
         }
         if let Some(length) = simple.first() {
             return self
-                .check_length_positive(*length, at, key)
+                .length_in_range(*length, at, key)
                 .then_some(Deadline::After(*length));
         }
         match (&raw.from, &raw.due) {
@@ -686,6 +712,12 @@ impl Checker<'_> {
             (Some(from), Some(due)) => {
                 let from = self.check_length(from, at, &format!("{key}.from"))?;
                 let due = self.check_length(due, at, &format!("{key}.due"))?;
+                if std::mem::discriminant(&from) != std::mem::discriminant(&due) {
+                    // Exact hours and calendar days differ by an hour across a clock
+                    // change, so a mixed window could close when it opens.
+                    self.mistake(at, key, "give `from` and `due` in the same unit");
+                    return None;
+                }
                 if from.nominal_hours() >= due.nominal_hours() {
                     self.mistake(
                         at,
@@ -713,9 +745,7 @@ impl Checker<'_> {
         .flatten()
         .collect();
         match given.as_slice() {
-            [length] => self
-                .check_length_positive(*length, at, key)
-                .then_some(*length),
+            [length] => self.length_in_range(*length, at, key).then_some(*length),
             _ => {
                 self.mistake(at, key, "give exactly one of hours, days or weeks");
                 None
@@ -723,31 +753,25 @@ impl Checker<'_> {
         }
     }
 
-    fn check_length_positive(&mut self, length: Length, at: Option<usize>, key: &str) -> bool {
-        self.positive(
-            u32::try_from(length.nominal_hours()).unwrap_or(u32::MAX),
-            at,
-            key,
-        )
+    fn length_in_range(&mut self, length: Length, at: Option<usize>, key: &str) -> bool {
+        let (n, max) = match length {
+            Length::Hours(n) => (n, MAX_DEADLINE_HOURS),
+            Length::Days(n) => (n, MAX_DEADLINE_HOURS / 24),
+            Length::Weeks(n) => (n, MAX_DEADLINE_HOURS / (24 * 7)),
+        };
+        self.in_range(n, max, at, key)
     }
 
-    fn positive(&mut self, n: u32, at: Option<usize>, key: &str) -> bool {
-        if n > MAX_DEADLINE_HOURS {
-            self.mistake(
-                at,
-                key,
-                "a deadline longer than a year is not a protocol deadline",
-            );
-            return false;
-        }
-        if n == 0 {
-            self.mistake(
-                at,
-                key,
-                "a deadline of 0 ends when it starts; give at least 1, or {} for none",
-            );
-        }
-        n > 0
+    /// A deadline is at least 1 and at most a year: 0 ends when it starts, and a longer
+    /// one is no protocol deadline (and would leave the supported calendar).
+    fn in_range(&mut self, n: u32, max: u32, at: Option<usize>, key: &str) -> bool {
+        let reason = match n {
+            0 => "a deadline of 0 ends when it starts; give at least 1, or {} for none",
+            n if n > max => "a deadline longer than a year is not a protocol deadline",
+            _ => return true,
+        };
+        self.mistake(at, key, reason);
+        false
     }
 
     fn check_contacts(&mut self, contacts: &[Spanned<RawContact>]) -> Vec<Contact> {
@@ -863,14 +887,6 @@ fn table_name(header: &str) -> String {
 fn has_duplicates<T: Ord>(items: &[T]) -> bool {
     let mut seen = BTreeSet::new();
     items.iter().any(|item| !seen.insert(item))
-}
-
-fn dedup<T: Ord + Copy>(items: Vec<T>) -> Vec<T> {
-    let mut seen = BTreeSet::new();
-    items
-        .into_iter()
-        .filter(|item| seen.insert(*item))
-        .collect()
 }
 
 fn join<T: fmt::Display>(items: &[T]) -> String {

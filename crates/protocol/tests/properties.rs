@@ -19,11 +19,13 @@ fn presets() -> impl Strategy<Value = &'static Protocol> {
     )
 }
 
-/// Facts whose victim the protocol can route, spread over 1970–2100 and every code.
+/// Facts whose victim the protocol can route, spread over the supported years 1900–2999
+/// and every code.
 fn facts_for(protocol: &'static Protocol) -> impl Strategy<Value = Facts> {
     let roles = protocol.routable_roles();
     (
-        0i64..4_102_444_800,
+        // 1900-01-01 up to 60 days before 3000-01-01, so that reported_at stays in 2999.
+        -2_208_988_800i64..32_503_680_000 - 61 * 86_400,
         0i64..60 * 86_400,
         select(roles),
         any::<bool>(),

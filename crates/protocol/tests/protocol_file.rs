@@ -1,7 +1,9 @@
 //! The loader names the line, key and reason of every mistake in a protocol file, and
 //! refuses an inconsistent one.
 
-use weerbaar_protocol::{Deadline, Length, Mistake, Protocol, Role, Task, preset_text};
+use weerbaar_protocol::{
+    Deadline, Facts, Length, Mistake, Protocol, Role, Task, evaluate, preset_text,
+};
 
 /// The Westerveld preset with one line replaced.
 fn westerveld_with(from: &str, to: &str) -> String {
@@ -109,13 +111,45 @@ fn an_office_of_another_body_is_refused() {
 fn a_window_that_closes_before_it_opens_is_refused() {
     let text = westerveld_with(
         "nazorg_gesprek_3 = { from = { weeks = 4 }, due = { weeks = 6 } }",
-        "nazorg_gesprek_3 = { from = { weeks = 6 }, due = { days = 30 } }",
+        "nazorg_gesprek_3 = { from = { weeks = 6 }, due = { weeks = 5 } }",
     );
     let found = mistakes(&text);
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].key, "tasks.nazorg_gesprek_3");
     assert_eq!(found[0].line, Some(line_of(&text, "nazorg_gesprek_3 =")));
     assert!(found[0].reason.contains("closes"), "{}", found[0].reason);
+}
+
+#[test]
+fn a_window_in_mixed_units_is_refused() {
+    // 23 exact hours and one calendar day are equal across the spring clock change.
+    let text = westerveld_with(
+        "nazorg_gesprek_3 = { from = { weeks = 4 }, due = { weeks = 6 } }",
+        "nazorg_gesprek_3 = { from = { hours = 23 }, due = { days = 1 } }",
+    );
+    let found = mistakes(&text);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].reason.contains("same unit"), "{}", found[0].reason);
+}
+
+#[test]
+fn a_task_that_arises_later_has_no_deadline_in_the_file() {
+    let text = westerveld_with("herstelgesprek = {}", "herstelgesprek = { hours = 24 }");
+    let found = mistakes(&text);
+    assert_eq!(found[0].key, "tasks.herstelgesprek", "{found:?}");
+}
+
+#[test]
+fn a_municipal_protocol_keeps_the_rules_every_seed_shares() {
+    let text = westerveld_with("informeren_cdk = {}", "");
+    assert_eq!(mistakes(&text)[0].key, "tasks.informeren_cdk");
+    let text = westerveld_with(
+        "always_required = [\"ordeverstoring\"]",
+        "always_required = []",
+    );
+    assert_eq!(mistakes(&text)[0].key, "report.always_required");
+    let text = westerveld_with("version = \"westerveld-1\"", "version = \" \"");
+    assert_eq!(mistakes(&text)[0].key, "organisation.version");
 }
 
 #[test]
@@ -341,6 +375,7 @@ verbal_corrected = "not_required"
 verbal = "required"
 threat = "required"
 physical = "required"
+always_required = ["ordeverstoring"]
 
 [routing.victims.raadslid]
 handler = "griffier"
@@ -357,6 +392,7 @@ tailored = true
 
 [tasks]
 nazorg_aanbieden = {}
+informeren_cdk = {}
 afspraak_politie = { working_days = 3 }
 melding_inspectie = { hours = 24 }
 "#;
@@ -393,6 +429,7 @@ verbal_corrected = "required"
 verbal = "required"
 threat = "required"
 physical = "required"
+always_required = ["ordeverstoring"]
 [routing.victims.statenlid]
 handler = "statengriffier"
 [aangifte]
@@ -413,4 +450,28 @@ melding_inspectie = { hours = 24 }
         ],
         "{found:?}"
     );
+}
+
+#[test]
+fn the_handler_is_never_also_in_the_informed_list() {
+    let text = westerveld_with(
+        "always_informed = [\"adviseur_vpt\"]",
+        "always_informed = [\"adviseur_vpt\", \"griffier\"]",
+    );
+    let protocol = Protocol::from_toml(&text).unwrap();
+    let facts = Facts::from_json(
+        r#"{"occurred_at": "2026-03-02T20:15:00+01:00", "victim": {"role": "raadslid"}, "behaviours": ["beledigen"]}"#,
+    )
+    .unwrap();
+    let plan = evaluate(&protocol, &facts).unwrap();
+    assert_eq!(plan.handler, Role::Griffier);
+    assert_eq!(plan.informed, [Role::Burgemeester, Role::AdviseurVpt]);
+    // The burgemeester's report is handled by the gemeentesecretaris: now the griffier
+    // is informed twice over (route and always_informed), and listed once.
+    let facts = Facts::from_json(
+        r#"{"occurred_at": "2026-03-02T20:15:00+01:00", "victim": {"role": "burgemeester"}, "behaviours": ["beledigen"]}"#,
+    )
+    .unwrap();
+    let plan = evaluate(&protocol, &facts).unwrap();
+    assert_eq!(plan.informed, [Role::Griffier, Role::AdviseurVpt]);
 }

@@ -103,7 +103,7 @@ fn check(path: &Path) -> Result<(), String> {
 fn load_file(path: &Path) -> Result<Protocol, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|error| format!("error: cannot read {}: {error}", path.display()))?;
-    Protocol::from_toml(&text).map_err(|error| format!("{}: {error}", path.display()))
+    Protocol::from_toml(&text).map_err(|error| format!("error: {}: {error}", path.display()))
 }
 
 fn read_facts(file: Option<&Path>) -> Result<String, String> {

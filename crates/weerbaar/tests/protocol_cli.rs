@@ -142,7 +142,7 @@ fn an_unknown_preset_lists_the_known_ones() {
 
 #[test]
 fn preset_and_protocol_exclude_each_other() {
-    let output = weerbaar(
+    let both = weerbaar(
         &[
             "protocol",
             "evaluate",
@@ -153,9 +153,19 @@ fn preset_and_protocol_exclude_each_other() {
         ],
         EXAMPLE,
     );
-    assert!(!output.status.success());
-    let missing = weerbaar(&["protocol", "evaluate"], EXAMPLE);
-    assert!(!missing.status.success());
+    assert_eq!(both.status.code(), Some(2), "clap's usage error");
+    assert!(
+        stderr(&both).contains("cannot be used with"),
+        "{}",
+        stderr(&both)
+    );
+    let neither = weerbaar(&["protocol", "evaluate"], EXAMPLE);
+    assert_eq!(neither.status.code(), Some(2));
+    assert!(
+        stderr(&neither).contains("--preset"),
+        "{}",
+        stderr(&neither)
+    );
 }
 
 #[test]
