@@ -1852,46 +1852,15 @@ fn s7_damage_with_a_known_perpetrator_adds_schadeverhaal() {
 // §15 The evaluation contract
 // ---------------------------------------------------------------------------------------
 
+/// The input of PROTOCOL.md §15, word for word.
 fn example_facts() -> Value {
-    json!({
-        "occurred_at": "2026-03-02T20:15:00+01:00",
-        "reported_at": "2026-03-03T09:00:00+01:00",
-        "victim": { "role": "raadslid", "former": false },
-        "behaviours": ["beledigen", "dreigen_met_geweld"],
-        "channel": "sociale_media",
-        "persistent": false,
-        "corrected_after_warning": false,
-        "injury": "geen",
-        "criminal_offence_suspected": true,
-        "perpetrator_known": true,
-        "prior_incidents": 0,
-        "damage": false
-    })
+    serde_json::from_str(include_str!("../../../examples/facts.json")).unwrap()
 }
 
+/// The output of PROTOCOL.md §15 (`examples/plan-westerveld.json`, checked word for word
+/// against the spec).
 fn example_output() -> Value {
-    json!({
-        "preset": "westerveld",
-        "category": "bedreiging_intimidatie",
-        "abcd": "D",
-        "report": "required",
-        "handler": "griffier",
-        "informed": ["burgemeester", "adviseur_vpt"],
-        "aangifte_by": "organisatie",
-        "recidive": false,
-        "tasks": [
-            { "code": "nazorg_gesprek_1", "due": "2026-03-03T20:15:00+01:00" },
-            { "code": "nazorg_gesprek_2", "due": "2026-03-05T20:15:00+01:00" },
-            { "code": "nazorg_gesprek_3", "from": "2026-03-30T20:15:00+02:00", "due": "2026-04-13T20:15:00+02:00" },
-            { "code": "maatregel_besluit", "due": null },
-            { "code": "incidentgesprek", "due": null },
-            { "code": "afspraak_politie", "due": null },
-            { "code": "vastleggen_bewijs", "due": null },
-            { "code": "melden_platform", "due": null }
-        ],
-        "escalations": ["openbaar_ministerie"],
-        "measures": ["schriftelijke_waarschuwing", "incidentgesprek", "aangifte"]
-    })
+    serde_json::from_str(include_str!("../../../examples/plan-westerveld.json")).unwrap()
 }
 
 #[test]
