@@ -27,7 +27,7 @@ pub enum Error {
     NoBehaviours { allowed: String },
 
     /// A moment, or a deadline computed from it, outside the years Weerbaar handles.
-    #[error("{field}: the incident and its deadlines must lie in the years 1900 to 2999")]
+    #[error("{field}: must lie in the years 1900 to 2999 (Amsterdam time)")]
     OutOfCalendar { field: &'static str },
 }
 

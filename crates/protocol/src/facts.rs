@@ -155,7 +155,9 @@ fn optional_moment_with_offset<'de, D: Deserializer<'de>>(
 pub fn parse_moment(text: &str) -> Result<Timestamp, String> {
     let example = "e.g. 2026-03-02T20:15:00+01:00";
     if !is_rfc3339_with_offset(text) {
-        return Err(if text.parse::<jiff::civil::DateTime>().is_ok() {
+        let without_offset =
+            text.parse::<jiff::civil::DateTime>().is_ok() && text.parse::<Timestamp>().is_err();
+        return Err(if without_offset {
             format!("`{text}` has no offset; write the moment with its offset, {example}")
         } else {
             format!("`{text}` is not an RFC 3339 moment with an offset, {example}")
@@ -164,7 +166,8 @@ pub fn parse_moment(text: &str) -> Result<Timestamp, String> {
     let moment: Timestamp = text
         .parse()
         .map_err(|_| format!("`{text}` is not a real moment, {example}"))?;
-    let year = moment.to_zoned(jiff::tz::TimeZone::UTC).year();
+    // The year on the Amsterdam clock, as evaluate counts it.
+    let year = crate::calendar::in_amsterdam(moment).year();
     if !SUPPORTED_YEARS.contains(&year) {
         return Err(format!(
             "`{text}` lies outside the years {} to {} that Weerbaar handles",
