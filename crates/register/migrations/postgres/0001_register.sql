@@ -1,0 +1,133 @@
+-- The register, version 1 (PostgreSQL). migrations/sqlite/0001_register.sql is the same
+-- schema in PostgreSQL's types; a test keeps the two folders at the same versions.
+-- Moments are microseconds since the Unix epoch (UTC); identifiers are UUID text.
+-- Columns ending in _enc hold XChaCha20-Poly1305 ciphertext under the organisation's
+-- data key; category, dates, roles and channel stay plain for statistics.
+
+CREATE TABLE organisations (
+    id               TEXT PRIMARY KEY,
+    name             TEXT NOT NULL,
+    protocol_id      TEXT NOT NULL,
+    protocol_toml    TEXT NOT NULL,
+    protocol_version TEXT NOT NULL,
+    wrapped_key      BYTEA NOT NULL,
+    master_key_id    TEXT NOT NULL,
+    case_counter     BIGINT NOT NULL DEFAULT 0,
+    created_at       BIGINT NOT NULL
+);
+
+CREATE TABLE people (
+    id              TEXT PRIMARY KEY,
+    organisation_id TEXT NOT NULL REFERENCES organisations(id),
+    name_enc        BYTEA NOT NULL,
+    email_enc       BYTEA,
+    email_index     BYTEA,
+    created_at      BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX people_email ON people(organisation_id, email_index);
+
+-- A person holds roles, current or former.
+CREATE TABLE person_roles (
+    person_id TEXT NOT NULL REFERENCES people(id),
+    role      TEXT NOT NULL,
+    current   BOOLEAN NOT NULL,
+    PRIMARY KEY (person_id, role)
+);
+
+CREATE TABLE cases (
+    id                 TEXT PRIMARY KEY,
+    organisation_id    TEXT NOT NULL REFERENCES organisations(id),
+    number             BIGINT NOT NULL,
+    kind               TEXT NOT NULL,
+    status             TEXT NOT NULL,
+    victim_role        TEXT NOT NULL,
+    category           TEXT,
+    report             TEXT,
+    handler_role       TEXT,
+    channel            TEXT NOT NULL,
+    injury             TEXT NOT NULL,
+    occurred_at        BIGINT NOT NULL,
+    reported_at        BIGINT NOT NULL,
+    reported_by        TEXT REFERENCES people(id),
+    on_behalf          BOOLEAN NOT NULL,
+    during_meeting     BOOLEAN NOT NULL,
+    damage             BOOLEAN NOT NULL,
+    facts_json         TEXT,
+    plan_json          TEXT,
+    protocol_version   TEXT,
+    narrative_enc      BYTEA,
+    place_enc          BYTEA,
+    event_count        BIGINT NOT NULL DEFAULT 0,
+    last_hash          BYTEA,
+    created_at         BIGINT NOT NULL,
+    UNIQUE (organisation_id, number)
+);
+CREATE INDEX cases_org_status ON cases(organisation_id, status, reported_at);
+
+CREATE TABLE case_victims (
+    case_id   TEXT NOT NULL REFERENCES cases(id),
+    person_id TEXT NOT NULL REFERENCES people(id),
+    role      TEXT NOT NULL,
+    former    BOOLEAN NOT NULL,
+    relation  TEXT NOT NULL,
+    PRIMARY KEY (case_id, person_id)
+);
+CREATE INDEX case_victims_person ON case_victims(person_id);
+
+CREATE TABLE case_behaviours (
+    case_id   TEXT NOT NULL REFERENCES cases(id),
+    behaviour TEXT NOT NULL,
+    PRIMARY KEY (case_id, behaviour)
+);
+
+CREATE TABLE perpetrators (
+    id              TEXT PRIMARY KEY,
+    organisation_id TEXT NOT NULL REFERENCES organisations(id),
+    kind            TEXT NOT NULL,
+    details_enc     BYTEA NOT NULL,
+    created_at      BIGINT NOT NULL
+);
+
+-- Keyed HMAC digests of identifying details, for exact matching without the clear text.
+CREATE TABLE perpetrator_index (
+    perpetrator_id  TEXT NOT NULL REFERENCES perpetrators(id),
+    organisation_id TEXT NOT NULL,
+    kind            TEXT NOT NULL,
+    digest          BYTEA NOT NULL,
+    PRIMARY KEY (perpetrator_id, kind, digest)
+);
+CREATE INDEX perpetrator_index_lookup ON perpetrator_index(organisation_id, kind, digest);
+
+CREATE TABLE case_perpetrators (
+    case_id        TEXT NOT NULL REFERENCES cases(id),
+    perpetrator_id TEXT NOT NULL REFERENCES perpetrators(id),
+    PRIMARY KEY (case_id, perpetrator_id)
+);
+CREATE INDEX case_perpetrators_perpetrator ON case_perpetrators(perpetrator_id);
+
+-- The timeline: append-only, each event carrying the hash of the one before it.
+CREATE TABLE events (
+    case_id     TEXT NOT NULL REFERENCES cases(id),
+    seq         BIGINT NOT NULL,
+    kind        TEXT NOT NULL,
+    actor_id    TEXT,
+    at          BIGINT NOT NULL,
+    payload_enc BYTEA NOT NULL,
+    prev_hash   BYTEA NOT NULL,
+    hash        BYTEA NOT NULL,
+    PRIMARY KEY (case_id, seq)
+);
+
+-- Query table: the tasks of a case as its events left them.
+CREATE TABLE tasks (
+    case_id       TEXT NOT NULL REFERENCES cases(id),
+    code          TEXT NOT NULL,
+    assignee_role TEXT NOT NULL,
+    opens_at      BIGINT,
+    due_at        BIGINT,
+    due_date      TEXT,
+    done_at       BIGINT,
+    done_by       TEXT,
+    PRIMARY KEY (case_id, code)
+);
+CREATE INDEX tasks_open ON tasks(assignee_role, done_at, due_at);

@@ -1,0 +1,215 @@
+//! The database: SQLite by default, PostgreSQL when configured, behind one enum so that
+//! every query is written once and compiled for each backend (`on_db!`).
+
+use std::borrow::Cow;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::postgres::PgPoolOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+
+use crate::error::RegisterError;
+
+/// A connection pool to one of the two backends.
+#[derive(Debug, Clone)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs the same body against whichever backend `$db` is: the body is compiled once per
+/// backend, with `$pool` the concrete pool.
+macro_rules! on_db {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_db;
+
+/// Opens a write transaction. On SQLite it takes the write lock at once (`BEGIN
+/// IMMEDIATE`): a deferred transaction that reads and then writes can fail with "database
+/// is locked" when another writer got there first, whatever the busy timeout.
+pub(crate) trait BeginWrite {
+    type Database: sqlx::Database;
+    fn begin_write(
+        &self,
+    ) -> impl Future<Output = Result<sqlx::Transaction<'static, Self::Database>, sqlx::Error>> + Send;
+}
+
+impl BeginWrite for SqlitePool {
+    type Database = sqlx::Sqlite;
+    fn begin_write(
+        &self,
+    ) -> impl Future<Output = Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error>> + Send
+    {
+        self.begin_with("BEGIN IMMEDIATE")
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Database = sqlx::Postgres;
+    fn begin_write(
+        &self,
+    ) -> impl Future<Output = Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error>> + Send
+    {
+        self.begin()
+    }
+}
+
+/// The migrations of each backend, embedded in the binary. Both folders hold the same
+/// versions (a test checks the folders on disk against these lists).
+pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "register",
+    include_str!("../migrations/sqlite/0001_register.sql"),
+)];
+pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "register",
+    include_str!("../migrations/postgres/0001_register.sql"),
+)];
+
+fn migrator(migrations: &'static [(i64, &'static str, &'static str)]) -> Migrator {
+    Migrator::with_migrations(
+        migrations
+            .iter()
+            .map(|(version, description, sql)| {
+                Migration::new(
+                    *version,
+                    Cow::Borrowed(*description),
+                    MigrationType::Simple,
+                    sqlx::SqlStr::from_static(sql),
+                    false,
+                )
+            })
+            .collect(),
+    )
+}
+
+impl Db {
+    /// Connects to `url` (`sqlite://path/to/weerbaar.db` or `postgres://…`) and brings the
+    /// schema up to date.
+    pub async fn connect(url: &str) -> Result<Db, RegisterError> {
+        let db = if url.starts_with("sqlite:") {
+            // WAL with synchronous=FULL: every commit is fsynced in the WAL before it is
+            // acknowledged, so an acknowledged report survives a crash and a power loss.
+            // (NORMAL would be faster but may lose the last commits on power loss.)
+            let options = SqliteConnectOptions::from_str(url)
+                .map_err(|error| RegisterError::Config(format!("database url: {error}")))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(options)
+                .await?;
+            Db::Sqlite(pool)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await?;
+            Db::Postgres(pool)
+        } else {
+            return Err(RegisterError::Config(format!(
+                "database url `{}` is neither sqlite: nor postgres:",
+                redact_url(url)
+            )));
+        };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    async fn migrate(&self) -> Result<(), RegisterError> {
+        match self {
+            Db::Sqlite(pool) => migrator(SQLITE_MIGRATIONS).run(pool).await?,
+            Db::Postgres(pool) => migrator(POSTGRES_MIGRATIONS).run(pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    pub async fn close(&self) {
+        on_db!(self, pool => pool.close().await)
+    }
+}
+
+/// A database URL without its password, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn versions_on_disk(folder: &str) -> Vec<i64> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(folder);
+        let mut versions: Vec<i64> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".sql"))
+            .map(|name| name.split('_').next().unwrap().parse().unwrap())
+            .collect();
+        versions.sort_unstable();
+        versions
+    }
+
+    #[test]
+    fn both_backends_hold_the_same_migration_versions() {
+        let sqlite = versions_on_disk("sqlite");
+        let postgres = versions_on_disk("postgres");
+        assert_eq!(
+            sqlite, postgres,
+            "migrations/sqlite and migrations/postgres differ"
+        );
+        let embedded = |list: &[(i64, &str, &str)]| list.iter().map(|m| m.0).collect::<Vec<_>>();
+        assert_eq!(
+            embedded(SQLITE_MIGRATIONS),
+            sqlite,
+            "a sqlite migration is not embedded"
+        );
+        assert_eq!(
+            embedded(POSTGRES_MIGRATIONS),
+            postgres,
+            "a postgres migration is not embedded"
+        );
+    }
+
+    #[test]
+    fn passwords_never_appear_in_messages() {
+        assert_eq!(
+            redact_url("postgres://weerbaar:geheim@db.example:5432/weerbaar"),
+            "postgres://weerbaar:***@db.example:5432/weerbaar"
+        );
+        assert_eq!(
+            redact_url("sqlite://data/weerbaar.db"),
+            "sqlite://data/weerbaar.db"
+        );
+    }
+}

@@ -1,0 +1,21 @@
+//! The register: organisations, people, cases and their events, kept safely on SQLite by
+//! default and PostgreSQL when configured, with one code path for both.
+//!
+//! A case is its timeline: every change and every read is an event, sealed with the
+//! organisation's data key and chained to the event before it by hash. Query tables
+//! (the case row, its tasks) are written in the same transaction as the event.
+
+pub mod audit;
+pub mod chain;
+pub mod crypto;
+pub mod db;
+pub mod error;
+pub mod model;
+pub mod register;
+pub mod time;
+
+pub use crypto::{CryptoError, DataKey, IndexKind, MasterKey};
+pub use db::Db;
+pub use error::RegisterError;
+pub use model::*;
+pub use register::Register;

@@ -1,0 +1,852 @@
+//! The register's operations. Each one is a single transaction: a report is either
+//! stored whole — case, victims, behaviours, perpetrator, events, tasks — or not at all.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+
+use jiff::civil::Date;
+use serde_json::json;
+use sqlx::Row;
+use weerbaar_protocol::{Code, Due, Facts, Protocol, Role, Task, evaluate};
+
+use crate::chain::{ChainedEvent, GENESIS};
+use crate::crypto::{DataKey, IndexKind, MasterKey};
+use crate::db::{BeginWrite, Db, on_db};
+use crate::error::RegisterError;
+use crate::model::*;
+use crate::time::{from_micros, now, to_micros};
+
+/// The register of one installation: a database and the master key that unlocks each
+/// organisation's data key.
+pub struct Register {
+    db: Db,
+    master: MasterKey,
+    protocols: Mutex<HashMap<String, Arc<Protocol>>>,
+}
+
+impl std::fmt::Debug for Register {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Register")
+            .field("backend", &self.db.backend())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Associated data for each encrypted column: a ciphertext moved to another row or
+/// column no longer decrypts.
+fn aad(column: &str, row: &str) -> Vec<u8> {
+    format!("{column}:{row}").into_bytes()
+}
+
+/// Appends one event to a case inside an open transaction: takes the next sequence
+/// number and the last hash from the case row (which locks it on PostgreSQL, so
+/// concurrent appends to one case queue up), seals the payload, chains the hash.
+macro_rules! append_event {
+    ($tx:expr, $key:expr, $case:expr, $kind:expr, $actor:expr, $at:expr, $payload:expr) => {{
+        let case: &CaseId = $case;
+        let row = sqlx::query(
+            "UPDATE cases SET event_count = event_count + 1 WHERE id = $1 \
+             RETURNING event_count, last_hash",
+        )
+        .bind(case.as_str())
+        .fetch_one(&mut *$tx)
+        .await?;
+        let seq: i64 = row.try_get("event_count")?;
+        let prev: Option<Vec<u8>> = row.try_get("last_hash")?;
+        let prev = prev.unwrap_or_else(|| GENESIS.to_vec());
+        let kind: EventKind = $kind;
+        let actor: Option<&PersonId> = $actor;
+        let at: i64 = $at;
+        let payload: serde_json::Value = $payload;
+        let payload_enc = $key.seal(
+            payload.to_string().as_bytes(),
+            &aad("events.payload", &format!("{case}:{seq}")),
+        );
+        let hash = ChainedEvent {
+            case_id: case.as_str(),
+            seq,
+            kind: kind.as_str(),
+            actor_id: actor.map(PersonId::as_str),
+            at,
+            payload_enc: &payload_enc,
+            prev_hash: &prev,
+        }
+        .hash();
+        sqlx::query(
+            "INSERT INTO events (case_id, seq, kind, actor_id, at, payload_enc, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(case.as_str())
+        .bind(seq)
+        .bind(kind.as_str())
+        .bind(actor.map(PersonId::as_str))
+        .bind(at)
+        .bind(payload_enc)
+        .bind(prev)
+        .bind(hash.to_vec())
+        .execute(&mut *$tx)
+        .await?;
+        sqlx::query("UPDATE cases SET last_hash = $1 WHERE id = $2")
+            .bind(hash.to_vec())
+            .bind(case.as_str())
+            .execute(&mut *$tx)
+            .await?;
+        seq
+    }};
+}
+
+impl Register {
+    /// Opens the register at `url`, bringing the schema up to date.
+    pub async fn open(url: &str, master: MasterKey) -> Result<Register, RegisterError> {
+        Ok(Register {
+            db: Db::connect(url).await?,
+            master,
+            protocols: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn master_key(&self) -> &MasterKey {
+        &self.master
+    }
+
+    /// Adds an organisation with its protocol file and a fresh data key.
+    pub async fn create_organisation(
+        &self,
+        name: &str,
+        protocol_toml: &str,
+    ) -> Result<OrganisationId, RegisterError> {
+        if name.trim().is_empty() {
+            return Err(RegisterError::invalid(
+                "name",
+                "an organisation needs a name",
+            ));
+        }
+        let protocol = Protocol::from_toml(protocol_toml)
+            .map_err(|error| RegisterError::invalid("protocol", error.to_string()))?;
+        let id = OrganisationId::generate();
+        let wrapped = self.master.wrap(&DataKey::generate());
+        on_db!(&self.db, pool => {
+            sqlx::query(
+                "INSERT INTO organisations (id, name, protocol_id, protocol_toml, protocol_version, \
+                 wrapped_key, master_key_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(id.as_str())
+            .bind(name.trim())
+            .bind(&protocol.id)
+            .bind(protocol_toml)
+            .bind(&protocol.version)
+            .bind(wrapped)
+            .bind(self.master.fingerprint())
+            .bind(to_micros(now()))
+            .execute(pool)
+            .await?;
+        });
+        Ok(id)
+    }
+
+    /// The organisation's data key and protocol.
+    async fn organisation(
+        &self,
+        organisation: &OrganisationId,
+    ) -> Result<(DataKey, Arc<Protocol>), RegisterError> {
+        let row = on_db!(&self.db, pool => {
+            sqlx::query(
+                "SELECT protocol_toml, protocol_version, wrapped_key, master_key_id \
+                 FROM organisations WHERE id = $1",
+            )
+            .bind(organisation.as_str())
+            .fetch_optional(pool)
+            .await?
+            .map(|row| -> Result<(String, String, Vec<u8>, String), sqlx::Error> {
+                Ok((
+                    row.try_get("protocol_toml")?,
+                    row.try_get("protocol_version")?,
+                    row.try_get("wrapped_key")?,
+                    row.try_get("master_key_id")?,
+                ))
+            })
+            .transpose()?
+        });
+        let Some((toml, version, wrapped, key_id)) = row else {
+            return Err(RegisterError::NotFound {
+                what: "organisation",
+                id: organisation.to_string(),
+            });
+        };
+        if key_id != self.master.fingerprint() {
+            return Err(RegisterError::WrongMasterKey {
+                organisation: organisation.to_string(),
+                given: self.master.fingerprint(),
+                expected: key_id,
+            });
+        }
+        let key = self.master.unwrap(&wrapped)?;
+        let cache_key = format!("{organisation}:{version}:{}", toml.len());
+        let cached = self
+            .protocols
+            .lock()
+            .ok()
+            .and_then(|cache| cache.get(&cache_key).cloned());
+        let protocol = match cached {
+            Some(protocol) => protocol,
+            None => {
+                let protocol = Arc::new(Protocol::from_toml(&toml).map_err(|error| {
+                    RegisterError::BrokenProtocol {
+                        organisation: organisation.to_string(),
+                        reason: error.to_string(),
+                    }
+                })?);
+                if let Ok(mut cache) = self.protocols.lock() {
+                    cache.insert(cache_key, Arc::clone(&protocol));
+                }
+                protocol
+            }
+        };
+        Ok((key, protocol))
+    }
+
+    /// Adds an office holder or member of staff.
+    pub async fn add_person(
+        &self,
+        organisation: &OrganisationId,
+        person: NewPerson,
+    ) -> Result<PersonId, RegisterError> {
+        if person.name.trim().is_empty() {
+            return Err(RegisterError::invalid("name", "a person needs a name"));
+        }
+        if person.roles.is_empty() {
+            return Err(RegisterError::invalid(
+                "roles",
+                "a person holds at least one role",
+            ));
+        }
+        let (key, _) = self.organisation(organisation).await?;
+        let id = PersonId::generate();
+        let name_enc = key.seal_str(person.name.trim(), &aad("people.name", id.as_str()));
+        let email = person
+            .email
+            .as_deref()
+            .map(str::trim)
+            .filter(|e| !e.is_empty());
+        let email_enc = email.map(|e| key.seal_str(e, &aad("people.email", id.as_str())));
+        let email_index = email
+            .and_then(|e| key.blind_index(IndexKind::Email, e))
+            .map(|d| d.to_vec());
+        on_db!(&self.db, pool => {
+            let mut tx = pool.begin_write().await?;
+            if let Some(index) = &email_index {
+                let taken = sqlx::query(
+                    "SELECT id FROM people WHERE organisation_id = $1 AND email_index = $2",
+                )
+                .bind(organisation.as_str())
+                .bind(index.clone())
+                .fetch_optional(&mut *tx)
+                .await?;
+                if taken.is_some() {
+                    return Err(RegisterError::invalid("email", "another person already has this e-mail address"));
+                }
+            }
+            sqlx::query(
+                "INSERT INTO people (id, organisation_id, name_enc, email_enc, email_index, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id.as_str())
+            .bind(organisation.as_str())
+            .bind(name_enc)
+            .bind(email_enc)
+            .bind(email_index)
+            .bind(to_micros(now()))
+            .execute(&mut *tx)
+            .await?;
+            for (role, current) in BTreeSet::from_iter(person.roles.iter().copied()) {
+                sqlx::query("INSERT INTO person_roles (person_id, role, current) VALUES ($1, $2, $3)")
+                    .bind(id.as_str())
+                    .bind(role.as_str())
+                    .bind(current)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|_| RegisterError::invalid("roles", format!("`{role}` is listed twice")))?;
+            }
+            tx.commit().await?;
+        });
+        Ok(id)
+    }
+
+    /// Registers a report: evaluates the protocol, matches the perpetrator against
+    /// earlier cases, and stores the case, its events and its tasks in one transaction.
+    pub async fn register_report(&self, report: NewReport) -> Result<Registered, RegisterError> {
+        let Some(main) = report.victims.first() else {
+            return Err(RegisterError::invalid(
+                "victims",
+                "a report names at least one victim",
+            ));
+        };
+        if report.facts.victim.role != main.role {
+            return Err(RegisterError::invalid(
+                "facts.victim.role",
+                format!(
+                    "`{}` is not the role of the first victim (`{}`)",
+                    report.facts.victim.role, main.role
+                ),
+            ));
+        }
+        if report.narrative.trim().is_empty() {
+            return Err(RegisterError::invalid(
+                "narrative",
+                "say in a few words what happened",
+            ));
+        }
+        let (key, protocol) = self.organisation(&report.organisation).await?;
+        let org = report.organisation.clone();
+        let case = CaseId::generate();
+        let at = to_micros(now());
+        let perpetrator_digests = report
+            .perpetrator
+            .as_ref()
+            .map(|p| digests(&key, &p.details))
+            .unwrap_or_default();
+
+        on_db!(&self.db, pool => {
+            let mut tx = pool.begin_write().await?;
+
+            // Every person named must belong to this organisation and hold the role.
+            let reporter = sqlx::query("SELECT id FROM people WHERE id = $1 AND organisation_id = $2")
+                .bind(report.reporter.as_str())
+                .bind(org.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+            if reporter.is_none() {
+                return Err(RegisterError::NotFound { what: "reporter", id: report.reporter.to_string() });
+            }
+            let mut victims = Vec::new();
+            for (index, victim) in report.victims.iter().enumerate() {
+                let row = sqlx::query(
+                    "SELECT r.current FROM person_roles r JOIN people p ON p.id = r.person_id \
+                     WHERE r.person_id = $1 AND r.role = $2 AND p.organisation_id = $3",
+                )
+                .bind(victim.person.as_str())
+                .bind(victim.role.as_str())
+                .bind(org.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(row) = row else {
+                    return Err(RegisterError::invalid(
+                        format!("victims[{index}]"),
+                        format!("person `{}` does not hold the role `{}` in this organisation", victim.person, victim.role),
+                    ));
+                };
+                let current: bool = row.try_get("current")?;
+                victims.push((victim, !current));
+            }
+
+            // The perpetrator's earlier cases, against office holders and staff alike.
+            let matched = match_perpetrator(&mut tx, &org, &perpetrator_digests).await?;
+            let prior: u32 = match &matched {
+                Some(perpetrator) => {
+                    let row = sqlx::query(
+                        "SELECT COUNT(DISTINCT case_id) AS n FROM case_perpetrators WHERE perpetrator_id = $1",
+                    )
+                    .bind(perpetrator.as_str())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    u32::try_from(row.try_get::<i64, _>("n")?).unwrap_or(u32::MAX)
+                }
+                None => 0,
+            };
+            let mut facts: Facts = report.facts.clone();
+            facts.victim.former = victims[0].1;
+            facts.prior_incidents = facts.prior_incidents.max(prior);
+            let plan = evaluate(&protocol, &facts)?;
+
+            let number: i64 = sqlx::query(
+                "UPDATE organisations SET case_counter = case_counter + 1 WHERE id = $1 RETURNING case_counter",
+            )
+            .bind(org.as_str())
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("case_counter")?;
+
+            let facts_json = serde_json::to_string(&facts).map_err(|e| RegisterError::Corrupt(e.to_string()))?;
+            let plan_json = serde_json::to_string(&plan).map_err(|e| RegisterError::Corrupt(e.to_string()))?;
+            sqlx::query(
+                "INSERT INTO cases (id, organisation_id, number, kind, status, victim_role, category, \
+                 report, handler_role, channel, injury, occurred_at, reported_at, reported_by, on_behalf, \
+                 during_meeting, damage, facts_json, plan_json, protocol_version, narrative_enc, place_enc, \
+                 created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+                 $16, $17, $18, $19, $20, $21, $22, $23)",
+            )
+            .bind(case.as_str())
+            .bind(org.as_str())
+            .bind(number)
+            .bind(CaseKind::Melding.as_str())
+            .bind(CaseStatus::Gemeld.as_str())
+            .bind(main.role.as_str())
+            .bind(plan.category.as_str())
+            .bind(plan.report.as_str())
+            .bind(plan.handler.as_str())
+            .bind(facts.channel.as_str())
+            .bind(facts.injury.as_str())
+            .bind(to_micros(facts.occurred_at))
+            .bind(to_micros(facts.reported_at()))
+            .bind(report.reporter.as_str())
+            .bind(report.on_behalf)
+            .bind(report.during_meeting)
+            .bind(facts.damage)
+            .bind(facts_json)
+            .bind(plan_json)
+            .bind(&protocol.version)
+            .bind(key.seal_str(report.narrative.trim(), &aad("cases.narrative", case.as_str())))
+            .bind(report.place.as_deref().map(|p| key.seal_str(p, &aad("cases.place", case.as_str()))))
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+
+            for (victim, former) in &victims {
+                sqlx::query(
+                    "INSERT INTO case_victims (case_id, person_id, role, former, relation) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(case.as_str())
+                .bind(victim.person.as_str())
+                .bind(victim.role.as_str())
+                .bind(*former)
+                .bind(victim.relation.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(|_| RegisterError::invalid("victims", format!("person `{}` is named twice", victim.person)))?;
+            }
+            for behaviour in BTreeSet::from_iter(facts.behaviours.iter().copied()) {
+                sqlx::query("INSERT INTO case_behaviours (case_id, behaviour) VALUES ($1, $2)")
+                    .bind(case.as_str())
+                    .bind(behaviour.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+
+            append_event!(tx, key, &case, EventKind::Reported, Some(&report.reporter), at, json!({
+                "reporter": report.reporter,
+                "on_behalf": report.on_behalf,
+                "victims": victims.iter().map(|(v, former)| json!({
+                    "person": v.person, "role": v.role, "relation": v.relation.as_str(), "former": former,
+                })).collect::<Vec<_>>(),
+                "during_meeting": report.during_meeting,
+                "facts": facts,
+            }));
+
+            let perpetrator = match &report.perpetrator {
+                None => None,
+                Some(new) => {
+                    let (id, is_match) = match &matched {
+                        Some(id) => (id.clone(), true),
+                        None => {
+                            let id = PerpetratorId::generate();
+                            sqlx::query(
+                                "INSERT INTO perpetrators (id, organisation_id, kind, details_enc, created_at) \
+                                 VALUES ($1, $2, $3, $4, $5)",
+                            )
+                            .bind(id.as_str())
+                            .bind(org.as_str())
+                            .bind(new.kind.as_str())
+                            .bind(seal_details(&key, &id, &new.details)?)
+                            .bind(at)
+                            .execute(&mut *tx)
+                            .await?;
+                            (id, false)
+                        }
+                    };
+                    for (kind, digest) in &perpetrator_digests {
+                        // A detail already known is kept once.
+                        let known = sqlx::query(
+                            "SELECT 1 AS one FROM perpetrator_index WHERE perpetrator_id = $1 AND kind = $2 AND digest = $3",
+                        )
+                        .bind(id.as_str())
+                        .bind(kind.as_str())
+                        .bind(digest.to_vec())
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                        if known.is_none() {
+                            sqlx::query(
+                                "INSERT INTO perpetrator_index (perpetrator_id, organisation_id, kind, digest) \
+                                 VALUES ($1, $2, $3, $4)",
+                            )
+                            .bind(id.as_str())
+                            .bind(org.as_str())
+                            .bind(kind.as_str())
+                            .bind(digest.to_vec())
+                            .execute(&mut *tx)
+                            .await?;
+                        }
+                    }
+                    sqlx::query("INSERT INTO case_perpetrators (case_id, perpetrator_id) VALUES ($1, $2)")
+                        .bind(case.as_str())
+                        .bind(id.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                    append_event!(tx, key, &case, EventKind::PerpetratorLinked, Some(&report.reporter), at, json!({
+                        "perpetrator": id,
+                        "kind": new.kind.as_str(),
+                        "matched_earlier_cases": is_match,
+                        "prior_incidents": prior,
+                    }));
+                    Some(id)
+                }
+            };
+
+            append_event!(tx, key, &case, EventKind::Classified, None, at, json!({
+                "plan": plan,
+                "protocol": protocol.id,
+                "protocol_version": protocol.version,
+            }));
+
+            for task in &plan.tasks {
+                let (opens_at, due_at, due_date) = due_columns(&task.due);
+                sqlx::query(
+                    "INSERT INTO tasks (case_id, code, assignee_role, opens_at, due_at, due_date) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(case.as_str())
+                .bind(task.code.as_str())
+                .bind(plan.handler.as_str())
+                .bind(opens_at)
+                .bind(due_at)
+                .bind(due_date)
+                .execute(&mut *tx)
+                .await?;
+            }
+
+            tx.commit().await?;
+            Ok(Registered { case, number, plan, perpetrator, prior_incidents: prior })
+        })
+    }
+
+    /// Opens a case for `actor`, recording the read as an event first: every read is on
+    /// the timeline.
+    pub async fn open_case(
+        &self,
+        actor: &PersonId,
+        case: &CaseId,
+    ) -> Result<CaseView, RegisterError> {
+        let organisation = self.organisation_of_case(case).await?;
+        let (key, _) = self.organisation(&organisation).await?;
+        on_db!(&self.db, pool => {
+            let mut tx = pool.begin_write().await?;
+            let same_org = sqlx::query("SELECT id FROM people WHERE id = $1 AND organisation_id = $2")
+                .bind(actor.as_str())
+                .bind(organisation.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+            if same_org.is_none() {
+                // A person of another organisation learns nothing, not even that it exists.
+                return Err(RegisterError::NotFound { what: "case", id: case.to_string() });
+            }
+            append_event!(tx, key, case, EventKind::Viewed, Some(actor), to_micros(now()), json!({}));
+
+            let row = sqlx::query(
+                "SELECT number, kind, status, victim_role, category, handler_role, occurred_at, reported_at, \
+                 narrative_enc, place_enc, facts_json, plan_json, protocol_version FROM cases WHERE id = $1",
+            )
+            .bind(case.as_str())
+            .fetch_one(&mut *tx)
+            .await?;
+            let text = |column: &str, value: Option<Vec<u8>>| -> Result<Option<String>, RegisterError> {
+                value.map(|sealed| key.open_string(&sealed, &aad(column, case.as_str()))).transpose().map_err(Into::into)
+            };
+            let json_column = |value: Option<String>| -> Result<Option<serde_json::Value>, RegisterError> {
+                value.map(|v| serde_json::from_str(&v).map_err(|e| RegisterError::Corrupt(e.to_string()))).transpose()
+            };
+            let mut view = CaseView {
+                id: case.clone(),
+                organisation: organisation.clone(),
+                number: row.try_get("number")?,
+                kind: parse_word(CaseKind::parse, row.try_get("kind")?)?,
+                status: parse_word(CaseStatus::parse, row.try_get("status")?)?,
+                victim_role: parse_code(row.try_get("victim_role")?)?,
+                category: row.try_get::<Option<String>, _>("category")?.map(parse_code).transpose()?,
+                handler_role: row.try_get::<Option<String>, _>("handler_role")?.map(parse_code).transpose()?,
+                occurred_at: from_micros(row.try_get("occurred_at")?)?,
+                reported_at: from_micros(row.try_get("reported_at")?)?,
+                narrative: text("cases.narrative", row.try_get("narrative_enc")?)?,
+                place: text("cases.place", row.try_get("place_enc")?)?,
+                facts: json_column(row.try_get("facts_json")?)?,
+                plan: json_column(row.try_get("plan_json")?)?,
+                protocol_version: row.try_get("protocol_version")?,
+                victims: Vec::new(),
+                perpetrators: Vec::new(),
+                tasks: Vec::new(),
+                events: Vec::new(),
+            };
+
+            for row in sqlx::query("SELECT person_id, role, relation FROM case_victims WHERE case_id = $1 ORDER BY person_id")
+                .bind(case.as_str())
+                .fetch_all(&mut *tx)
+                .await?
+            {
+                view.victims.push((
+                    PersonId(row.try_get("person_id")?),
+                    parse_code(row.try_get("role")?)?,
+                    parse_word(Relation::parse, row.try_get("relation")?)?,
+                ));
+            }
+            for row in sqlx::query(
+                "SELECT p.id, p.kind, p.details_enc FROM perpetrators p \
+                 JOIN case_perpetrators c ON c.perpetrator_id = p.id WHERE c.case_id = $1 ORDER BY p.id",
+            )
+            .bind(case.as_str())
+            .fetch_all(&mut *tx)
+            .await?
+            {
+                let id = PerpetratorId(row.try_get("id")?);
+                let details = open_details(&key, &id, &row.try_get::<Vec<u8>, _>("details_enc")?)?;
+                view.perpetrators.push((id, parse_word(PerpetratorKind::parse, row.try_get("kind")?)?, details));
+            }
+            for row in sqlx::query(
+                "SELECT code, assignee_role, opens_at, due_at, due_date, done_at, done_by FROM tasks \
+                 WHERE case_id = $1 ORDER BY code",
+            )
+            .bind(case.as_str())
+            .fetch_all(&mut *tx)
+            .await?
+            {
+                view.tasks.push(TaskView {
+                    code: parse_code(row.try_get("code")?)?,
+                    assignee_role: parse_code(row.try_get("assignee_role")?)?,
+                    opens_at: row.try_get::<Option<i64>, _>("opens_at")?.map(from_micros).transpose()?,
+                    due_at: row.try_get::<Option<i64>, _>("due_at")?.map(from_micros).transpose()?,
+                    due_date: row.try_get::<Option<String>, _>("due_date")?.map(parse_date).transpose()?,
+                    done_at: row.try_get::<Option<i64>, _>("done_at")?.map(from_micros).transpose()?,
+                    done_by: row.try_get::<Option<String>, _>("done_by")?.map(PersonId),
+                });
+            }
+            view.tasks.sort_by_key(|task| task.code);
+            for row in sqlx::query(
+                "SELECT seq, kind, actor_id, at, payload_enc FROM events WHERE case_id = $1 ORDER BY seq",
+            )
+            .bind(case.as_str())
+            .fetch_all(&mut *tx)
+            .await?
+            {
+                let seq: i64 = row.try_get("seq")?;
+                let payload = key.open(
+                    &row.try_get::<Vec<u8>, _>("payload_enc")?,
+                    &aad("events.payload", &format!("{case}:{seq}")),
+                )?;
+                view.events.push(EventView {
+                    seq,
+                    kind: parse_word(EventKind::parse, row.try_get("kind")?)?,
+                    actor: row.try_get::<Option<String>, _>("actor_id")?.map(PersonId),
+                    at: from_micros(row.try_get("at")?)?,
+                    payload: serde_json::from_slice(&payload).map_err(|e| RegisterError::Corrupt(e.to_string()))?,
+                });
+            }
+            tx.commit().await?;
+            Ok(view)
+        })
+    }
+
+    async fn organisation_of_case(&self, case: &CaseId) -> Result<OrganisationId, RegisterError> {
+        let row = on_db!(&self.db, pool => {
+            sqlx::query("SELECT organisation_id FROM cases WHERE id = $1")
+                .bind(case.as_str())
+                .fetch_optional(pool)
+                .await?
+                .map(|row| row.try_get::<String, _>("organisation_id"))
+                .transpose()?
+        });
+        row.map(OrganisationId)
+            .ok_or_else(|| RegisterError::NotFound {
+                what: "case",
+                id: case.to_string(),
+            })
+    }
+
+    /// Marks a task done, with an optional remark, as an event of the case.
+    pub async fn complete_task(
+        &self,
+        actor: &PersonId,
+        case: &CaseId,
+        code: Task,
+        remark: Option<&str>,
+    ) -> Result<(), RegisterError> {
+        let organisation = self.organisation_of_case(case).await?;
+        let (key, _) = self.organisation(&organisation).await?;
+        let at = to_micros(now());
+        on_db!(&self.db, pool => {
+            let mut tx = pool.begin_write().await?;
+            let updated = sqlx::query(
+                "UPDATE tasks SET done_at = $1, done_by = $2 WHERE case_id = $3 AND code = $4 AND done_at IS NULL",
+            )
+            .bind(at)
+            .bind(actor.as_str())
+            .bind(case.as_str())
+            .bind(code.as_str())
+            .execute(&mut *tx)
+            .await?;
+            if updated.rows_affected() != 1 {
+                return Err(RegisterError::invalid("task", format!("case has no open task `{code}`")));
+            }
+            append_event!(tx, key, case, EventKind::TaskDone, Some(actor), at, json!({
+                "task": code, "remark": remark,
+            }));
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// The open tasks of the cases a role handles in an organisation, soonest first
+    /// (tasks without a deadline last).
+    pub async fn open_tasks(
+        &self,
+        organisation: &OrganisationId,
+        role: Role,
+    ) -> Result<Vec<OpenTask>, RegisterError> {
+        on_db!(&self.db, pool => {
+            let rows = sqlx::query(
+                "SELECT t.case_id, c.number, t.code, t.opens_at, t.due_at, t.due_date FROM tasks t \
+                 JOIN cases c ON c.id = t.case_id \
+                 WHERE c.organisation_id = $1 AND t.assignee_role = $2 AND t.done_at IS NULL \
+                 ORDER BY CASE WHEN t.due_at IS NULL THEN 1 ELSE 0 END, t.due_at, c.number, t.code",
+            )
+            .bind(organisation.as_str())
+            .bind(role.as_str())
+            .fetch_all(pool)
+            .await?;
+            rows.into_iter()
+                .map(|row| {
+                    Ok(OpenTask {
+                        case: CaseId(row.try_get("case_id")?),
+                        case_number: row.try_get("number")?,
+                        code: parse_code(row.try_get("code")?)?,
+                        opens_at: row.try_get::<Option<i64>, _>("opens_at")?.map(from_micros).transpose()?,
+                        due_at: row.try_get::<Option<i64>, _>("due_at")?.map(from_micros).transpose()?,
+                        due_date: row.try_get::<Option<String>, _>("due_date")?.map(parse_date).transpose()?,
+                    })
+                })
+                .collect()
+        })
+    }
+}
+
+/// The blind-index digests of a perpetrator's identifying details.
+fn digests(key: &DataKey, details: &PerpetratorDetails) -> Vec<(IndexKind, [u8; 32])> {
+    let single = [
+        (IndexKind::Name, &details.name),
+        (IndexKind::DateOfBirth, &details.date_of_birth),
+        (IndexKind::Email, &details.email),
+        (IndexKind::Phone, &details.phone),
+        (IndexKind::LicencePlate, &details.licence_plate),
+    ];
+    let values = single
+        .into_iter()
+        .filter_map(|(kind, value)| value.as_deref().map(|v| (kind, v)))
+        .chain(
+            details
+                .accounts
+                .iter()
+                .map(|a| (IndexKind::Account, a.as_str())),
+        );
+    values
+        .into_iter()
+        .filter_map(|(kind, value)| key.blind_index(kind, value).map(|digest| (kind, digest)))
+        .collect()
+}
+
+/// The earlier perpetrator these details identify, if any. An e-mail address, phone
+/// number, account or licence plate identifies on its own; a name only together with the
+/// date of birth, because names are shared.
+async fn match_perpetrator<'c, DB>(
+    tx: &mut sqlx::Transaction<'c, DB>,
+    organisation: &OrganisationId,
+    digests: &[(IndexKind, [u8; 32])],
+) -> Result<Option<PerpetratorId>, RegisterError>
+where
+    DB: sqlx::Database,
+    for<'a> &'a mut DB::Connection: sqlx::Executor<'a, Database = DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Vec<u8>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'r> String: sqlx::Decode<'r, DB> + sqlx::Type<DB>,
+    for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+    for<'a> &'a str: sqlx::ColumnIndex<DB::Row>,
+{
+    let mut candidates: Vec<(IndexKind, BTreeSet<String>)> = Vec::new();
+    for (kind, digest) in digests {
+        let rows = sqlx::query(
+            "SELECT perpetrator_id FROM perpetrator_index WHERE organisation_id = $1 AND kind = $2 AND digest = $3",
+        )
+        .bind(organisation.as_str())
+        .bind(kind.as_str())
+        .bind(digest.to_vec())
+        .fetch_all(&mut **tx)
+        .await?;
+        let ids = rows
+            .iter()
+            .map(|row| row.try_get::<String, _>("perpetrator_id"))
+            .collect::<Result<BTreeSet<_>, _>>()?;
+        candidates.push((*kind, ids));
+    }
+    let strong = candidates
+        .iter()
+        .filter(|(kind, _)| !matches!(kind, IndexKind::Name | IndexKind::DateOfBirth))
+        .flat_map(|(_, ids)| ids.iter().cloned());
+    let by = |wanted: IndexKind| -> BTreeSet<String> {
+        candidates
+            .iter()
+            .filter(|(kind, _)| *kind == wanted)
+            .flat_map(|(_, ids)| ids.iter().cloned())
+            .collect()
+    };
+    let name_and_birth = by(IndexKind::Name)
+        .intersection(&by(IndexKind::DateOfBirth))
+        .cloned()
+        .collect::<Vec<_>>();
+    // The oldest matching perpetrator (ids are time-ordered) keeps the dossier together.
+    Ok(strong.chain(name_and_birth).min().map(PerpetratorId))
+}
+
+fn seal_details(
+    key: &DataKey,
+    id: &PerpetratorId,
+    details: &PerpetratorDetails,
+) -> Result<Vec<u8>, RegisterError> {
+    let json = serde_json::to_vec(details).map_err(|e| RegisterError::Corrupt(e.to_string()))?;
+    Ok(key.seal(&json, &aad("perpetrators.details", id.as_str())))
+}
+
+fn open_details(
+    key: &DataKey,
+    id: &PerpetratorId,
+    sealed: &[u8],
+) -> Result<PerpetratorDetails, RegisterError> {
+    let json = key.open(sealed, &aad("perpetrators.details", id.as_str()))?;
+    serde_json::from_slice(&json).map_err(|e| RegisterError::Corrupt(e.to_string()))
+}
+
+/// The task columns for a due moment: (opens_at, due_at, due_date).
+fn due_columns(due: &Due) -> (Option<i64>, Option<i64>, Option<String>) {
+    match due {
+        Due::None => (None, None, None),
+        Due::At(moment) => (None, Some(to_micros(moment.timestamp())), None),
+        Due::Window { from, due } => (
+            Some(to_micros(from.timestamp())),
+            Some(to_micros(due.timestamp())),
+            None,
+        ),
+        Due::Date(date) => (None, None, Some(date.to_string())),
+    }
+}
+
+fn parse_code<C: Code>(text: String) -> Result<C, RegisterError> {
+    C::parse(&text).map_err(|error| RegisterError::Corrupt(error.to_string()))
+}
+
+fn parse_word<T>(parse: fn(&str) -> Option<T>, text: String) -> Result<T, RegisterError> {
+    parse(&text).ok_or_else(|| RegisterError::Corrupt(format!("unknown stored word `{text}`")))
+}
+
+fn parse_date(text: String) -> Result<Date, RegisterError> {
+    text.parse()
+        .map_err(|_| RegisterError::Corrupt(format!("stored date `{text}` is not a date")))
+}
