@@ -6,14 +6,19 @@
 //! (the case row, its tasks) are written in the same transaction as the event.
 
 pub mod audit;
+pub mod case_life;
 pub mod chain;
 pub mod crypto;
 pub mod db;
 pub mod error;
+pub mod intake;
 pub mod model;
 pub mod register;
 pub mod time;
 
+pub use case_life::{
+    Action, AftercareConversation, Audience, CaseItem, ItemId, ItemKind, PoliceContactKind, Risk,
+};
 pub use crypto::{CryptoError, DataKey, IndexKind, MasterKey};
 pub use db::Db;
 pub use error::RegisterError;

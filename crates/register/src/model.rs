@@ -32,6 +32,8 @@ macro_rules! id {
     };
 }
 
+pub(crate) use id;
+
 id!(
     /// A municipality, province or water board.
     OrganisationId
@@ -70,6 +72,8 @@ macro_rules! words {
         }
     };
 }
+
+pub(crate) use words;
 
 words!(
     /// Where a case stands (issue #3).
@@ -126,9 +130,33 @@ words!(
         Viewed = "viewed",
         TaskDone = "task_done",
         StatusChanged = "status_changed",
+        MeasureDecided = "measure_decided",
+        PerpetratorHeard = "perpetrator_heard",
+        MeasureEnded = "measure_ended",
+        AftercarePlanned = "aftercare_planned",
+        AftercareHeld = "aftercare_held",
+        PoliceContacted = "police_contacted",
+        PoliceOutcome = "police_outcome",
+        DamageRecorded = "damage_recorded",
+        Communicated = "communicated",
+        Evaluated = "evaluated",
+        AccessGranted = "access_granted",
+        AccessRevoked = "access_revoked",
+        TaskRaised = "task_raised",
+        ConsultPromoted = "consult_promoted",
+        EvidenceAdded = "evidence_added",
         Anonymised = "anonymised",
     }
 );
+
+/// An organisation as listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganisationSummary {
+    pub id: OrganisationId,
+    pub name: String,
+    pub protocol_id: String,
+    pub protocol_version: String,
+}
 
 /// A person to add to the register.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -219,6 +247,10 @@ pub struct CaseView {
     pub victims: Vec<(PersonId, Role, Relation)>,
     pub perpetrators: Vec<(PerpetratorId, PerpetratorKind, PerpetratorDetails)>,
     pub tasks: Vec<TaskView>,
+    /// Measures, aftercare, police contacts … (see `case_life`).
+    pub items: Vec<crate::case_life::CaseItem>,
+    /// People the handler let read the details.
+    pub access: Vec<PersonId>,
     pub events: Vec<EventView>,
 }
 

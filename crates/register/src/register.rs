@@ -9,7 +9,6 @@ use serde_json::json;
 use sqlx::Row;
 use weerbaar_protocol::{Code, Due, Facts, Protocol, Role, Task, evaluate};
 
-use crate::chain::{ChainedEvent, GENESIS};
 use crate::crypto::{DataKey, IndexKind, MasterKey};
 use crate::db::{BeginWrite, Db, on_db};
 use crate::error::RegisterError;
@@ -34,7 +33,7 @@ impl std::fmt::Debug for Register {
 
 /// Associated data for each encrypted column: a ciphertext moved to another row or
 /// column no longer decrypts.
-fn aad(column: &str, row: &str) -> Vec<u8> {
+pub(crate) fn aad(column: &str, row: &str) -> Vec<u8> {
     format!("{column}:{row}").into_bytes()
 }
 
@@ -43,7 +42,7 @@ fn aad(column: &str, row: &str) -> Vec<u8> {
 /// concurrent appends to one case queue up), seals the payload, chains the hash.
 macro_rules! append_event {
     ($tx:expr, $key:expr, $case:expr, $kind:expr, $actor:expr, $at:expr, $payload:expr) => {{
-        let case: &CaseId = $case;
+        let case: &$crate::model::CaseId = $case;
         let row = sqlx::query(
             "UPDATE cases SET event_count = event_count + 1 WHERE id = $1 \
              RETURNING event_count, last_hash",
@@ -51,22 +50,22 @@ macro_rules! append_event {
         .bind(case.as_str())
         .fetch_one(&mut *$tx)
         .await?;
-        let seq: i64 = row.try_get("event_count")?;
-        let prev: Option<Vec<u8>> = row.try_get("last_hash")?;
-        let prev = prev.unwrap_or_else(|| GENESIS.to_vec());
-        let kind: EventKind = $kind;
-        let actor: Option<&PersonId> = $actor;
+        let seq: i64 = sqlx::Row::try_get(&row, "event_count")?;
+        let prev: Option<Vec<u8>> = sqlx::Row::try_get(&row, "last_hash")?;
+        let prev = prev.unwrap_or_else(|| $crate::chain::GENESIS.to_vec());
+        let kind: $crate::model::EventKind = $kind;
+        let actor: Option<&$crate::model::PersonId> = $actor;
         let at: i64 = $at;
         let payload: serde_json::Value = $payload;
         let payload_enc = $key.seal(
             payload.to_string().as_bytes(),
-            &aad("events.payload", &format!("{case}:{seq}")),
+            &$crate::register::aad("events.payload", &format!("{case}:{seq}")),
         );
-        let hash = ChainedEvent {
+        let hash = $crate::chain::ChainedEvent {
             case_id: case.as_str(),
             seq,
             kind: kind.as_str(),
-            actor_id: actor.map(PersonId::as_str),
+            actor_id: actor.map($crate::model::PersonId::as_str),
             at,
             payload_enc: &payload_enc,
             prev_hash: &prev,
@@ -79,7 +78,7 @@ macro_rules! append_event {
         .bind(case.as_str())
         .bind(seq)
         .bind(kind.as_str())
-        .bind(actor.map(PersonId::as_str))
+        .bind(actor.map($crate::model::PersonId::as_str))
         .bind(at)
         .bind(payload_enc)
         .bind(prev)
@@ -94,6 +93,7 @@ macro_rules! append_event {
         seq
     }};
 }
+pub(crate) use append_event;
 
 impl Register {
     /// Opens the register at `url`, bringing the schema up to date.
@@ -148,8 +148,59 @@ impl Register {
         Ok(id)
     }
 
+    /// Every organisation in the register: id, name and protocol id.
+    pub async fn organisations(&self) -> Result<Vec<OrganisationSummary>, RegisterError> {
+        on_db!(&self.db, pool => {
+            sqlx::query("SELECT id, name, protocol_id, protocol_version FROM organisations ORDER BY name, id")
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|row| {
+                    Ok(OrganisationSummary {
+                        id: OrganisationId(row.try_get("id")?),
+                        name: row.try_get("name")?,
+                        protocol_id: row.try_get("protocol_id")?,
+                        protocol_version: row.try_get("protocol_version")?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// Re-wraps every organisation's data key under `new`, in one transaction: either
+    /// all organisations move to the new master key or none does. Data and blind indexes
+    /// stay as they are, because the data keys themselves do not change.
+    pub async fn rotate_master_key(&self, new: &MasterKey) -> Result<usize, RegisterError> {
+        on_db!(&self.db, pool => {
+            let mut tx = pool.begin_write().await?;
+            let rows = sqlx::query("SELECT id, wrapped_key, master_key_id FROM organisations ORDER BY id")
+                .fetch_all(&mut *tx)
+                .await?;
+            for row in &rows {
+                let id: String = row.try_get("id")?;
+                let key_id: String = row.try_get("master_key_id")?;
+                if key_id != self.master.fingerprint() {
+                    return Err(RegisterError::WrongMasterKey {
+                        organisation: id,
+                        given: self.master.fingerprint(),
+                        expected: key_id,
+                    });
+                }
+                let data_key = self.master.unwrap(&row.try_get::<Vec<u8>, _>("wrapped_key")?)?;
+                sqlx::query("UPDATE organisations SET wrapped_key = $1, master_key_id = $2 WHERE id = $3")
+                    .bind(new.wrap(&data_key))
+                    .bind(new.fingerprint())
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(rows.len())
+        })
+    }
+
     /// The organisation's data key and protocol.
-    async fn organisation(
+    pub(crate) async fn organisation(
         &self,
         organisation: &OrganisationId,
     ) -> Result<(DataKey, Arc<Protocol>), RegisterError> {
@@ -439,52 +490,9 @@ impl Register {
             let perpetrator = match &report.perpetrator {
                 None => None,
                 Some(new) => {
-                    let (id, is_match) = match &matched {
-                        Some(id) => (id.clone(), true),
-                        None => {
-                            let id = PerpetratorId::generate();
-                            sqlx::query(
-                                "INSERT INTO perpetrators (id, organisation_id, kind, details_enc, created_at) \
-                                 VALUES ($1, $2, $3, $4, $5)",
-                            )
-                            .bind(id.as_str())
-                            .bind(org.as_str())
-                            .bind(new.kind.as_str())
-                            .bind(seal_details(&key, &id, &new.details)?)
-                            .bind(at)
-                            .execute(&mut *tx)
+                    let (id, is_match) =
+                        store_perpetrator(&mut tx, &key, &org, &case, new, &perpetrator_digests, matched.as_ref(), at)
                             .await?;
-                            (id, false)
-                        }
-                    };
-                    for (kind, digest) in &perpetrator_digests {
-                        // A detail already known is kept once.
-                        let known = sqlx::query(
-                            "SELECT 1 AS one FROM perpetrator_index WHERE perpetrator_id = $1 AND kind = $2 AND digest = $3",
-                        )
-                        .bind(id.as_str())
-                        .bind(kind.as_str())
-                        .bind(digest.to_vec())
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                        if known.is_none() {
-                            sqlx::query(
-                                "INSERT INTO perpetrator_index (perpetrator_id, organisation_id, kind, digest) \
-                                 VALUES ($1, $2, $3, $4)",
-                            )
-                            .bind(id.as_str())
-                            .bind(org.as_str())
-                            .bind(kind.as_str())
-                            .bind(digest.to_vec())
-                            .execute(&mut *tx)
-                            .await?;
-                        }
-                    }
-                    sqlx::query("INSERT INTO case_perpetrators (case_id, perpetrator_id) VALUES ($1, $2)")
-                        .bind(case.as_str())
-                        .bind(id.as_str())
-                        .execute(&mut *tx)
-                        .await?;
                     append_event!(tx, key, &case, EventKind::PerpetratorLinked, Some(&report.reporter), at, json!({
                         "perpetrator": id,
                         "kind": new.kind.as_str(),
@@ -576,6 +584,8 @@ impl Register {
                 victims: Vec::new(),
                 perpetrators: Vec::new(),
                 tasks: Vec::new(),
+                items: Vec::new(),
+                access: Vec::new(),
                 events: Vec::new(),
             };
 
@@ -622,6 +632,33 @@ impl Register {
             }
             view.tasks.sort_by_key(|task| task.code);
             for row in sqlx::query(
+                "SELECT id, kind, state_json, content_enc FROM case_items WHERE case_id = $1 ORDER BY created_at, id",
+            )
+            .bind(case.as_str())
+            .fetch_all(&mut *tx)
+            .await?
+            {
+                let id = crate::case_life::ItemId(row.try_get("id")?);
+                let state: String = row.try_get("state_json")?;
+                let content = match row.try_get::<Option<Vec<u8>>, _>("content_enc")? {
+                    Some(sealed) => crate::case_life::open_content(&key, &id, &sealed)?,
+                    None => json!({}),
+                };
+                view.items.push(crate::case_life::CaseItem {
+                    kind: parse_word(crate::case_life::ItemKind::parse, row.try_get("kind")?)?,
+                    state: serde_json::from_str(&state).map_err(|e| RegisterError::Corrupt(e.to_string()))?,
+                    content,
+                    id,
+                });
+            }
+            for row in sqlx::query("SELECT person_id FROM case_access WHERE case_id = $1 ORDER BY person_id")
+                .bind(case.as_str())
+                .fetch_all(&mut *tx)
+                .await?
+            {
+                view.access.push(PersonId(row.try_get("person_id")?));
+            }
+            for row in sqlx::query(
                 "SELECT seq, kind, actor_id, at, payload_enc FROM events WHERE case_id = $1 ORDER BY seq",
             )
             .bind(case.as_str())
@@ -646,7 +683,10 @@ impl Register {
         })
     }
 
-    async fn organisation_of_case(&self, case: &CaseId) -> Result<OrganisationId, RegisterError> {
+    pub(crate) async fn organisation_of_case(
+        &self,
+        case: &CaseId,
+    ) -> Result<OrganisationId, RegisterError> {
         let row = on_db!(&self.db, pool => {
             sqlx::query("SELECT organisation_id FROM cases WHERE id = $1")
                 .bind(case.as_str())
@@ -730,7 +770,7 @@ impl Register {
 }
 
 /// The blind-index digests of a perpetrator's identifying details.
-fn digests(key: &DataKey, details: &PerpetratorDetails) -> Vec<(IndexKind, [u8; 32])> {
+pub(crate) fn digests(key: &DataKey, details: &PerpetratorDetails) -> Vec<(IndexKind, [u8; 32])> {
     let single = [
         (IndexKind::Name, &details.name),
         (IndexKind::DateOfBirth, &details.date_of_birth),
@@ -756,7 +796,7 @@ fn digests(key: &DataKey, details: &PerpetratorDetails) -> Vec<(IndexKind, [u8; 
 /// The earlier perpetrator these details identify, if any. An e-mail address, phone
 /// number, account or licence plate identifies on its own; a name only together with the
 /// date of birth, because names are shared.
-async fn match_perpetrator<'c, DB>(
+pub(crate) async fn match_perpetrator<'c, DB>(
     tx: &mut sqlx::Transaction<'c, DB>,
     organisation: &OrganisationId,
     digests: &[(IndexKind, [u8; 32])],
@@ -804,6 +844,76 @@ where
         .collect::<Vec<_>>();
     // The oldest matching perpetrator (ids are time-ordered) keeps the dossier together.
     Ok(strong.chain(name_and_birth).min().map(PerpetratorId))
+}
+
+/// Links a case to its perpetrator: the matched earlier one, or a new one; records any
+/// identifying detail not yet indexed. Returns the perpetrator and whether it was known.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn store_perpetrator<'c, DB>(
+    tx: &mut sqlx::Transaction<'c, DB>,
+    key: &DataKey,
+    organisation: &OrganisationId,
+    case: &CaseId,
+    new: &NewPerpetrator,
+    digests: &[(IndexKind, [u8; 32])],
+    matched: Option<&PerpetratorId>,
+    at: i64,
+) -> Result<(PerpetratorId, bool), RegisterError>
+where
+    DB: sqlx::Database,
+    for<'a> &'a mut DB::Connection: sqlx::Executor<'a, Database = DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Vec<u8>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+{
+    let (id, is_match) = match matched {
+        Some(id) => (id.clone(), true),
+        None => {
+            let id = PerpetratorId::generate();
+            sqlx::query(
+                "INSERT INTO perpetrators (id, organisation_id, kind, details_enc, created_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id.as_str())
+            .bind(organisation.as_str())
+            .bind(new.kind.as_str())
+            .bind(seal_details(key, &id, &new.details)?)
+            .bind(at)
+            .execute(&mut **tx)
+            .await?;
+            (id, false)
+        }
+    };
+    for (kind, digest) in digests {
+        // A detail already known is kept once.
+        let known = sqlx::query(
+            "SELECT 1 AS one FROM perpetrator_index WHERE perpetrator_id = $1 AND kind = $2 AND digest = $3",
+        )
+        .bind(id.as_str())
+        .bind(kind.as_str())
+        .bind(digest.to_vec())
+        .fetch_optional(&mut **tx)
+        .await?;
+        if known.is_none() {
+            sqlx::query(
+                "INSERT INTO perpetrator_index (perpetrator_id, organisation_id, kind, digest) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id.as_str())
+            .bind(organisation.as_str())
+            .bind(kind.as_str())
+            .bind(digest.to_vec())
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    sqlx::query("INSERT INTO case_perpetrators (case_id, perpetrator_id) VALUES ($1, $2)")
+        .bind(case.as_str())
+        .bind(id.as_str())
+        .execute(&mut **tx)
+        .await?;
+    Ok((id, is_match))
 }
 
 fn seal_details(

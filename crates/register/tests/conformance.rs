@@ -423,6 +423,486 @@ async fn a_former_office_holder_is_routed_as_the_former_role(world: World) {
     assert_eq!(view.facts.unwrap()["victim"]["former"], true);
 }
 
+async fn a_case_is_worked_to_its_end(world: World) {
+    let registered = world
+        .register
+        .register_report(report(&world, None))
+        .await
+        .unwrap();
+    let case = &registered.case;
+    let act = |action| world.register.act(&world.griffier, case, action);
+
+    act(Action::ChangeStatus {
+        to: CaseStatus::InBehandeling,
+    })
+    .await
+    .unwrap();
+    let measure = act(Action::DecideMeasure {
+        measure: weerbaar_protocol::Measure::Toegangsverbod,
+        starts_on: jiff::civil::date(2026, 3, 5),
+        ends_on: Some(jiff::civil::date(2026, 6, 5)),
+        note: Some("besluit burgemeester, drie maanden".into()),
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    act(Action::RecordPerpetratorAccount {
+        item: measure.clone(),
+        account: "Hij zegt dat het een grap was.".into(),
+    })
+    .await
+    .unwrap();
+    let aftercare = act(Action::PlanAftercare {
+        conversation: AftercareConversation::Eerste,
+        at: "2026-03-03T10:00:00+01:00".parse().unwrap(),
+        by: world.griffier.clone(),
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    act(Action::HoldAftercare {
+        item: aftercare,
+        held_at: "2026-03-03T10:30:00+01:00".parse().unwrap(),
+        referral: None,
+        notes: Some("slaapt slecht, partner ongerust".into()),
+    })
+    .await
+    .unwrap();
+    // Leiden: the office holder files the aangifte, so no consent of the organisation's.
+    let police = act(Action::PoliceContact {
+        kind: PoliceContactKind::Aangifte,
+        at: "2026-03-04T14:00:00+01:00".parse().unwrap(),
+        reference: Some("PL1700-2026012345".into()),
+        victim_consent: false,
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    act(Action::PoliceOutcome {
+        item: police,
+        outcome: "OM vervolgt".into(),
+        feedback_given: true,
+    })
+    .await
+    .unwrap();
+    act(Action::EndMeasure {
+        item: measure,
+        on: jiff::civil::date(2026, 6, 5),
+    })
+    .await
+    .unwrap();
+    act(Action::Damage {
+        description: "bril kapot".into(),
+        amount_cents: 34_900,
+        paid_to_victim_cents: 34_900,
+        recovered_cents: 0,
+    })
+    .await
+    .unwrap();
+    let refused = act(Action::Communication {
+        audience: Audience::Pers,
+        victim_consent: false,
+        said: "x".into(),
+    })
+    .await;
+    assert!(
+        matches!(refused, Err(RegisterError::Invalid { ref field, .. }) if field == "victim_consent"),
+        "{refused:?}"
+    );
+    act(Action::Evaluation {
+        risk: Risk::Midden,
+        likely_to_recur: true,
+        cause: "besluit over de woonwijk".into(),
+        trend: "tweede incident na dat besluit".into(),
+        improvement: "risicoanalyse voor de informatieavond".into(),
+    })
+    .await
+    .unwrap();
+    act(Action::GrantAccess {
+        person: world.burgemeester.clone(),
+    })
+    .await
+    .unwrap();
+    let wrong = act(Action::ChangeStatus {
+        to: CaseStatus::Gearchiveerd,
+    })
+    .await;
+    assert!(
+        matches!(wrong, Err(RegisterError::Invalid { ref field, .. }) if field == "status"),
+        "{wrong:?}"
+    );
+    act(Action::ChangeStatus {
+        to: CaseStatus::Afgerond,
+    })
+    .await
+    .unwrap();
+
+    let view = world
+        .register
+        .open_case(&world.griffier, case)
+        .await
+        .unwrap();
+    assert_eq!(view.status, CaseStatus::Afgerond);
+    assert_eq!(view.access, std::slice::from_ref(&world.burgemeester));
+    let done = |code| {
+        view.tasks
+            .iter()
+            .find(|t| t.code == code)
+            .map(|t| t.done_at.is_some())
+    };
+    assert_eq!(done(Task::MaatregelBesluit), Some(true));
+    assert_eq!(done(Task::NazorgGesprek1), Some(true));
+    assert_eq!(done(Task::NazorgGesprek2), Some(false));
+    assert_eq!(done(Task::AfspraakPolitie), Some(true));
+    assert_eq!(
+        done(Task::Terugkoppeling),
+        Some(true),
+        "raised by the aangifte, done by the feedback"
+    );
+    assert_eq!(
+        done(Task::Herstelgesprek),
+        Some(false),
+        "raised when the ban ended"
+    );
+    assert_eq!(
+        done(Task::ControleAangifte),
+        None,
+        "Leiden's protocol does not use it"
+    );
+    let measure_item = view
+        .items
+        .iter()
+        .find(|i| i.kind == ItemKind::Measure)
+        .unwrap();
+    assert_eq!(measure_item.state["perpetrator_heard"], true);
+    assert_eq!(
+        measure_item.content["perpetrator_account"],
+        "Hij zegt dat het een grap was."
+    );
+    assert_eq!(
+        view.items
+            .iter()
+            .filter(|i| i.kind == ItemKind::Police)
+            .count(),
+        1
+    );
+    assert!(view.events.iter().any(|e| e.kind == EventKind::Evaluated));
+    assert_eq!(
+        verify_chains(world.register.db()).await.unwrap().broken,
+        None
+    );
+
+    // A person of another organisation cannot act on the case.
+    let stranger = world
+        .register
+        .act(
+            &world.stranger,
+            case,
+            Action::ChangeStatus {
+                to: CaseStatus::Heropend,
+            },
+        )
+        .await;
+    assert!(
+        matches!(stranger, Err(RegisterError::NotFound { .. })),
+        "{stranger:?}"
+    );
+}
+
+async fn a_consult_becomes_a_report(world: World) {
+    let consult = world
+        .register
+        .register_consult(
+            &world.leiden,
+            &world.raadslid,
+            Role::Raadslid,
+            "Is dit appje te ver gegaan?",
+        )
+        .await
+        .unwrap();
+    let mut later = report(&world, None);
+    later.facts.behaviours = vec![Behaviour::Treiteren];
+    let registered = world
+        .register
+        .promote_consult(&world.griffier, &consult, later.clone())
+        .await
+        .unwrap();
+    assert_eq!(registered.number, 2, "the consult took number 1");
+    let view = world
+        .register
+        .open_case(&world.griffier, &consult)
+        .await
+        .unwrap();
+    assert_eq!(view.kind, CaseKind::Consult);
+    assert_eq!(view.status, CaseStatus::Afgerond);
+    assert_eq!(view.handler_role, Some(Role::Griffier));
+    let promoted = view
+        .events
+        .iter()
+        .find(|e| e.kind == EventKind::ConsultPromoted)
+        .unwrap();
+    assert_eq!(promoted.payload["report"], registered.case.as_str());
+    let again = world
+        .register
+        .promote_consult(&world.griffier, &consult, later)
+        .await;
+    assert!(
+        matches!(again, Err(RegisterError::Invalid { .. })),
+        "{again:?}"
+    );
+}
+
+async fn an_incident_against_a_civil_servant_counts_for_recidive(world: World) {
+    world
+        .register
+        .register_staff_incident(
+            &world.leiden,
+            &world.griffier,
+            "2025-11-10T11:00:00+01:00".parse().unwrap(),
+            NewPerpetrator {
+                kind: PerpetratorKind::Persoon,
+                details: PerpetratorDetails {
+                    phone: Some("+31 6 1234 5678".into()),
+                    ..PerpetratorDetails::default()
+                },
+            },
+            "schold baliemedewerker uit",
+        )
+        .await
+        .unwrap();
+    let mut later = report(&world, None);
+    later.perpetrator.as_mut().unwrap().details.phone = Some("06-12345678".into());
+    let registered = world.register.register_report(later).await.unwrap();
+    assert_eq!(registered.prior_incidents, 1);
+    assert!(registered.plan.recidive);
+}
+
+async fn a_changed_or_removed_event_is_caught(world: World) {
+    let first = world
+        .register
+        .register_report(report(&world, None))
+        .await
+        .unwrap();
+    let second = world
+        .register
+        .register_report(report(&world, None))
+        .await
+        .unwrap();
+    assert_eq!(
+        verify_chains(world.register.db()).await.unwrap().broken,
+        None
+    );
+    let (victim, other) = if first.case.as_str() < second.case.as_str() {
+        (&first.case, &second.case)
+    } else {
+        (&second.case, &first.case)
+    };
+    let sql = "UPDATE events SET at = at + 1 WHERE case_id = $1 AND seq = 2";
+    assert_eq!(tamper(world.register.db(), sql, victim).await, 1);
+    let broken = verify_chains(world.register.db())
+        .await
+        .unwrap()
+        .broken
+        .unwrap();
+    assert_eq!(
+        (broken.case_id.as_str(), broken.seq),
+        (victim.as_str(), Some(2))
+    );
+    assert!(broken.reason.contains("changed"), "{}", broken.reason);
+
+    let sql = "DELETE FROM events WHERE case_id = $1 AND seq = 1";
+    assert_eq!(tamper(world.register.db(), sql, other).await, 1);
+    let sql = "UPDATE events SET at = at - 1 WHERE case_id = $1 AND seq = 2";
+    assert_eq!(tamper(world.register.db(), sql, victim).await, 1);
+    let broken = verify_chains(world.register.db())
+        .await
+        .unwrap()
+        .broken
+        .unwrap();
+    assert_eq!(broken.case_id, other.as_str());
+    assert!(broken.reason.contains("missing"), "{}", broken.reason);
+}
+
+#[tokio::test]
+async fn a_wrong_master_key_is_named_not_guessed() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("weerbaar.db").display());
+    let world = world(&url).await;
+    let other = Register::open(&url, MasterKey::generate()).await.unwrap();
+    let refused = other.register_report(report(&world, None)).await;
+    assert!(
+        matches!(refused, Err(RegisterError::WrongMasterKey { .. })),
+        "{refused:?}"
+    );
+    // Rotating with the right key moves every organisation to the new one.
+    let new = MasterKey::generate();
+    assert_eq!(world.register.rotate_master_key(&new).await.unwrap(), 2);
+    let rotated = Register::open(&url, MasterKey::from_hex(&new.to_hex()).unwrap())
+        .await
+        .unwrap();
+    rotated.register_report(report(&world, None)).await.unwrap();
+}
+
+/// Changes stored rows behind the register's back, as an attacker with database access
+/// would.
+async fn tamper(db: &Db, sql: &'static str, case: &CaseId) -> u64 {
+    match db {
+        Db::Sqlite(pool) => sqlx::query(sql)
+            .bind(case.as_str())
+            .execute(pool)
+            .await
+            .unwrap()
+            .rows_affected(),
+        Db::Postgres(pool) => sqlx::query(sql)
+            .bind(case.as_str())
+            .execute(pool)
+            .await
+            .unwrap()
+            .rows_affected(),
+    }
+}
+
+/// The content that must never be readable in a dump of the database.
+const SECRETS: &[&str] = &[
+    "weet waar ik woon",
+    "Stadhuisplein",
+    "Fatima El Amrani",
+    "f.elamrani@leiden.example",
+    "Piet Boos",
+    "boze_burger",
+    "rode jas",
+    "Hij zegt dat het een grap",
+    "PL1700-2026012345",
+    "slaapt slecht",
+];
+
+/// Fills a register with every kind of sensitive content.
+async fn fill(world: &World) {
+    let registered = world
+        .register
+        .register_report(report(world, Some("piet.boos@example.nl")))
+        .await
+        .unwrap();
+    let case = &registered.case;
+    let measure = world
+        .register
+        .act(
+            &world.griffier,
+            case,
+            Action::DecideMeasure {
+                measure: weerbaar_protocol::Measure::SchriftelijkeWaarschuwing,
+                starts_on: jiff::civil::date(2026, 3, 5),
+                ends_on: None,
+                note: None,
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    world
+        .register
+        .act(
+            &world.griffier,
+            case,
+            Action::RecordPerpetratorAccount {
+                item: measure,
+                account: "Hij zegt dat het een grap was.".into(),
+            },
+        )
+        .await
+        .unwrap();
+    world
+        .register
+        .act(
+            &world.griffier,
+            case,
+            Action::PoliceContact {
+                kind: PoliceContactKind::Melding,
+                at: "2026-03-04T14:00:00+01:00".parse().unwrap(),
+                reference: Some("PL1700-2026012345".into()),
+                victim_consent: true,
+            },
+        )
+        .await
+        .unwrap();
+    let aftercare = world
+        .register
+        .act(
+            &world.griffier,
+            case,
+            Action::PlanAftercare {
+                conversation: AftercareConversation::Eerste,
+                at: "2026-03-03T10:00:00+01:00".parse().unwrap(),
+                by: world.griffier.clone(),
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    world
+        .register
+        .act(
+            &world.griffier,
+            case,
+            Action::HoldAftercare {
+                item: aftercare,
+                held_at: "2026-03-03T10:30:00+01:00".parse().unwrap(),
+                referral: None,
+                notes: Some("slaapt slecht".into()),
+            },
+        )
+        .await
+        .unwrap();
+    world
+        .register
+        .open_case(&world.griffier, case)
+        .await
+        .unwrap();
+}
+
+fn assert_no_secret_in(bytes: &[u8], what: &str) {
+    for secret in SECRETS {
+        let found = bytes
+            .windows(secret.len())
+            .any(|window| window == secret.as_bytes());
+        assert!(!found, "{what} holds `{secret}` in the clear");
+    }
+}
+
+#[tokio::test]
+async fn sqlite_files_hold_no_content_in_the_clear() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("weerbaar.db").display());
+    let world = world(&url).await;
+    fill(&world).await;
+    // The WAL is read too: committed pages may live there before a checkpoint.
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        assert_no_secret_in(&std::fs::read(&path).unwrap(), &path.display().to_string());
+    }
+    world.register.db().close().await;
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        assert_no_secret_in(&std::fs::read(&path).unwrap(), &path.display().to_string());
+    }
+}
+
+#[tokio::test]
+async fn a_postgres_dump_holds_no_content_in_the_clear() {
+    let Some(cluster) = postgres::TestCluster::start() else {
+        return;
+    };
+    let url = cluster.fresh_database();
+    let world = world(&url).await;
+    fill(&world).await;
+    let dump = cluster.dump(&url);
+    assert!(
+        dump.windows(12).any(|w| w == b"CREATE TABLE"),
+        "a real dump"
+    );
+    assert_no_secret_in(&dump, "pg_dump");
+}
+
 macro_rules! conformance {
     ($($scenario:ident),+ $(,)?) => {
         mod sqlite {
@@ -454,4 +934,8 @@ conformance!(
     a_person_of_another_organisation_learns_nothing,
     bad_input_names_the_field_and_writes_nothing,
     a_former_office_holder_is_routed_as_the_former_role,
+    a_case_is_worked_to_its_end,
+    a_consult_becomes_a_report,
+    an_incident_against_a_civil_servant_counts_for_recidive,
+    a_changed_or_removed_event_is_caught,
 );

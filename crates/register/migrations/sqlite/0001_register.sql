@@ -131,3 +131,28 @@ CREATE TABLE tasks (
     PRIMARY KEY (case_id, code)
 );
 CREATE INDEX tasks_open ON tasks(assignee_role, done_at, due_at);
+
+-- Query table: what happened in the case's life after the report — measures, aftercare,
+-- police contacts, damage, communication, the evaluation. Plain fields that lists and
+-- statistics need (codes, dates, amounts) are in state_json; personal text is sealed in
+-- content_enc. The events hold the full history; this holds the current state.
+CREATE TABLE case_items (
+    id          TEXT PRIMARY KEY,
+    case_id     TEXT NOT NULL REFERENCES cases(id),
+    kind        TEXT NOT NULL,
+    state_json  TEXT NOT NULL,
+    content_enc BLOB,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+);
+CREATE INDEX case_items_case ON case_items(case_id, kind);
+
+-- Who besides the handler may read a case's details: granted by the handler.
+CREATE TABLE case_access (
+    case_id    TEXT NOT NULL REFERENCES cases(id),
+    person_id  TEXT NOT NULL REFERENCES people(id),
+    granted_by TEXT NOT NULL REFERENCES people(id),
+    granted_at INTEGER NOT NULL,
+    PRIMARY KEY (case_id, person_id)
+);
+CREATE INDEX case_access_person ON case_access(person_id);

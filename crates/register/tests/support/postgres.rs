@@ -183,6 +183,29 @@ impl TestCluster {
     }
 
     /// The port the server listens on, on 127.0.0.1.
+    /// A plain-text dump of one database of this cluster, as `pg_dump` writes it.
+    pub fn dump(&self, database_url: &str) -> Vec<u8> {
+        let name = database_url.rsplit('/').next().unwrap_or_default();
+        let output = Command::new(self.bindir.join("pg_dump"))
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "postgres",
+                name,
+            ])
+            .output()
+            .expect("pg_dump runs");
+        assert!(
+            output.status.success(),
+            "pg_dump failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output.stdout
+    }
+
     pub fn port(&self) -> u16 {
         self.port
     }

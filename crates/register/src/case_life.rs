@@ -1,0 +1,647 @@
+//! A case's life after the report: measures toward the perpetrator, aftercare, the
+//! police, damage, communication, the evaluation, status and access. Each action is one
+//! event on the timeline and one change to the query tables, in one transaction.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::Row;
+use weerbaar_protocol::{AangifteBy, Code, Measure, Task};
+
+use crate::crypto::DataKey;
+use crate::db::{BeginWrite, on_db};
+use crate::error::RegisterError;
+use crate::model::{CaseId, CaseStatus, EventKind, PersonId};
+use crate::register::{Register, aad, append_event};
+use crate::time::{now, to_micros};
+
+crate::model::id!(
+    /// One measure, conversation, police contact … of a case.
+    ItemId
+);
+
+crate::model::words!(
+    /// The kinds of thing a case holds besides its report.
+    ItemKind {
+        Measure = "measure",
+        Aftercare = "aftercare",
+        Police = "police",
+        Damage = "damage",
+        Communication = "communication",
+        Evaluation = "evaluation",
+    }
+);
+
+crate::model::words!(
+    /// Which aftercare conversation (PROTOCOL.md §9), or tailored aftercare.
+    AftercareConversation {
+        Eerste = "eerste",
+        Tweede = "tweede",
+        Derde = "derde",
+        Maatwerk = "maatwerk",
+    }
+);
+
+impl AftercareConversation {
+    /// The task this conversation fulfils.
+    pub fn task(self) -> Task {
+        match self {
+            AftercareConversation::Eerste => Task::NazorgGesprek1,
+            AftercareConversation::Tweede => Task::NazorgGesprek2,
+            AftercareConversation::Derde => Task::NazorgGesprek3,
+            AftercareConversation::Maatwerk => Task::NazorgAanbieden,
+        }
+    }
+}
+
+crate::model::words!(
+    /// A melding stays in the police file; an aangifte goes to the officier van justitie
+    /// (PROTOCOL.md §8).
+    PoliceContactKind {
+        Melding = "melding",
+        Aangifte = "aangifte",
+    }
+);
+
+crate::model::words!(
+    /// Who is told about the incident (PROTOCOL.md §11).
+    Audience {
+        /// Told in confidence, as the protocol routes it; needs no consent.
+        Vertrouwelijk = "vertrouwelijk",
+        AndereAmbtsdragers = "andere_ambtsdragers",
+        Raad = "raad",
+        Pers = "pers",
+    }
+);
+
+crate::model::words!(
+    /// How serious the incident is and how likely to recur (Utrecht §5, risicotaxatie).
+    Risk {
+        Laag = "laag",
+        Midden = "midden",
+        Hoog = "hoog",
+    }
+);
+
+/// What a handler records in a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    ChangeStatus {
+        to: CaseStatus,
+    },
+    /// A measure toward the perpetrator (PROTOCOL.md §7).
+    DecideMeasure {
+        measure: Measure,
+        starts_on: Date,
+        ends_on: Option<Date>,
+        note: Option<String>,
+    },
+    /// Hoor en wederhoor: the perpetrator's own account.
+    RecordPerpetratorAccount {
+        item: ItemId,
+        account: String,
+    },
+    /// A measure ends; a restriction then calls for a herstelgesprek (Utrecht §5).
+    EndMeasure {
+        item: ItemId,
+        on: Date,
+    },
+    PlanAftercare {
+        conversation: AftercareConversation,
+        at: Timestamp,
+        by: PersonId,
+    },
+    HoldAftercare {
+        item: ItemId,
+        held_at: Timestamp,
+        referral: Option<String>,
+        notes: Option<String>,
+    },
+    /// A melding or aangifte at the police (PROTOCOL.md §8).
+    PoliceContact {
+        kind: PoliceContactKind,
+        at: Timestamp,
+        reference: Option<String>,
+        victim_consent: bool,
+    },
+    PoliceOutcome {
+        item: ItemId,
+        outcome: String,
+        feedback_given: bool,
+    },
+    /// Damage, paid to the victim first and recovered from the perpetrator (§10).
+    Damage {
+        description: String,
+        amount_cents: i64,
+        paid_to_victim_cents: i64,
+        recovered_cents: i64,
+    },
+    Communication {
+        audience: Audience,
+        victim_consent: bool,
+        said: String,
+    },
+    /// The evaluation of the incident (Utrecht §5).
+    Evaluation {
+        risk: Risk,
+        likely_to_recur: bool,
+        cause: String,
+        trend: String,
+        improvement: String,
+    },
+    /// Lets a person read the case's details (PROTOCOL.md §4: informed parties read the
+    /// details only when the handler grants it).
+    GrantAccess {
+        person: PersonId,
+    },
+    RevokeAccess {
+        person: PersonId,
+    },
+}
+
+/// A stored item as a case view shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseItem {
+    pub id: ItemId,
+    pub kind: ItemKind,
+    pub state: serde_json::Value,
+    pub content: serde_json::Value,
+}
+
+/// Statuses a case may move to from each status.
+fn may_move(from: CaseStatus, to: CaseStatus) -> bool {
+    use CaseStatus::*;
+    matches!(
+        (from, to),
+        (Gemeld, InBehandeling)
+            | (Gemeld | InBehandeling | Heropend, Afgerond)
+            | (Afgerond, Heropend)
+            | (Heropend, InBehandeling)
+            | (Afgerond, Gearchiveerd)
+    )
+}
+
+fn text_required(field: &str, text: &str) -> Result<(), RegisterError> {
+    if text.trim().is_empty() {
+        return Err(RegisterError::invalid(field, "may not be empty"));
+    }
+    Ok(())
+}
+
+impl Action {
+    /// Checks what needs no database; the rest is checked inside the transaction.
+    fn validate(&self) -> Result<(), RegisterError> {
+        match self {
+            Action::DecideMeasure {
+                starts_on,
+                ends_on: Some(ends_on),
+                ..
+            } if ends_on < starts_on => Err(RegisterError::invalid(
+                "ends_on",
+                "a measure cannot end before it starts",
+            )),
+            Action::RecordPerpetratorAccount { account, .. } => text_required("account", account),
+            Action::PoliceOutcome { outcome, .. } => text_required("outcome", outcome),
+            Action::Damage {
+                description,
+                amount_cents,
+                paid_to_victim_cents,
+                recovered_cents,
+            } => {
+                text_required("description", description)?;
+                for (field, value) in [
+                    ("amount_cents", amount_cents),
+                    ("paid_to_victim_cents", paid_to_victim_cents),
+                    ("recovered_cents", recovered_cents),
+                ] {
+                    if *value < 0 {
+                        return Err(RegisterError::invalid(
+                            field,
+                            "an amount cannot be negative",
+                        ));
+                    }
+                }
+                if recovered_cents > amount_cents {
+                    return Err(RegisterError::invalid(
+                        "recovered_cents",
+                        "more recovered than the damage",
+                    ));
+                }
+                Ok(())
+            }
+            Action::Communication {
+                audience,
+                victim_consent,
+                said,
+            } => {
+                text_required("said", said)?;
+                // §11: other office holders, the council and the press hear of it only
+                // with the victim's consent.
+                if *audience != Audience::Vertrouwelijk && !victim_consent {
+                    return Err(RegisterError::invalid(
+                        "victim_consent",
+                        format!("telling `{}` needs the victim's consent", audience.as_str()),
+                    ));
+                }
+                Ok(())
+            }
+            Action::Evaluation { cause, .. } => text_required("cause", cause),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Register {
+    /// Records an action in a case, for `actor`. Returns the item it created, if any.
+    pub async fn act(
+        &self,
+        actor: &PersonId,
+        case: &CaseId,
+        action: Action,
+    ) -> Result<Option<ItemId>, RegisterError> {
+        action.validate()?;
+        let organisation = self.organisation_of_case(case).await?;
+        let (key, protocol) = self.organisation(&organisation).await?;
+        let at = to_micros(now());
+        on_db!(self.db(), pool => {
+            let mut tx = pool.begin_write().await?;
+            let actor_known = sqlx::query("SELECT id FROM people WHERE id = $1 AND organisation_id = $2")
+                .bind(actor.as_str())
+                .bind(organisation.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+            if actor_known.is_none() {
+                return Err(RegisterError::NotFound { what: "case", id: case.to_string() });
+            }
+            // What the action stores: (item to insert or update, event kind, payload,
+            // tasks it completes, tasks it raises).
+            let mut completes: Vec<Task> = Vec::new();
+            let mut raises: Vec<Task> = Vec::new();
+            let mut new_item: Option<(ItemId, ItemKind, serde_json::Value, serde_json::Value)> = None;
+            let mut update: Option<(ItemId, ItemKind, serde_json::Value, Option<serde_json::Value>)> = None;
+            let (event, payload) = match &action {
+                Action::ChangeStatus { to } => {
+                    let row = sqlx::query("SELECT status FROM cases WHERE id = $1")
+                        .bind(case.as_str())
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    let from_text: String = row.try_get("status")?;
+                    let from = CaseStatus::parse(&from_text)
+                        .ok_or_else(|| RegisterError::Corrupt(format!("unknown status `{from_text}`")))?;
+                    if !may_move(from, *to) {
+                        return Err(RegisterError::invalid(
+                            "status",
+                            format!("a case cannot go from `{}` to `{}`", from.as_str(), to.as_str()),
+                        ));
+                    }
+                    sqlx::query("UPDATE cases SET status = $1 WHERE id = $2")
+                        .bind(to.as_str())
+                        .bind(case.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                    (EventKind::StatusChanged, json!({ "from": from.as_str(), "to": to.as_str() }))
+                }
+                Action::DecideMeasure { measure, starts_on, ends_on, note } => {
+                    completes.push(Task::MaatregelBesluit);
+                    let state = json!({
+                        "measure": measure, "starts_on": starts_on.to_string(),
+                        "ends_on": ends_on.map(|d| d.to_string()), "ended_on": null,
+                        "perpetrator_heard": false,
+                    });
+                    new_item = Some((ItemId::generate(), ItemKind::Measure, state.clone(), json!({ "note": note })));
+                    (EventKind::MeasureDecided, json!({ "state": state, "note": note }))
+                }
+                Action::RecordPerpetratorAccount { item, account } => {
+                    let (mut state, mut content) =
+                        load_item(&mut tx, &key, case, item, ItemKind::Measure).await?;
+                    state["perpetrator_heard"] = json!(true);
+                    content["perpetrator_account"] = json!(account);
+                    update = Some((item.clone(), ItemKind::Measure, state, Some(content)));
+                    (EventKind::PerpetratorHeard, json!({ "item": item, "account": account }))
+                }
+                Action::EndMeasure { item, on } => {
+                    let (mut state, _) = load_item(&mut tx, &key, case, item, ItemKind::Measure).await?;
+                    if !state["ended_on"].is_null() {
+                        return Err(RegisterError::invalid("item", "this measure has already ended"));
+                    }
+                    let measure: Measure = serde_json::from_value(state["measure"].clone())
+                        .map_err(|e| RegisterError::Corrupt(e.to_string()))?;
+                    if measure.is_restriction() {
+                        raises.push(Task::Herstelgesprek);
+                    }
+                    state["ended_on"] = json!(on.to_string());
+                    update = Some((item.clone(), ItemKind::Measure, state, None));
+                    (EventKind::MeasureEnded, json!({ "item": item, "on": on.to_string() }))
+                }
+                Action::PlanAftercare { conversation, at: when, by } => {
+                    let by_known = sqlx::query("SELECT id FROM people WHERE id = $1 AND organisation_id = $2")
+                        .bind(by.as_str())
+                        .bind(organisation.as_str())
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    if by_known.is_none() {
+                        return Err(RegisterError::invalid("by", format!("person `{by}` is not of this organisation")));
+                    }
+                    let state = json!({
+                        "conversation": conversation.as_str(), "planned_at": when.to_string(),
+                        "by": by, "held_at": null, "referral": false,
+                    });
+                    new_item = Some((ItemId::generate(), ItemKind::Aftercare, state.clone(), json!({})));
+                    (EventKind::AftercarePlanned, json!({ "state": state }))
+                }
+                Action::HoldAftercare { item, held_at, referral, notes } => {
+                    let (mut state, mut content) =
+                        load_item(&mut tx, &key, case, item, ItemKind::Aftercare).await?;
+                    let conversation = state["conversation"]
+                        .as_str()
+                        .and_then(AftercareConversation::parse)
+                        .ok_or_else(|| RegisterError::Corrupt(String::from("aftercare without conversation")))?;
+                    completes.push(conversation.task());
+                    state["held_at"] = json!(held_at.to_string());
+                    state["referral"] = json!(referral.is_some());
+                    content["referral"] = json!(referral);
+                    content["notes"] = json!(notes);
+                    update = Some((item.clone(), ItemKind::Aftercare, state, Some(content)));
+                    (EventKind::AftercareHeld, json!({
+                        "item": item, "held_at": held_at.to_string(), "referral": referral, "notes": notes,
+                    }))
+                }
+                Action::PoliceContact { kind, at: when, reference, victim_consent } => {
+                    // PROTOCOL.md §8: where the organisation files, it does so with the
+                    // victim's consent.
+                    if *kind == PoliceContactKind::Aangifte
+                        && protocol.aangifte_by == AangifteBy::Organisatie
+                        && !victim_consent
+                    {
+                        return Err(RegisterError::invalid(
+                            "victim_consent",
+                            "the organisation files an aangifte only with the victim's consent",
+                        ));
+                    }
+                    completes.push(Task::AfspraakPolitie);
+                    raises.push(Task::ControleAangifte);
+                    if *kind == PoliceContactKind::Aangifte {
+                        raises.push(Task::Terugkoppeling);
+                    }
+                    let state = json!({
+                        "kind": kind.as_str(), "at": when.to_string(), "victim_consent": victim_consent,
+                        "outcome_known": false, "feedback_given": false,
+                    });
+                    new_item = Some((ItemId::generate(), ItemKind::Police, state.clone(), json!({ "reference": reference })));
+                    (EventKind::PoliceContacted, json!({ "state": state, "reference": reference }))
+                }
+                Action::PoliceOutcome { item, outcome, feedback_given } => {
+                    let (mut state, mut content) =
+                        load_item(&mut tx, &key, case, item, ItemKind::Police).await?;
+                    state["outcome_known"] = json!(true);
+                    state["feedback_given"] = json!(feedback_given);
+                    content["outcome"] = json!(outcome);
+                    if *feedback_given {
+                        completes.push(Task::Terugkoppeling);
+                    }
+                    update = Some((item.clone(), ItemKind::Police, state, Some(content)));
+                    (EventKind::PoliceOutcome, json!({
+                        "item": item, "outcome": outcome, "feedback_given": feedback_given,
+                    }))
+                }
+                Action::Damage { description, amount_cents, paid_to_victim_cents, recovered_cents } => {
+                    let state = json!({
+                        "amount_cents": amount_cents, "paid_to_victim_cents": paid_to_victim_cents,
+                        "recovered_cents": recovered_cents,
+                    });
+                    new_item = Some((ItemId::generate(), ItemKind::Damage, state.clone(), json!({ "description": description })));
+                    (EventKind::DamageRecorded, json!({ "state": state, "description": description }))
+                }
+                Action::Communication { audience, victim_consent, said } => {
+                    let state = json!({ "audience": audience.as_str(), "victim_consent": victim_consent });
+                    new_item = Some((ItemId::generate(), ItemKind::Communication, state.clone(), json!({ "said": said })));
+                    (EventKind::Communicated, json!({ "state": state, "said": said }))
+                }
+                Action::Evaluation { risk, likely_to_recur, cause, trend, improvement } => {
+                    let state = json!({ "risk": risk.as_str(), "likely_to_recur": likely_to_recur });
+                    let content = json!({ "cause": cause, "trend": trend, "improvement": improvement });
+                    new_item = Some((ItemId::generate(), ItemKind::Evaluation, state.clone(), content.clone()));
+                    (EventKind::Evaluated, json!({ "state": state, "content": content }))
+                }
+                Action::GrantAccess { person } => {
+                    let known = sqlx::query("SELECT id FROM people WHERE id = $1 AND organisation_id = $2")
+                        .bind(person.as_str())
+                        .bind(organisation.as_str())
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    if known.is_none() {
+                        return Err(RegisterError::invalid("person", format!("person `{person}` is not of this organisation")));
+                    }
+                    let granted = sqlx::query(
+                        "INSERT INTO case_access (case_id, person_id, granted_by, granted_at) VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(case.as_str())
+                    .bind(person.as_str())
+                    .bind(actor.as_str())
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await;
+                    if granted.is_err() {
+                        return Err(RegisterError::invalid("person", "this person already has access"));
+                    }
+                    (EventKind::AccessGranted, json!({ "person": person }))
+                }
+                Action::RevokeAccess { person } => {
+                    let revoked = sqlx::query("DELETE FROM case_access WHERE case_id = $1 AND person_id = $2")
+                        .bind(case.as_str())
+                        .bind(person.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                    if revoked.rows_affected() == 0 {
+                        return Err(RegisterError::invalid("person", "this person had no access"));
+                    }
+                    (EventKind::AccessRevoked, json!({ "person": person }))
+                }
+            };
+
+            if let Some((id, kind, state, content)) = &new_item {
+                sqlx::query(
+                    "INSERT INTO case_items (id, case_id, kind, state_json, content_enc, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(id.as_str())
+                .bind(case.as_str())
+                .bind(kind.as_str())
+                .bind(state.to_string())
+                .bind(seal_content(&key, id, content))
+                .bind(at)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            }
+            if let Some((id, _, state, content)) = &update {
+                match content {
+                    Some(content) => {
+                        sqlx::query("UPDATE case_items SET state_json = $1, content_enc = $2, updated_at = $3 WHERE id = $4")
+                            .bind(state.to_string())
+                            .bind(seal_content(&key, id, content))
+                            .bind(at)
+                            .bind(id.as_str())
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    None => {
+                        sqlx::query("UPDATE case_items SET state_json = $1, updated_at = $2 WHERE id = $3")
+                            .bind(state.to_string())
+                            .bind(at)
+                            .bind(id.as_str())
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+            }
+            append_event!(tx, key, case, event, Some(actor), at, payload);
+
+            // The tasks the action fulfils or raises, as far as the protocol uses them.
+            for task in completes {
+                let done = sqlx::query(
+                    "UPDATE tasks SET done_at = $1, done_by = $2 WHERE case_id = $3 AND code = $4 AND done_at IS NULL",
+                )
+                .bind(at)
+                .bind(actor.as_str())
+                .bind(case.as_str())
+                .bind(task.as_str())
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 1 {
+                    append_event!(tx, key, case, EventKind::TaskDone, Some(actor), at, json!({ "task": task, "by_action": true }));
+                }
+            }
+            let handler: Option<String> = sqlx::query("SELECT handler_role FROM cases WHERE id = $1")
+                .bind(case.as_str())
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("handler_role")?;
+            for task in raises {
+                let Some(handler) = &handler else { continue };
+                if !protocol.tasks.contains_key(&task) {
+                    continue;
+                }
+                let exists = sqlx::query("SELECT done_at FROM tasks WHERE case_id = $1 AND code = $2")
+                    .bind(case.as_str())
+                    .bind(task.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if exists.is_some() {
+                    // Raised once per case; a second restriction ending reopens it.
+                    sqlx::query("UPDATE tasks SET done_at = NULL, done_by = NULL WHERE case_id = $1 AND code = $2")
+                        .bind(case.as_str())
+                        .bind(task.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                } else {
+                    sqlx::query("INSERT INTO tasks (case_id, code, assignee_role) VALUES ($1, $2, $3)")
+                        .bind(case.as_str())
+                        .bind(task.as_str())
+                        .bind(handler.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                append_event!(tx, key, case, EventKind::TaskRaised, Some(actor), at, json!({ "task": task }));
+            }
+            tx.commit().await?;
+            Ok(new_item.map(|(id, ..)| id))
+        })
+    }
+}
+
+fn seal_content(key: &DataKey, id: &ItemId, content: &serde_json::Value) -> Vec<u8> {
+    key.seal(
+        content.to_string().as_bytes(),
+        &aad("case_items.content", id.as_str()),
+    )
+}
+
+pub(crate) fn open_content(
+    key: &DataKey,
+    id: &ItemId,
+    sealed: &[u8],
+) -> Result<serde_json::Value, RegisterError> {
+    let bytes = key.open(sealed, &aad("case_items.content", id.as_str()))?;
+    serde_json::from_slice(&bytes).map_err(|e| RegisterError::Corrupt(e.to_string()))
+}
+
+/// An item of this case and kind, with its plain state and opened content.
+async fn load_item<'c, DB>(
+    tx: &mut sqlx::Transaction<'c, DB>,
+    key: &DataKey,
+    case: &CaseId,
+    item: &ItemId,
+    kind: ItemKind,
+) -> Result<(serde_json::Value, serde_json::Value), RegisterError>
+where
+    DB: sqlx::Database,
+    for<'a> &'a mut DB::Connection: sqlx::Executor<'a, Database = DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'r> String: sqlx::Decode<'r, DB> + sqlx::Type<DB>,
+    for<'r> Option<Vec<u8>>: sqlx::Decode<'r, DB> + sqlx::Type<DB>,
+    for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    for<'a> &'a str: sqlx::ColumnIndex<DB::Row>,
+{
+    let row = sqlx::query("SELECT state_json, content_enc FROM case_items WHERE id = $1 AND case_id = $2 AND kind = $3")
+        .bind(item.as_str())
+        .bind(case.as_str())
+        .bind(kind.as_str())
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| RegisterError::invalid("item", format!("the case has no {} `{item}`", kind.as_str())))?;
+    let state: String = row.try_get("state_json")?;
+    let state = serde_json::from_str(&state).map_err(|e| RegisterError::Corrupt(e.to_string()))?;
+    let content = match row.try_get::<Option<Vec<u8>>, _>("content_enc")? {
+        Some(sealed) => open_content(key, item, &sealed)?,
+        None => json!({}),
+    };
+    Ok((state, content))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_move_only_along_the_case_life() {
+        use CaseStatus::*;
+        assert!(may_move(Gemeld, InBehandeling));
+        assert!(may_move(InBehandeling, Afgerond));
+        assert!(may_move(Afgerond, Heropend));
+        assert!(may_move(Afgerond, Gearchiveerd));
+        assert!(!may_move(Gemeld, Gearchiveerd));
+        assert!(!may_move(Gearchiveerd, Heropend));
+        assert!(!may_move(Afgerond, Afgerond));
+    }
+
+    #[test]
+    fn amounts_and_consent_are_checked_before_anything_is_written() {
+        let damage = |amount, recovered| Action::Damage {
+            description: "ruit".into(),
+            amount_cents: amount,
+            paid_to_victim_cents: 0,
+            recovered_cents: recovered,
+        };
+        assert!(damage(100, 50).validate().is_ok());
+        assert!(damage(-1, 0).validate().is_err());
+        assert!(damage(100, 150).validate().is_err());
+        let press = |consent| Action::Communication {
+            audience: Audience::Pers,
+            victim_consent: consent,
+            said: "persbericht".into(),
+        };
+        assert!(press(true).validate().is_ok());
+        assert!(
+            matches!(press(false).validate(), Err(RegisterError::Invalid { field, .. }) if field == "victim_consent")
+        );
+        let backwards = Action::DecideMeasure {
+            measure: Measure::Toegangsverbod,
+            starts_on: jiff::civil::date(2026, 3, 10),
+            ends_on: Some(jiff::civil::date(2026, 3, 1)),
+            note: None,
+        };
+        assert!(backwards.validate().is_err());
+    }
+}
