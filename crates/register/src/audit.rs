@@ -3,7 +3,7 @@
 
 use sqlx::Row;
 
-use crate::chain::{ChainedEvent, GENESIS};
+use crate::chain::{ChainedEvent, GENESIS, payload_digest};
 use crate::db::{Db, on_db};
 use crate::error::RegisterError;
 
@@ -68,10 +68,19 @@ async fn verify_case(
     event_count: i64,
     last_hash: Option<Vec<u8>>,
 ) -> Result<(u64, Option<BrokenLink>), RegisterError> {
-    type EventRow = (i64, String, Option<String>, i64, Vec<u8>, Vec<u8>, Vec<u8>);
+    type EventRow = (
+        i64,
+        String,
+        Option<String>,
+        i64,
+        Option<Vec<u8>>,
+        Vec<u8>,
+        Vec<u8>,
+        Vec<u8>,
+    );
     let rows: Vec<EventRow> = on_db!(db, pool => {
         sqlx::query(
-            "SELECT seq, kind, actor_id, at, payload_enc, prev_hash, hash FROM events \
+            "SELECT seq, kind, actor_id, at, payload_enc, payload_digest, prev_hash, hash FROM events \
              WHERE case_id = $1 ORDER BY seq",
         )
         .bind(case_id)
@@ -85,6 +94,7 @@ async fn verify_case(
                 row.try_get("actor_id")?,
                 row.try_get("at")?,
                 row.try_get("payload_enc")?,
+                row.try_get("payload_digest")?,
                 row.try_get("prev_hash")?,
                 row.try_get("hash")?,
             ))
@@ -97,7 +107,9 @@ async fn verify_case(
         reason,
     };
     let mut prev = GENESIS.to_vec();
-    for (index, (seq, kind, actor, at, payload_enc, prev_hash, hash)) in rows.iter().enumerate() {
+    for (index, (seq, kind, actor, at, payload_enc, digest, prev_hash, hash)) in
+        rows.iter().enumerate()
+    {
         let expected_seq = i64::try_from(index).unwrap_or(i64::MAX).saturating_add(1);
         if *seq != expected_seq {
             return Ok((
@@ -117,13 +129,25 @@ async fn verify_case(
                 )),
             ));
         }
+        if payload_enc
+            .as_ref()
+            .is_some_and(|sealed| payload_digest(sealed).as_slice() != digest.as_slice())
+        {
+            return Ok((
+                index as u64,
+                Some(broken(
+                    Some(*seq),
+                    String::from("its payload was changed after it was written"),
+                )),
+            ));
+        }
         let computed = ChainedEvent {
             case_id,
             seq: *seq,
             kind,
             actor_id: actor.as_deref(),
             at: *at,
-            payload_enc,
+            payload_digest: digest,
             prev_hash,
         }
         .hash();

@@ -14,7 +14,8 @@ pub struct ChainedEvent<'a> {
     pub kind: &'a str,
     pub actor_id: Option<&'a str>,
     pub at: i64,
-    pub payload_enc: &'a [u8],
+    /// SHA-256 of the sealed payload (see `payload_digest`).
+    pub payload_digest: &'a [u8],
     pub prev_hash: &'a [u8],
 }
 
@@ -39,10 +40,16 @@ impl ChainedEvent<'_> {
         }
         hasher.update(self.seq.to_be_bytes());
         hasher.update(self.at.to_be_bytes());
-        hasher.update((self.payload_enc.len() as u64).to_be_bytes());
-        hasher.update(self.payload_enc);
+        hasher.update((self.payload_digest.len() as u64).to_be_bytes());
+        hasher.update(self.payload_digest);
         hasher.finalize().into()
     }
+}
+
+/// The digest of a sealed payload that the chain covers: the payload itself may later be
+/// erased by retention while its place in the chain stays verifiable.
+pub fn payload_digest(payload_enc: &[u8]) -> [u8; 32] {
+    Sha256::digest(payload_enc).into()
 }
 
 #[cfg(test)]
@@ -56,7 +63,7 @@ mod tests {
             kind: "reported",
             actor_id: actor,
             at: 1_000,
-            payload_enc: payload,
+            payload_digest: payload,
             prev_hash: &GENESIS,
         }
     }

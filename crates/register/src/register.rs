@@ -61,19 +61,20 @@ macro_rules! append_event {
             payload.to_string().as_bytes(),
             &$crate::register::aad("events.payload", &format!("{case}:{seq}")),
         );
+        let digest = $crate::chain::payload_digest(&payload_enc);
         let hash = $crate::chain::ChainedEvent {
             case_id: case.as_str(),
             seq,
             kind: kind.as_str(),
             actor_id: actor.map($crate::model::PersonId::as_str),
             at,
-            payload_enc: &payload_enc,
+            payload_digest: &digest,
             prev_hash: &prev,
         }
         .hash();
         sqlx::query(
-            "INSERT INTO events (case_id, seq, kind, actor_id, at, payload_enc, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO events (case_id, seq, kind, actor_id, at, payload_enc, payload_digest, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(case.as_str())
         .bind(seq)
@@ -81,6 +82,7 @@ macro_rules! append_event {
         .bind(actor.map($crate::model::PersonId::as_str))
         .bind(at)
         .bind(payload_enc)
+        .bind(digest.to_vec())
         .bind(prev)
         .bind(hash.to_vec())
         .execute(&mut *$tx)
@@ -666,16 +668,20 @@ impl Register {
             .await?
             {
                 let seq: i64 = row.try_get("seq")?;
-                let payload = key.open(
-                    &row.try_get::<Vec<u8>, _>("payload_enc")?,
-                    &aad("events.payload", &format!("{case}:{seq}")),
-                )?;
+                let payload = match row.try_get::<Option<Vec<u8>>, _>("payload_enc")? {
+                    Some(sealed) => {
+                        let bytes = key.open(&sealed, &aad("events.payload", &format!("{case}:{seq}")))?;
+                        serde_json::from_slice(&bytes).map_err(|e| RegisterError::Corrupt(e.to_string()))?
+                    }
+                    // Erased by retention: the event's kind, actor and moment remain.
+                    None => json!({ "anonymised": true }),
+                };
                 view.events.push(EventView {
                     seq,
                     kind: parse_word(EventKind::parse, row.try_get("kind")?)?,
                     actor: row.try_get::<Option<String>, _>("actor_id")?.map(PersonId),
                     at: from_micros(row.try_get("at")?)?,
-                    payload: serde_json::from_slice(&payload).map_err(|e| RegisterError::Corrupt(e.to_string()))?,
+                    payload,
                 });
             }
             tx.commit().await?;

@@ -721,6 +721,15 @@ async fn a_changed_or_removed_event_is_caught(world: World) {
         .unwrap();
     assert_eq!(broken.case_id, other.as_str());
     assert!(broken.reason.contains("missing"), "{}", broken.reason);
+    // A sealed payload swapped for another is caught by its digest.
+    let sql = "UPDATE events SET payload_enc = (SELECT payload_enc FROM events e WHERE e.case_id = events.case_id AND e.seq = 1) WHERE case_id = $1 AND seq = 2";
+    assert_eq!(tamper(world.register.db(), sql, victim).await, 1);
+    let broken = verify_chains(world.register.db())
+        .await
+        .unwrap()
+        .broken
+        .unwrap();
+    assert!(broken.reason.contains("payload"), "{}", broken.reason);
 }
 
 #[tokio::test]

@@ -105,14 +105,18 @@ CREATE TABLE case_perpetrators (
 );
 CREATE INDEX case_perpetrators_perpetrator ON case_perpetrators(perpetrator_id);
 
--- The timeline: append-only, each event carrying the hash of the one before it.
+-- The timeline: append-only, each event carrying the hash of the one before it. The
+-- chain covers the SHA-256 of the sealed payload, so retention can erase a payload
+-- without breaking the chain.
 CREATE TABLE events (
     case_id     TEXT NOT NULL REFERENCES cases(id),
     seq         BIGINT NOT NULL,
     kind        TEXT NOT NULL,
     actor_id    TEXT,
     at          BIGINT NOT NULL,
-    payload_enc BYTEA NOT NULL,
+    -- NULL once retention has anonymised the case; the digest keeps the chain whole.
+    payload_enc    BYTEA,
+    payload_digest BYTEA NOT NULL,
     prev_hash   BYTEA NOT NULL,
     hash        BYTEA NOT NULL,
     PRIMARY KEY (case_id, seq)
