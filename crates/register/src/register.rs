@@ -21,6 +21,8 @@ pub struct Register {
     db: Db,
     master: MasterKey,
     protocols: Mutex<HashMap<String, Arc<Protocol>>>,
+    /// Where evidence files are kept, sealed; `None` refuses evidence files.
+    evidence_dir: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for Register {
@@ -104,7 +106,18 @@ impl Register {
             db: Db::connect(url).await?,
             master,
             protocols: Mutex::new(HashMap::new()),
+            evidence_dir: None,
         })
+    }
+
+    /// Keeps evidence files in `dir` (created when needed).
+    pub fn with_evidence_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Register {
+        self.evidence_dir = Some(dir.into());
+        self
+    }
+
+    pub fn evidence_dir(&self) -> Option<&std::path::Path> {
+        self.evidence_dir.as_deref()
     }
 
     pub fn db(&self) -> &Db {
