@@ -274,6 +274,14 @@ impl Register {
             if actor_known.is_none() {
                 return Err(RegisterError::NotFound { what: "case", id: case.to_string() });
             }
+            let anonymised: Option<i64> = sqlx::query("SELECT anonymised_at FROM cases WHERE id = $1")
+                .bind(case.as_str())
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("anonymised_at")?;
+            if anonymised.is_some() {
+                return Err(RegisterError::invalid("case", "this case has been anonymised under the retention policy"));
+            }
             // What the action stores: (item to insert or update, event kind, payload,
             // tasks it completes, tasks it raises).
             let mut completes: Vec<Task> = Vec::new();
@@ -295,8 +303,9 @@ impl Register {
                             format!("a case cannot go from `{}` to `{}`", from.as_str(), to.as_str()),
                         ));
                     }
-                    sqlx::query("UPDATE cases SET status = $1 WHERE id = $2")
+                    sqlx::query("UPDATE cases SET status = $1, status_since = $2 WHERE id = $3")
                         .bind(to.as_str())
+                        .bind(at)
                         .bind(case.as_str())
                         .execute(&mut *tx)
                         .await?;

@@ -128,8 +128,9 @@ impl Register {
         let at = to_micros(now());
         on_db!(self.db(), pool => {
             let mut tx = pool.begin_write().await?;
-            sqlx::query("UPDATE cases SET status = $1 WHERE id = $2")
+            sqlx::query("UPDATE cases SET status = $1, status_since = $2 WHERE id = $3")
                 .bind(CaseStatus::Afgerond.as_str())
+                .bind(at)
                 .bind(consult.as_str())
                 .execute(&mut *tx)
                 .await?;

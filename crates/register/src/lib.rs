@@ -10,11 +10,16 @@ pub mod case_life;
 pub mod chain;
 pub mod crypto;
 pub mod db;
+pub mod demo;
 pub mod error;
+pub mod evidence;
 pub mod intake;
 pub mod model;
 pub mod register;
+pub mod retention;
+pub mod schema;
 pub mod time;
+pub mod transfer;
 
 pub use case_life::{
     Action, AftercareConversation, Audience, CaseItem, ItemId, ItemKind, PoliceContactKind, Risk,
@@ -22,5 +27,10 @@ pub use case_life::{
 pub use crypto::{CryptoError, DataKey, IndexKind, MasterKey};
 pub use db::Db;
 pub use error::RegisterError;
+pub use evidence::{
+    ALLOWED_MEDIA_TYPES, EvidenceDetails, EvidenceId, EvidenceKind, EvidenceSummary,
+    MAX_EVIDENCE_BYTES, OnlineEvidence,
+};
 pub use model::*;
 pub use register::Register;
+pub use retention::{RetentionPolicy, RetentionRun};

@@ -17,10 +17,22 @@ struct World {
     griffier: PersonId,
     burgemeester: PersonId,
     stranger: PersonId,
+    /// Holds the evidence directory (`evidence/` inside it) as long as the world lives.
+    evidence: tempfile::TempDir,
+}
+
+impl World {
+    fn evidence_dir(&self) -> std::path::PathBuf {
+        self.evidence.path().join("evidence")
+    }
 }
 
 async fn world(url: &str) -> World {
-    let register = Register::open(url, MasterKey::generate()).await.unwrap();
+    let evidence = tempfile::tempdir().unwrap();
+    let register = Register::open(url, MasterKey::generate())
+        .await
+        .unwrap()
+        .with_evidence_dir(evidence.path().join("evidence"));
     let leiden = register
         .create_organisation("Gemeente Leiden", preset_text("leiden").unwrap())
         .await
@@ -73,6 +85,7 @@ async fn world(url: &str) -> World {
         griffier,
         burgemeester,
         stranger,
+        evidence,
     }
 }
 
@@ -732,6 +745,563 @@ async fn a_changed_or_removed_event_is_caught(world: World) {
     assert!(broken.reason.contains("payload"), "{}", broken.reason);
 }
 
+/// A 1×1 PNG: what a screenshot starts with.
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
+    0x89, 0x00, 0x00, 0x00, 0x0a, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae,
+    0x42, 0x60, 0x82,
+];
+
+/// A screenshot: the PNG followed by every byte value, so that nothing is lost on the way.
+fn screenshot() -> Vec<u8> {
+    let mut bytes = PNG.to_vec();
+    bytes.extend((0..=255u8).cycle().take(70_000));
+    bytes
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// Every file under `dir`, sorted (none when it does not exist).
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// The number of events in the register.
+async fn event_count(world: &World) -> u64 {
+    verify_chains(world.register.db()).await.unwrap().events
+}
+
+async fn a_screenshot_round_trips_sealed(world: World) {
+    let case = world
+        .register
+        .register_report(report(&world, None))
+        .await
+        .unwrap()
+        .case;
+    let screenshot = screenshot();
+    let id = world
+        .register
+        .add_evidence_file(
+            &world.raadslid,
+            &case,
+            "Schermafbeelding 2026-03-02 om 20.17.png",
+            "image/png",
+            &screenshot,
+            Some("reactie onder de livestream"),
+        )
+        .await
+        .unwrap();
+
+    let before = event_count(&world).await;
+    let list = world.register.evidence_list(&case).await.unwrap();
+    assert_eq!(event_count(&world).await, before, "listing records no read");
+    assert_eq!(list.len(), 1);
+    let listed = &list[0];
+    assert_eq!(listed.id, id);
+    assert_eq!(listed.kind, EvidenceKind::File);
+    assert_eq!(listed.media_type.as_deref(), Some("image/png"));
+    assert_eq!(listed.size, Some(screenshot.len() as u64));
+    assert_eq!(listed.sha256, Some(sha256_hex(&screenshot)));
+    assert_eq!(
+        listed.file_name(),
+        Some("Schermafbeelding 2026-03-02 om 20.17.png")
+    );
+    assert_eq!(listed.description(), Some("reactie onder de livestream"));
+    assert_eq!(listed.added_by, world.raadslid);
+
+    // On disk: one sealed file under a random name in a two-character folder.
+    let files = files_under(&world.evidence_dir());
+    assert_eq!(files.len(), 1, "{files:?}");
+    let name = files[0].file_name().unwrap().to_str().unwrap();
+    assert_eq!(name.len(), 32, "{name}");
+    assert!(!name.contains("Scherm") && !name.contains("png"), "{name}");
+    let folder = files[0].parent().unwrap();
+    assert_eq!(folder.file_name().unwrap().to_str(), Some(&name[..2]));
+    assert_eq!(folder.parent(), Some(world.evidence_dir().as_path()));
+    let stored = std::fs::read(&files[0]).unwrap();
+    assert_ne!(stored, screenshot);
+    assert!(!stored.windows(PNG.len()).any(|w| w == PNG), "sealed");
+
+    let (summary, bytes) = world
+        .register
+        .read_evidence_file(&world.griffier, &case, &id)
+        .await
+        .unwrap();
+    assert!(bytes == screenshot, "byte for byte");
+    assert_eq!(sha256_hex(&bytes), sha256_hex(&screenshot));
+    assert_eq!(&summary, listed);
+
+    // Online evidence sits beside it, as data.
+    let seen = OnlineEvidence {
+        platform: "X".into(),
+        account: Some("@boze_burger".into()),
+        url: Some("https://x.com/boze_burger/status/1764000000000000000".into()),
+        moment: Some("2026-03-02T20:16:00+01:00".parse().unwrap()),
+        description: Some("reageert met adres".into()),
+    };
+    let online = world
+        .register
+        .add_online_evidence(&world.raadslid, &case, seen.clone())
+        .await
+        .unwrap();
+    let list = world.register.evidence_list(&case).await.unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[1].id, online);
+    assert_eq!(list[1].kind, EvidenceKind::Online);
+    assert_eq!(list[1].details, EvidenceDetails::Online(seen.clone()));
+    assert_eq!(
+        (&list[1].media_type, list[1].size, &list[1].sha256),
+        (&None, None, &None)
+    );
+
+    // A person of another organisation can neither add nor read.
+    let refused = world
+        .register
+        .add_evidence_file(&world.stranger, &case, "x.png", "image/png", PNG, None)
+        .await;
+    assert!(
+        matches!(refused, Err(RegisterError::NotFound { what: "case", .. })),
+        "{refused:?}"
+    );
+    let refused = world
+        .register
+        .add_online_evidence(&world.stranger, &case, seen)
+        .await;
+    assert!(
+        matches!(refused, Err(RegisterError::NotFound { what: "case", .. })),
+        "{refused:?}"
+    );
+    let refused = world
+        .register
+        .read_evidence_file(&world.stranger, &case, &id)
+        .await;
+    assert!(
+        matches!(refused, Err(RegisterError::NotFound { what: "case", .. })),
+        "{refused:?}"
+    );
+    assert_eq!(files_under(&world.evidence_dir()).len(), 1);
+    assert_eq!(world.register.evidence_list(&case).await.unwrap().len(), 2);
+    assert_eq!(
+        verify_chains(world.register.db()).await.unwrap().broken,
+        None
+    );
+}
+
+/// The field a refused evidence file names.
+async fn refused_field(world: &World, case: &CaseId, media_type: &str, bytes: &[u8]) -> String {
+    let result = world
+        .register
+        .add_evidence_file(&world.raadslid, case, "bestand", media_type, bytes, None)
+        .await;
+    match result {
+        Err(RegisterError::Invalid { field, .. }) => field,
+        other => panic!("{media_type}, {} bytes: {other:?}", bytes.len()),
+    }
+}
+
+async fn disallowed_evidence_is_refused_and_leaves_nothing(world: World) {
+    let case = world
+        .register
+        .register_report(report(&world, None))
+        .await
+        .unwrap()
+        .case;
+    let before = event_count(&world).await;
+
+    // A PDF said to be a PNG.
+    assert_eq!(
+        refused_field(&world, &case, "image/png", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n").await,
+        "media_type"
+    );
+    // A PNG said to be a voicemail.
+    assert_eq!(
+        refused_field(&world, &case, "audio/mpeg", PNG).await,
+        "media_type"
+    );
+    // Text that is not UTF-8.
+    assert_eq!(
+        refused_field(&world, &case, "text/plain", b"\xff\xfeD\0a\0g\0").await,
+        "media_type"
+    );
+    let mut too_large = PNG.to_vec();
+    too_large.resize(MAX_EVIDENCE_BYTES + 1, 0);
+    assert_eq!(
+        refused_field(&world, &case, "image/png", &too_large).await,
+        "file"
+    );
+    drop(too_large);
+    assert_eq!(refused_field(&world, &case, "image/png", b"").await, "file");
+    let unknown = world
+        .register
+        .add_evidence_file(
+            &world.raadslid,
+            &case,
+            "factuur.exe",
+            "application/x-msdownload",
+            b"MZ\x90\0\x03\0",
+            None,
+        )
+        .await;
+    match unknown {
+        Err(RegisterError::Invalid { field, reason }) => {
+            assert_eq!(field, "media_type");
+            assert!(
+                reason.contains("image/png") && reason.contains("message/rfc822"),
+                "names the allowed types: {reason}"
+            );
+        }
+        other => panic!("an unknown type was accepted: {other:?}"),
+    }
+
+    // Online evidence needs an account or a URL, and a URL is http(s).
+    let online = |account: Option<&str>, url: Option<&str>| OnlineEvidence {
+        platform: "Facebook".into(),
+        account: account.map(Into::into),
+        url: url.map(Into::into),
+        moment: None,
+        description: Some("bericht in een groep".into()),
+    };
+    for (evidence, field) in [
+        (online(None, None), "account"),
+        (online(Some("  "), None), "account"),
+        (online(None, Some("javascript:alert(1)")), "url"),
+        (online(Some("@iemand"), Some("www.example.nl")), "url"),
+    ] {
+        let refused = world
+            .register
+            .add_online_evidence(&world.raadslid, &case, evidence)
+            .await;
+        assert!(
+            matches!(&refused, Err(RegisterError::Invalid { field: f, .. }) if f == field),
+            "{refused:?}"
+        );
+    }
+
+    // Nothing was written: no row, no file, no event.
+    assert!(
+        world
+            .register
+            .evidence_list(&case)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        files_under(&world.evidence_dir()),
+        Vec::<std::path::PathBuf>::new()
+    );
+    assert_eq!(event_count(&world).await, before);
+
+    // A file of exactly the limit is kept.
+    let mut largest = PNG.to_vec();
+    largest.resize(MAX_EVIDENCE_BYTES, 0x5a);
+    let id = world
+        .register
+        .add_evidence_file(
+            &world.raadslid,
+            &case,
+            "groot.png",
+            "image/png",
+            &largest,
+            None,
+        )
+        .await
+        .unwrap();
+    let (summary, bytes) = world
+        .register
+        .read_evidence_file(&world.griffier, &case, &id)
+        .await
+        .unwrap();
+    assert_eq!(summary.size, Some(MAX_EVIDENCE_BYTES as u64));
+    assert!(bytes == largest);
+    assert_eq!(files_under(&world.evidence_dir()).len(), 1);
+}
+
+async fn reading_evidence_is_on_the_timeline(world: World) {
+    let case = world
+        .register
+        .register_report(report(&world, None))
+        .await
+        .unwrap()
+        .case;
+    let letter = "Geachte mevrouw, wij weten wie u bent.\n";
+    let id = world
+        .register
+        .add_evidence_file(
+            &world.raadslid,
+            &case,
+            "brief.txt",
+            "text/plain; charset=utf-8",
+            letter.as_bytes(),
+            None,
+        )
+        .await
+        .unwrap();
+    let online = world
+        .register
+        .add_online_evidence(
+            &world.raadslid,
+            &case,
+            OnlineEvidence {
+                platform: "Instagram".into(),
+                account: Some("@anoniem123".into()),
+                url: None,
+                moment: None,
+                description: None,
+            },
+        )
+        .await
+        .unwrap();
+    let (summary, bytes) = world
+        .register
+        .read_evidence_file(&world.burgemeester, &case, &id)
+        .await
+        .unwrap();
+    assert_eq!(bytes, letter.as_bytes());
+    assert_eq!(summary.media_type.as_deref(), Some("text/plain"));
+
+    let before = event_count(&world).await;
+    // Online evidence has no file; an unknown id, or one of another case, is not found.
+    let refused = world
+        .register
+        .read_evidence_file(&world.griffier, &case, &online)
+        .await;
+    assert!(
+        matches!(&refused, Err(RegisterError::Invalid { field, .. }) if field == "evidence"),
+        "{refused:?}"
+    );
+    let refused = world
+        .register
+        .read_evidence_file(&world.griffier, &case, &EvidenceId::generate())
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(RegisterError::NotFound {
+                what: "evidence",
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    let other = world
+        .register
+        .register_report(report(&world, None))
+        .await
+        .unwrap()
+        .case;
+    let refused = world
+        .register
+        .read_evidence_file(&world.griffier, &other, &id)
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(RegisterError::NotFound {
+                what: "evidence",
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    let other_events = 3;
+    assert_eq!(
+        event_count(&world).await,
+        before + other_events,
+        "refused reads leave no event"
+    );
+
+    let view = world
+        .register
+        .open_case(&world.griffier, &case)
+        .await
+        .unwrap();
+    let added: Vec<_> = view
+        .events
+        .iter()
+        .filter(|e| e.kind == EventKind::EvidenceAdded)
+        .collect();
+    assert_eq!(added.len(), 2);
+    assert_eq!(added[0].payload["evidence"], id.as_str());
+    assert_eq!(added[0].payload["kind"], "file");
+    assert_eq!(added[0].payload["media_type"], "text/plain");
+    assert_eq!(added[0].payload["size"], letter.len());
+    assert_eq!(added[0].payload["sha256"], sha256_hex(letter.as_bytes()));
+    assert_eq!(added[0].payload["file_name"], "brief.txt");
+    assert_eq!(added[0].actor.as_ref(), Some(&world.raadslid));
+    assert_eq!(added[1].payload["evidence"], online.as_str());
+    assert_eq!(added[1].payload["account"], "@anoniem123");
+    let read: Vec<_> = view
+        .events
+        .iter()
+        .filter(|e| e.kind == EventKind::Viewed && e.payload["evidence"] == id.as_str())
+        .collect();
+    assert_eq!(read.len(), 1, "the read is on the timeline");
+    assert_eq!(read[0].actor.as_ref(), Some(&world.burgemeester));
+    assert!(read[0].seq > added[1].seq);
+    assert_eq!(
+        verify_chains(world.register.db()).await.unwrap().broken,
+        None
+    );
+}
+
+async fn an_evidence_file_altered_on_disk_is_refused(world: World) {
+    let case = world
+        .register
+        .register_report(report(&world, None))
+        .await
+        .unwrap()
+        .case;
+    let add = |name: &'static str, text: &'static str| {
+        world.register.add_evidence_file(
+            &world.raadslid,
+            &case,
+            name,
+            "text/plain",
+            text.as_bytes(),
+            None,
+        )
+    };
+    let first = add("een.txt", "eerste bericht").await.unwrap();
+    let first_file = files_under(&world.evidence_dir()).pop().unwrap();
+    let second = add("twee.txt", "tweede bericht").await.unwrap();
+    let second_file = files_under(&world.evidence_dir())
+        .into_iter()
+        .find(|path| *path != first_file)
+        .unwrap();
+    let third = add("drie.txt", "derde  bericht").await.unwrap();
+    let third_file = files_under(&world.evidence_dir())
+        .into_iter()
+        .find(|path| *path != first_file && *path != second_file)
+        .unwrap();
+
+    // One bit flipped in the sealed content.
+    let mut sealed = std::fs::read(&first_file).unwrap();
+    let middle = sealed.len() / 2;
+    sealed[middle] ^= 0x01;
+    std::fs::write(&first_file, &sealed).unwrap();
+    let before = event_count(&world).await;
+    let refused = world
+        .register
+        .read_evidence_file(&world.griffier, &case, &first)
+        .await;
+    match refused {
+        Err(RegisterError::Corrupt(reason)) => {
+            assert!(
+                reason.contains(first.as_str()),
+                "names the evidence: {reason}"
+            )
+        }
+        other => panic!("an altered file was read: {other:?}"),
+    }
+    assert_eq!(
+        event_count(&world).await,
+        before + 1,
+        "the attempt is on the timeline"
+    );
+
+    // A sealed file copied over another one is bound to its own evidence id.
+    std::fs::copy(&second_file, &third_file).unwrap();
+    let refused = world
+        .register
+        .read_evidence_file(&world.griffier, &case, &third)
+        .await;
+    assert!(
+        matches!(&refused, Err(RegisterError::Corrupt(reason)) if reason.contains(third.as_str())),
+        "{refused:?}"
+    );
+    // A truncated file, and a missing one.
+    std::fs::write(&third_file, b"").unwrap();
+    assert!(matches!(
+        world
+            .register
+            .read_evidence_file(&world.griffier, &case, &third)
+            .await,
+        Err(RegisterError::Corrupt(_))
+    ));
+    std::fs::remove_file(&third_file).unwrap();
+    assert!(matches!(
+        world
+            .register
+            .read_evidence_file(&world.griffier, &case, &third)
+            .await,
+        Err(RegisterError::Corrupt(_))
+    ));
+
+    // The untouched file still reads; then its registered SHA-256 is changed in the
+    // database, and the file no longer matches it.
+    let (_, bytes) = world
+        .register
+        .read_evidence_file(&world.griffier, &case, &second)
+        .await
+        .unwrap();
+    assert_eq!(bytes, b"tweede bericht");
+    let sql = "UPDATE evidence SET sha256 = '0000000000000000000000000000000000000000000000000000000000000000' WHERE case_id = $1";
+    assert_eq!(tamper(world.register.db(), sql, &case).await, 3);
+    let refused = world
+        .register
+        .read_evidence_file(&world.griffier, &case, &second)
+        .await;
+    assert!(
+        matches!(&refused, Err(RegisterError::Corrupt(reason)) if reason.contains(second.as_str())),
+        "{refused:?}"
+    );
+}
+
+#[tokio::test]
+async fn without_an_evidence_dir_files_are_refused_as_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("weerbaar.db").display());
+    let world = world(&url).await;
+    let case = world
+        .register
+        .register_report(report(&world, None))
+        .await
+        .unwrap()
+        .case;
+    let id = world
+        .register
+        .add_evidence_file(&world.raadslid, &case, "a.png", "image/png", PNG, None)
+        .await
+        .unwrap();
+    let bare = Register::open(&url, MasterKey::generate()).await.unwrap();
+    assert_eq!(bare.evidence_dir(), None);
+    let refused = bare
+        .add_evidence_file(&world.raadslid, &case, "b.png", "image/png", PNG, None)
+        .await;
+    assert!(
+        matches!(refused, Err(RegisterError::Config(_))),
+        "{refused:?}"
+    );
+    let refused = bare.read_evidence_file(&world.raadslid, &case, &id).await;
+    assert!(
+        matches!(refused, Err(RegisterError::Config(_))),
+        "{refused:?}"
+    );
+    assert_eq!(files_under(&world.evidence_dir()).len(), 1);
+}
+
 #[tokio::test]
 async fn a_wrong_master_key_is_named_not_guessed() {
     let dir = tempfile::tempdir().unwrap();
@@ -783,7 +1353,15 @@ const SECRETS: &[&str] = &[
     "Hij zegt dat het een grap",
     "PL1700-2026012345",
     "slaapt slecht",
+    "Je bent een verrader",
+    "kinderen naar school",
+    "dreigmail-jansen",
+    "verrader_nl",
+    "foto van de school",
 ];
+
+/// A threatening mail, kept as evidence.
+const THREAT: &str = "Je bent een verrader en ik weet waar je kinderen naar school gaan";
 
 /// Fills a register with every kind of sensitive content.
 async fn fill(world: &World) {
@@ -862,11 +1440,58 @@ async fn fill(world: &World) {
         )
         .await
         .unwrap();
+    let mail = world
+        .register
+        .add_evidence_file(
+            &world.griffier,
+            case,
+            "dreigmail-jansen.txt",
+            "text/plain",
+            THREAT.as_bytes(),
+            Some("doorgestuurd door de raadslid"),
+        )
+        .await
+        .unwrap();
+    world
+        .register
+        .add_online_evidence(
+            &world.griffier,
+            case,
+            OnlineEvidence {
+                platform: "X".into(),
+                account: Some("@verrader_nl".into()),
+                url: Some("https://x.com/verrader_nl/status/1764000000000000001".into()),
+                moment: Some("2026-03-02T21:40:00+01:00".parse().unwrap()),
+                description: Some("bericht met foto van de school".into()),
+            },
+        )
+        .await
+        .unwrap();
+    let (_, bytes) = world
+        .register
+        .read_evidence_file(&world.griffier, case, &mail)
+        .await
+        .unwrap();
+    assert_eq!(bytes, THREAT.as_bytes());
     world
         .register
         .open_case(&world.griffier, case)
         .await
         .unwrap();
+}
+
+/// Checks every file in the evidence directory (and that there is one to check).
+fn assert_no_secret_in_evidence(world: &World) {
+    let files = files_under(&world.evidence_dir());
+    assert!(!files.is_empty(), "fill() keeps an evidence file");
+    for path in files {
+        assert_no_secret_in(&std::fs::read(&path).unwrap(), &path.display().to_string());
+        let name = path.display().to_string();
+        assert!(
+            !name.contains("dreigmail"),
+            "{name} keeps the original name"
+        );
+    }
 }
 
 fn assert_no_secret_in(bytes: &[u8], what: &str) {
@@ -894,6 +1519,7 @@ async fn sqlite_files_hold_no_content_in_the_clear() {
         let path = entry.unwrap().path();
         assert_no_secret_in(&std::fs::read(&path).unwrap(), &path.display().to_string());
     }
+    assert_no_secret_in_evidence(&world);
 }
 
 #[tokio::test]
@@ -910,6 +1536,7 @@ async fn a_postgres_dump_holds_no_content_in_the_clear() {
         "a real dump"
     );
     assert_no_secret_in(&dump, "pg_dump");
+    assert_no_secret_in_evidence(&world);
 }
 
 macro_rules! conformance {
@@ -947,4 +1574,8 @@ conformance!(
     a_consult_becomes_a_report,
     an_incident_against_a_civil_servant_counts_for_recidive,
     a_changed_or_removed_event_is_caught,
+    a_screenshot_round_trips_sealed,
+    disallowed_evidence_is_refused_and_leaves_nothing,
+    reading_evidence_is_on_the_timeline,
+    an_evidence_file_altered_on_disk_is_refused,
 );

@@ -59,6 +59,9 @@ CREATE TABLE cases (
     place_enc          BYTEA,
     event_count        BIGINT NOT NULL DEFAULT 0,
     last_hash          BYTEA,
+    -- When the status last changed (NULL: since the case was created); retention counts from here.
+    status_since       BIGINT,
+    anonymised_at      BIGINT,
     created_at         BIGINT NOT NULL,
     UNIQUE (organisation_id, number)
 );
@@ -160,3 +163,32 @@ CREATE TABLE case_access (
     PRIMARY KEY (case_id, person_id)
 );
 CREATE INDEX case_access_person ON case_access(person_id);
+
+-- What the retention job did: one row per anonymised case, kept after the case's content
+-- is gone, so the privacy officer can see that and when the policy was applied.
+CREATE TABLE retention_log (
+    case_id     TEXT NOT NULL REFERENCES cases(id),
+    at          BIGINT NOT NULL,
+    status      TEXT NOT NULL,
+    period_days BIGINT NOT NULL,
+    PRIMARY KEY (case_id)
+);
+
+-- Evidence of a case: a file (screenshot, mail, letter, voicemail) or something seen
+-- online. A file lives sealed in the evidence directory under stored_name, a random name
+-- unrelated to the original; sha256 is the hex SHA-256 of its plain content. The original
+-- file name, the description and online evidence (platform, account, URL, moment) are
+-- sealed in details_enc.
+CREATE TABLE evidence (
+    id          TEXT PRIMARY KEY,
+    case_id     TEXT NOT NULL REFERENCES cases(id),
+    kind        TEXT NOT NULL,
+    media_type  TEXT,
+    size        BIGINT,
+    sha256      TEXT,
+    stored_name TEXT,
+    details_enc BYTEA NOT NULL,
+    added_by    TEXT NOT NULL REFERENCES people(id),
+    added_at    BIGINT NOT NULL
+);
+CREATE INDEX evidence_case ON evidence(case_id);

@@ -1,0 +1,478 @@
+//! A static description of every table the migrations create, in foreign-key order (a
+//! table comes after every table it references), with a portable type per column.
+//!
+//! `weerbaar db copy`, `weerbaar backup` and `weerbaar restore` move rows table by table
+//! with SQL built only from the names written here. A test opens a fresh register and
+//! compares its tables, columns, types, nullability, primary keys and foreign keys with
+//! this list, so a table added to the migrations but not here fails the tests.
+
+/// A column's type as both backends hold it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ColumnType {
+    /// `TEXT` on both backends.
+    Text,
+    /// A 64-bit integer: `INTEGER` on SQLite, `BIGINT` on PostgreSQL.
+    Integer,
+    /// `INTEGER` (0 or 1) on SQLite, `BOOLEAN` on PostgreSQL.
+    Boolean,
+    /// `BLOB` on SQLite, `BYTEA` on PostgreSQL.
+    Blob,
+}
+
+impl ColumnType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ColumnType::Text => "text",
+            ColumnType::Integer => "integer",
+            ColumnType::Boolean => "boolean",
+            ColumnType::Blob => "blob",
+        }
+    }
+}
+
+/// One column of a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Column {
+    pub name: &'static str,
+    pub ty: ColumnType,
+    pub nullable: bool,
+}
+
+/// One table: its columns in the order the migration declares them, and its primary key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Table {
+    pub name: &'static str,
+    pub columns: &'static [Column],
+    pub primary_key: &'static [&'static str],
+}
+
+impl Table {
+    /// The column called `name`.
+    pub fn column(&self, name: &str) -> Option<&'static Column> {
+        self.columns.iter().find(|column| column.name == name)
+    }
+
+    /// The names of the columns, in order.
+    pub fn column_names(&self) -> Vec<&'static str> {
+        self.columns.iter().map(|column| column.name).collect()
+    }
+}
+
+use ColumnType::{Blob, Boolean, Integer, Text};
+
+/// A column that is never NULL.
+const fn req(name: &'static str, ty: ColumnType) -> Column {
+    Column {
+        name,
+        ty,
+        nullable: false,
+    }
+}
+
+/// A column that may be NULL.
+const fn opt(name: &'static str, ty: ColumnType) -> Column {
+    Column {
+        name,
+        ty,
+        nullable: true,
+    }
+}
+
+/// Every table of the register, in foreign-key order (`_sqlx_migrations` excepted: each
+/// database gets it from its own migrations).
+pub const TABLES: &[Table] = &[
+    Table {
+        name: "organisations",
+        columns: &[
+            req("id", Text),
+            req("name", Text),
+            req("protocol_id", Text),
+            req("protocol_toml", Text),
+            req("protocol_version", Text),
+            req("wrapped_key", Blob),
+            req("master_key_id", Text),
+            req("case_counter", Integer),
+            req("created_at", Integer),
+        ],
+        primary_key: &["id"],
+    },
+    Table {
+        name: "people",
+        columns: &[
+            req("id", Text),
+            req("organisation_id", Text),
+            req("name_enc", Blob),
+            opt("email_enc", Blob),
+            opt("email_index", Blob),
+            req("created_at", Integer),
+        ],
+        primary_key: &["id"],
+    },
+    Table {
+        name: "person_roles",
+        columns: &[
+            req("person_id", Text),
+            req("role", Text),
+            req("current", Boolean),
+        ],
+        primary_key: &["person_id", "role"],
+    },
+    Table {
+        name: "cases",
+        columns: &[
+            req("id", Text),
+            req("organisation_id", Text),
+            req("number", Integer),
+            req("kind", Text),
+            req("status", Text),
+            req("victim_role", Text),
+            opt("category", Text),
+            opt("report", Text),
+            opt("handler_role", Text),
+            req("channel", Text),
+            req("injury", Text),
+            req("occurred_at", Integer),
+            req("reported_at", Integer),
+            opt("reported_by", Text),
+            req("on_behalf", Boolean),
+            req("during_meeting", Boolean),
+            req("damage", Boolean),
+            opt("facts_json", Text),
+            opt("plan_json", Text),
+            opt("protocol_version", Text),
+            opt("narrative_enc", Blob),
+            opt("place_enc", Blob),
+            req("event_count", Integer),
+            opt("last_hash", Blob),
+            opt("status_since", Integer),
+            opt("anonymised_at", Integer),
+            req("created_at", Integer),
+        ],
+        primary_key: &["id"],
+    },
+    Table {
+        name: "case_victims",
+        columns: &[
+            req("case_id", Text),
+            req("person_id", Text),
+            req("role", Text),
+            req("former", Boolean),
+            req("relation", Text),
+        ],
+        primary_key: &["case_id", "person_id"],
+    },
+    Table {
+        name: "case_behaviours",
+        columns: &[req("case_id", Text), req("behaviour", Text)],
+        primary_key: &["case_id", "behaviour"],
+    },
+    Table {
+        name: "perpetrators",
+        columns: &[
+            req("id", Text),
+            req("organisation_id", Text),
+            req("kind", Text),
+            req("details_enc", Blob),
+            req("created_at", Integer),
+        ],
+        primary_key: &["id"],
+    },
+    Table {
+        name: "perpetrator_index",
+        columns: &[
+            req("perpetrator_id", Text),
+            req("organisation_id", Text),
+            req("kind", Text),
+            req("digest", Blob),
+        ],
+        primary_key: &["perpetrator_id", "kind", "digest"],
+    },
+    Table {
+        name: "case_perpetrators",
+        columns: &[req("case_id", Text), req("perpetrator_id", Text)],
+        primary_key: &["case_id", "perpetrator_id"],
+    },
+    Table {
+        name: "events",
+        columns: &[
+            req("case_id", Text),
+            req("seq", Integer),
+            req("kind", Text),
+            opt("actor_id", Text),
+            req("at", Integer),
+            opt("payload_enc", Blob),
+            req("payload_digest", Blob),
+            req("prev_hash", Blob),
+            req("hash", Blob),
+        ],
+        primary_key: &["case_id", "seq"],
+    },
+    Table {
+        name: "tasks",
+        columns: &[
+            req("case_id", Text),
+            req("code", Text),
+            req("assignee_role", Text),
+            opt("opens_at", Integer),
+            opt("due_at", Integer),
+            opt("due_date", Text),
+            opt("done_at", Integer),
+            opt("done_by", Text),
+        ],
+        primary_key: &["case_id", "code"],
+    },
+    Table {
+        name: "case_items",
+        columns: &[
+            req("id", Text),
+            req("case_id", Text),
+            req("kind", Text),
+            req("state_json", Text),
+            opt("content_enc", Blob),
+            req("created_at", Integer),
+            req("updated_at", Integer),
+        ],
+        primary_key: &["id"],
+    },
+    Table {
+        name: "case_access",
+        columns: &[
+            req("case_id", Text),
+            req("person_id", Text),
+            req("granted_by", Text),
+            req("granted_at", Integer),
+        ],
+        primary_key: &["case_id", "person_id"],
+    },
+    Table {
+        name: "retention_log",
+        columns: &[
+            req("case_id", Text),
+            req("at", Integer),
+            req("status", Text),
+            req("period_days", Integer),
+        ],
+        primary_key: &["case_id"],
+    },
+    Table {
+        name: "evidence",
+        columns: &[
+            req("id", Text),
+            req("case_id", Text),
+            req("kind", Text),
+            opt("media_type", Text),
+            opt("size", Integer),
+            opt("sha256", Text),
+            opt("stored_name", Text),
+            req("details_enc", Blob),
+            req("added_by", Text),
+            req("added_at", Integer),
+        ],
+        primary_key: &["id"],
+    },
+];
+
+/// The table called `name`.
+pub fn table(name: &str) -> Option<&'static Table> {
+    TABLES.iter().find(|table| table.name == name)
+}
+
+/// Whether `name` can be written into SQL as it is: lowercase ASCII letters, digits and
+/// underscores, not starting with a digit. Every name in [`TABLES`] is (a test checks),
+/// which is what makes the SQL built from them safe.
+pub fn is_plain_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|first| first.is_ascii_lowercase() || first == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use sqlx::Row;
+
+    use super::*;
+    use crate::db::Db;
+
+    #[test]
+    fn names_are_plain_unique_and_keys_are_columns() {
+        let mut tables = BTreeSet::new();
+        for table in TABLES {
+            assert!(
+                is_plain_identifier(table.name),
+                "table name `{}`",
+                table.name
+            );
+            assert!(tables.insert(table.name), "table `{}` twice", table.name);
+            let mut columns = BTreeSet::new();
+            for column in table.columns {
+                assert!(
+                    is_plain_identifier(column.name),
+                    "column name `{}.{}`",
+                    table.name,
+                    column.name
+                );
+                assert!(
+                    columns.insert(column.name),
+                    "column `{}.{}` twice",
+                    table.name,
+                    column.name
+                );
+            }
+            assert!(
+                !table.primary_key.is_empty(),
+                "table `{}` has no primary key",
+                table.name
+            );
+            for key in table.primary_key {
+                let column = table.column(key).unwrap_or_else(|| {
+                    panic!("primary key `{key}` of `{}` is not a column", table.name)
+                });
+                assert!(
+                    !column.nullable,
+                    "primary key column `{}.{key}` must be NOT NULL",
+                    table.name
+                );
+            }
+        }
+        assert!(is_plain_identifier("case_v2"));
+        assert!(!is_plain_identifier("2cases"));
+        assert!(!is_plain_identifier("cases\"; DROP"));
+        assert!(!is_plain_identifier(""));
+    }
+
+    /// One column as SQLite describes it.
+    #[derive(Debug, PartialEq, Eq)]
+    struct Described {
+        name: String,
+        ty: String,
+        nullable: bool,
+    }
+
+    /// The declared type SQLite's migration uses for a portable type.
+    fn sqlite_types(ty: ColumnType) -> &'static [&'static str] {
+        match ty {
+            ColumnType::Text => &["TEXT"],
+            ColumnType::Integer => &["INTEGER"],
+            ColumnType::Boolean => &["INTEGER", "BOOLEAN"],
+            ColumnType::Blob => &["BLOB"],
+        }
+    }
+
+    /// The tables of a fresh SQLite register — columns, primary keys, foreign keys — are
+    /// exactly those of [`TABLES`], and every table comes after the tables it references.
+    #[tokio::test]
+    async fn schema_matches_the_migrations() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("x.db").display());
+        let db = Db::connect(&url).await.unwrap();
+        let Db::Sqlite(pool) = &db else {
+            unreachable!("a sqlite: url opens SQLite")
+        };
+
+        let in_database: BTreeSet<String> = sqlx::query(
+            "SELECT name FROM sqlite_master WHERE type = 'table' \
+             AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get::<String, _>("name"))
+        .collect();
+        let described: BTreeSet<String> = TABLES.iter().map(|t| t.name.to_owned()).collect();
+        let missing: Vec<&String> = in_database.difference(&described).collect();
+        let extra: Vec<&String> = described.difference(&in_database).collect();
+        assert!(
+            missing.is_empty(),
+            "tables in the migrations but not in src/schema.rs: {missing:?}; \
+             add them to TABLES (in foreign-key order) so copy, backup and restore carry them"
+        );
+        assert!(
+            extra.is_empty(),
+            "tables in src/schema.rs but not in the migrations: {extra:?}"
+        );
+
+        let position: BTreeMap<&str, usize> = TABLES
+            .iter()
+            .enumerate()
+            .map(|(index, table)| (table.name, index))
+            .collect();
+        for (index, table) in TABLES.iter().enumerate() {
+            let rows = sqlx::query(
+                "SELECT name, type, \"notnull\" AS not_null, pk FROM pragma_table_info($1) ORDER BY cid",
+            )
+            .bind(table.name)
+            .fetch_all(pool)
+            .await
+            .unwrap();
+            let mut keys: Vec<(i64, String)> = Vec::new();
+            let actual: Vec<Described> = rows
+                .iter()
+                .map(|row| {
+                    let name: String = row.get("name");
+                    let pk: i64 = row.get("pk");
+                    if pk > 0 {
+                        keys.push((pk, name.clone()));
+                    }
+                    let not_null: i64 = row.get("not_null");
+                    Described {
+                        name,
+                        ty: row.get::<String, _>("type").to_uppercase(),
+                        // SQLite lets a non-integer primary key be NULL unless declared
+                        // NOT NULL; the register never writes one, and PostgreSQL forbids it.
+                        nullable: not_null == 0 && pk == 0,
+                    }
+                })
+                .collect();
+            let expected: Vec<Described> = table
+                .columns
+                .iter()
+                .map(|column| Described {
+                    name: column.name.to_owned(),
+                    ty: actual
+                        .iter()
+                        .find(|d| d.name == column.name)
+                        .map(|d| d.ty.clone())
+                        .filter(|ty| sqlite_types(column.ty).contains(&ty.as_str()))
+                        .unwrap_or_else(|| sqlite_types(column.ty)[0].to_owned()),
+                    nullable: column.nullable,
+                })
+                .collect();
+            assert_eq!(
+                actual, expected,
+                "table `{}`: the migration (left) and src/schema.rs (right) disagree",
+                table.name
+            );
+            keys.sort();
+            let keys: Vec<String> = keys.into_iter().map(|(_, name)| name).collect();
+            assert_eq!(
+                keys, table.primary_key,
+                "primary key of `{}`: the migration (left) and src/schema.rs (right) disagree",
+                table.name
+            );
+
+            let references: Vec<String> =
+                sqlx::query("SELECT \"table\" AS target FROM pragma_foreign_key_list($1)")
+                    .bind(table.name)
+                    .fetch_all(pool)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|row| row.get("target"))
+                    .collect();
+            for target in references {
+                let at = position.get(target.as_str()).copied();
+                assert!(
+                    at.is_some_and(|at| at < index),
+                    "`{}` references `{target}`, which must come before it in TABLES",
+                    table.name
+                );
+            }
+        }
+        db.close().await;
+    }
+}

@@ -1,0 +1,1351 @@
+//! Moving a whole register: `weerbaar db copy --to URL` (SQLite to PostgreSQL or back),
+//! `weerbaar backup FILE` and `weerbaar restore FILE`.
+//!
+//! All three read or write every table of [`crate::schema::TABLES`] in foreign-key order,
+//! with SQL built only from the static names written there, and values bound by each
+//! column's portable type.
+//!
+//! - The source is read inside one read transaction, so what is copied or backed up is a
+//!   consistent snapshot even while the register keeps serving: on PostgreSQL a
+//!   `REPEATABLE READ READ ONLY` transaction, on SQLite a read transaction in WAL mode.
+//!   Tables are read in pages of [`PAGE`] rows by primary key, so memory stays bounded.
+//! - The target is written in one transaction and must be empty: a copy or restore that
+//!   fails half-way leaves it as empty as it was.
+//!
+//! # Backup file format (version 1)
+//!
+//! ```text
+//! WEERBAAR-BACKUP\n
+//! {"format":1,"created_at":"…","master_key_fingerprint":"…","file_id":"<32 hex>","chunk_size":1048576}\n
+//! chunk*   — each: [last: u8 (0 or 1)] [length: u32 BE] [24-byte nonce] [ciphertext + 16-byte tag]
+//! ```
+//!
+//! The plaintext, cut into chunks of `chunk_size` bytes, is JSON lines: per table a line
+//! `{"table":NAME,"columns":[…]}` followed by one JSON array per row (text as strings,
+//! integers as numbers, booleans, blobs as hexadecimal strings, NULL as null), and at the
+//! end `{"end":[[NAME,ROWS],…]}`.
+//!
+//! Each chunk is sealed with XChaCha20-Poly1305 under a key derived from the master key and
+//! the file's random id (HMAC-SHA256). Its associated data is the SHA-256 of the magic and
+//! header line, the chunk's index and whether it is the last, so a changed header, a chunk
+//! altered, moved, dropped or taken from another backup, and a file cut short are all
+//! noticed. The file holds nothing in the clear beyond the header.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
+use rand::TryRngCore;
+use rand::rngs::OsRng;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sqlx::{AssertSqlSafe, Row};
+use zeroize::Zeroizing;
+
+use crate::crypto::MasterKey;
+use crate::db::{BeginWrite, Db};
+use crate::error::RegisterError;
+use crate::schema::{Column, ColumnType, TABLES, Table};
+
+/// Rows read per page from the source, and the most rows written per `INSERT`.
+pub const PAGE: usize = 500;
+/// Upper bound of bound parameters in one `INSERT` (SQLite allows 32766, PostgreSQL 65535).
+const MAX_PARAMETERS: usize = 10_000;
+
+/// The magic line a backup file starts with.
+pub const BACKUP_MAGIC: &[u8; 16] = b"WEERBAAR-BACKUP\n";
+/// The backup format this version writes and reads.
+pub const BACKUP_FORMAT: u32 = 1;
+/// Plaintext bytes per sealed chunk.
+const CHUNK_SIZE: usize = 1 << 20;
+/// The largest chunk size a backup file may declare: a bound on what reading allocates.
+const MAX_CHUNK_SIZE: u64 = 64 << 20;
+/// The header line is short; anything longer is not a Weerbaar backup.
+const MAX_HEADER_LEN: usize = 4096;
+/// Domain separation for the backup key.
+const BACKUP_KEY_LABEL: &[u8] = b"weerbaar backup v1";
+const NONCE_LEN: usize = 24;
+const TAG_LEN: usize = 16;
+/// `last` flag and length in front of every chunk.
+const FRAME_LEN: usize = 5;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// What a copy, backup or restore moved: rows per table, in [`TABLES`] order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferSummary {
+    pub tables: Vec<(&'static str, u64)>,
+}
+
+impl TransferSummary {
+    /// All rows moved.
+    pub fn total(&self) -> u64 {
+        self.tables.iter().map(|(_, rows)| rows).sum()
+    }
+
+    /// The rows moved of `table`, `None` for a table the register does not have.
+    pub fn rows(&self, table: &str) -> Option<u64> {
+        self.tables
+            .iter()
+            .find(|(name, _)| *name == table)
+            .map(|(_, rows)| *rows)
+    }
+}
+
+impl fmt::Display for TransferSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (table, rows) in &self.tables {
+            writeln!(f, "{table:<20} {rows:>10}")?;
+        }
+        write!(f, "{:<20} {:>10}", "total", self.total())
+    }
+}
+
+/// One stored value, typed by its column's [`ColumnType`].
+#[derive(Debug, Clone, PartialEq)]
+enum Value {
+    Null,
+    Text(String),
+    Integer(i64),
+    Boolean(bool),
+    Blob(Vec<u8>),
+}
+
+impl Value {
+    fn kind(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Text(_) => "text",
+            Value::Integer(_) => "integer",
+            Value::Boolean(_) => "boolean",
+            Value::Blob(_) => "blob",
+        }
+    }
+
+    /// The value in a backup line.
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Value::Null => serde_json::Value::Null,
+            Value::Text(text) => serde_json::Value::String(text.clone()),
+            Value::Integer(number) => serde_json::Value::from(*number),
+            Value::Boolean(flag) => serde_json::Value::Bool(*flag),
+            Value::Blob(bytes) => serde_json::Value::String(hex::encode(bytes)),
+        }
+    }
+
+    /// The value of `column` from a backup line; `None` when it does not fit the column.
+    fn from_json(column: &Column, json: &serde_json::Value) -> Option<Value> {
+        if json.is_null() {
+            return column.nullable.then_some(Value::Null);
+        }
+        match column.ty {
+            ColumnType::Text => json.as_str().map(|text| Value::Text(text.to_owned())),
+            ColumnType::Integer => json.as_i64().map(Value::Integer),
+            ColumnType::Boolean => json.as_bool().map(Value::Boolean),
+            ColumnType::Blob => json
+                .as_str()
+                .and_then(|text| hex::decode(text).ok())
+                .map(Value::Blob),
+        }
+    }
+}
+
+/// `"name"`: every name comes from [`TABLES`], whose names are plain identifiers (a test in
+/// `schema` checks), so quoting cannot be escaped.
+fn quoted(name: &str) -> String {
+    format!("\"{name}\"")
+}
+
+fn column_list(table: &Table) -> String {
+    table
+        .columns
+        .iter()
+        .map(|column| quoted(column.name))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `$first, …, $(first + count - 1)`.
+fn parameters(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|number| format!("${number}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The next page of `table` in primary-key order, after the key bound as `$1…` when
+/// `after` is set. Row-value comparison works alike on SQLite and PostgreSQL.
+fn select_sql(table: &Table, after: bool) -> String {
+    let key = table
+        .primary_key
+        .iter()
+        .map(|name| quoted(name))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut sql = format!("SELECT {} FROM {}", column_list(table), quoted(table.name));
+    if after {
+        sql.push_str(&format!(
+            " WHERE ({key}) > ({})",
+            parameters(1, table.primary_key.len())
+        ));
+    }
+    sql.push_str(&format!(" ORDER BY {key} LIMIT {PAGE}"));
+    sql
+}
+
+fn insert_sql(table: &Table, rows: usize) -> String {
+    let width = table.columns.len();
+    let values = (0..rows)
+        .map(|row| format!("({})", parameters(row * width + 1, width)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "INSERT INTO {} ({}) VALUES {values}",
+        quoted(table.name),
+        column_list(table)
+    )
+}
+
+/// Where the primary key's columns are in a row of `table`.
+fn key_positions(table: &Table) -> Result<Vec<&'static Column>, RegisterError> {
+    table
+        .primary_key
+        .iter()
+        .map(|name| {
+            table.column(name).ok_or_else(|| {
+                RegisterError::Corrupt(format!(
+                    "src/schema.rs: the primary key `{name}` of table `{}` is not one of its columns",
+                    table.name
+                ))
+            })
+        })
+        .collect()
+}
+
+/// The primary key of `row`, to read the page after it.
+fn key_of(table: &Table, keys: &[&Column], row: &[Value]) -> Result<Vec<Value>, RegisterError> {
+    keys.iter()
+        .map(|key| {
+            table
+                .columns
+                .iter()
+                .position(|column| column.name == key.name)
+                .and_then(|index| row.get(index))
+                .cloned()
+                .ok_or_else(|| {
+                    RegisterError::Corrupt(format!(
+                        "a row of `{}` lacks its key column `{}`",
+                        table.name, key.name
+                    ))
+                })
+        })
+        .collect()
+}
+
+/// Binds `$value` to `$query` as `$column`'s type (a NULL as a typed NULL, which
+/// PostgreSQL needs); evaluates to `Result<query, RegisterError>`.
+macro_rules! bind_value {
+    ($query:ident, $table:expr, $column:expr, $value:expr) => {{
+        let column: &Column = $column;
+        let value: &Value = $value;
+        match (column.ty, value) {
+            (ColumnType::Text, Value::Null) => Ok($query.bind(None::<String>)),
+            (ColumnType::Integer, Value::Null) => Ok($query.bind(None::<i64>)),
+            (ColumnType::Boolean, Value::Null) => Ok($query.bind(None::<bool>)),
+            (ColumnType::Blob, Value::Null) => Ok($query.bind(None::<Vec<u8>>)),
+            (ColumnType::Text, Value::Text(text)) => Ok($query.bind(text.as_str())),
+            (ColumnType::Integer, Value::Integer(number)) => Ok($query.bind(*number)),
+            (ColumnType::Boolean, Value::Boolean(flag)) => Ok($query.bind(*flag)),
+            (ColumnType::Blob, Value::Blob(bytes)) => Ok($query.bind(bytes.as_slice())),
+            (ty, value) => Err(RegisterError::Corrupt(format!(
+                "column `{}.{}` holds {}, a {} value",
+                $table.name,
+                column.name,
+                ty.as_str(),
+                value.kind()
+            ))),
+        }
+    }};
+}
+
+/// Decodes one row of `$table` from either backend; evaluates to
+/// `Result<Vec<Value>, RegisterError>`.
+macro_rules! decode_row {
+    ($row:expr, $table:expr) => {{
+        let row = $row;
+        let table: &Table = $table;
+        let mut values = Vec::with_capacity(table.columns.len());
+        let mut failed = None;
+        for (index, column) in table.columns.iter().enumerate() {
+            let decoded = match column.ty {
+                ColumnType::Text => row
+                    .try_get::<Option<String>, _>(index)
+                    .map(|value| value.map_or(Value::Null, Value::Text)),
+                ColumnType::Integer => row
+                    .try_get::<Option<i64>, _>(index)
+                    .map(|value| value.map_or(Value::Null, Value::Integer)),
+                ColumnType::Boolean => row
+                    .try_get::<Option<bool>, _>(index)
+                    .map(|value| value.map_or(Value::Null, Value::Boolean)),
+                ColumnType::Blob => row
+                    .try_get::<Option<Vec<u8>>, _>(index)
+                    .map(|value| value.map_or(Value::Null, Value::Blob)),
+            };
+            match decoded {
+                Ok(Value::Null) if !column.nullable => {
+                    failed = Some(format!(
+                        "column `{}.{}` is NULL, which it may not be",
+                        table.name, column.name
+                    ));
+                    break;
+                }
+                Ok(value) => values.push(value),
+                Err(error) => {
+                    failed = Some(format!(
+                        "column `{}.{}` does not read as {}: {error}",
+                        table.name,
+                        column.name,
+                        column.ty.as_str()
+                    ));
+                    break;
+                }
+            }
+        }
+        match failed {
+            Some(reason) => Err(RegisterError::Corrupt(reason)),
+            None => Ok(values),
+        }
+    }};
+}
+
+/// An open transaction on either backend: a snapshot to read, or the target to write.
+enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+macro_rules! on_tx {
+    ($tx:expr, $inner:ident => $body:expr) => {
+        match $tx {
+            Tx::Sqlite($inner) => $body,
+            Tx::Postgres($inner) => $body,
+        }
+    };
+}
+
+impl Tx {
+    /// A read transaction that sees one consistent state of `db` while others write. On
+    /// SQLite (WAL) the snapshot is fixed by the first read, which comes right after.
+    async fn snapshot(db: &Db) -> Result<Tx, RegisterError> {
+        Ok(match db {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Db::Postgres(pool) => Tx::Postgres(
+                pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await?,
+            ),
+        })
+    }
+
+    /// The write transaction on the target. On SQLite it holds the write lock from the
+    /// start; on PostgreSQL every table is locked against other writers, so nothing can
+    /// slip in between the check that the target is empty and the commit.
+    async fn target(db: &Db) -> Result<Tx, RegisterError> {
+        Ok(match db {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_write().await?),
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                let tables = TABLES
+                    .iter()
+                    .map(|table| quoted(table.name))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                sqlx::query(AssertSqlSafe(format!(
+                    "LOCK TABLE {tables} IN EXCLUSIVE MODE"
+                )))
+                .execute(&mut *tx)
+                .await?;
+                Tx::Postgres(tx)
+            }
+        })
+    }
+
+    /// Refuses a target that holds any row: `field` names the target in the error.
+    async fn ensure_empty(&mut self, field: &str, advice: &str) -> Result<(), RegisterError> {
+        for table in TABLES {
+            let sql = format!("SELECT 1 FROM {} LIMIT 1", quoted(table.name));
+            let found = on_tx!(self, tx => {
+                sqlx::query(AssertSqlSafe(sql))
+                    .fetch_optional(&mut **tx)
+                    .await?
+                    .is_some()
+            });
+            if found {
+                return Err(RegisterError::invalid(
+                    field,
+                    format!(
+                        "the target database is not empty: table `{}` already has rows; {advice}",
+                        table.name
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The database's tables (but `_sqlx_migrations`) with their column names.
+    async fn described(&mut self) -> Result<BTreeMap<String, BTreeSet<String>>, RegisterError> {
+        let sql = match self {
+            Tx::Sqlite(_) => {
+                "SELECT m.name AS table_name, p.name AS column_name \
+                 FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS p \
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite%' \
+                 AND m.name <> '_sqlx_migrations'"
+            }
+            Tx::Postgres(_) => {
+                "SELECT c.table_name::text AS table_name, c.column_name::text AS column_name \
+                 FROM information_schema.columns AS c \
+                 JOIN information_schema.tables AS t \
+                 ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
+                 WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' \
+                 AND c.table_name <> '_sqlx_migrations'"
+            }
+        };
+        let pairs: Vec<(String, String)> = on_tx!(self, tx => {
+            sqlx::query(sql)
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|row| Ok((row.try_get("table_name")?, row.try_get("column_name")?)))
+            .collect::<Result<_, sqlx::Error>>()?
+        });
+        let mut tables: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (table, column) in pairs {
+            tables.entry(table).or_default().insert(column);
+        }
+        Ok(tables)
+    }
+
+    /// Refuses a database whose tables are not those of [`TABLES`], so that no column or
+    /// table is silently left behind. `all_tables`: also refuse tables `TABLES` lacks (for
+    /// a source; a target may hold other tables, which are left alone).
+    async fn check_schema(&mut self, which: &str, all_tables: bool) -> Result<(), RegisterError> {
+        let actual = self.described().await?;
+        let mut problems = Vec::new();
+        for table in TABLES {
+            let Some(columns) = actual.get(table.name) else {
+                problems.push(format!("table `{}` is missing", table.name));
+                continue;
+            };
+            let known: BTreeSet<&str> = table.columns.iter().map(|c| c.name).collect();
+            let unknown: Vec<&str> = columns
+                .iter()
+                .map(String::as_str)
+                .filter(|c| !known.contains(c))
+                .collect();
+            let missing: Vec<&str> = known
+                .iter()
+                .copied()
+                .filter(|c| !columns.contains(*c))
+                .collect();
+            if !unknown.is_empty() {
+                problems.push(format!(
+                    "table `{}` has columns {unknown:?} that are not in src/schema.rs",
+                    table.name
+                ));
+            }
+            if !missing.is_empty() {
+                problems.push(format!(
+                    "table `{}` lacks the columns {missing:?}",
+                    table.name
+                ));
+            }
+        }
+        if all_tables {
+            for name in actual.keys() {
+                if crate::schema::table(name).is_none() {
+                    problems.push(format!("table `{name}` is not in src/schema.rs"));
+                }
+            }
+        }
+        if problems.is_empty() {
+            return Ok(());
+        }
+        Err(RegisterError::invalid(
+            "schema",
+            format!(
+                "the tables of the {which} database are not the ones this version of \
+                 Weerbaar moves (src/schema.rs), so rows could be left behind; nothing was \
+                 written: {}",
+                problems.join("; ")
+            ),
+        ))
+    }
+
+    /// Up to [`PAGE`] rows of `table` after the primary key `after`, in key order.
+    async fn page(
+        &mut self,
+        table: &'static Table,
+        keys: &[&Column],
+        after: Option<&[Value]>,
+    ) -> Result<Vec<Vec<Value>>, RegisterError> {
+        let sql = select_sql(table, after.is_some());
+        on_tx!(self, tx => {
+            let mut query = sqlx::query(AssertSqlSafe(sql));
+            for (column, value) in keys.iter().zip(after.unwrap_or_default()) {
+                query = bind_value!(query, table, column, value)?;
+            }
+            query
+                .fetch_all(&mut **tx)
+                .await?
+                .iter()
+                .map(|row| decode_row!(row, table))
+                .collect()
+        })
+    }
+
+    /// Inserts `rows` of `table`, as few statements as the parameter limit allows.
+    async fn insert(
+        &mut self,
+        table: &'static Table,
+        rows: &[Vec<Value>],
+    ) -> Result<(), RegisterError> {
+        let width = table.columns.len().max(1);
+        let per_statement = (MAX_PARAMETERS / width).clamp(1, PAGE);
+        for batch in rows.chunks(per_statement) {
+            let sql = insert_sql(table, batch.len());
+            on_tx!(self, tx => {
+                let mut query = sqlx::query(AssertSqlSafe(sql));
+                for row in batch {
+                    if row.len() != table.columns.len() {
+                        return Err(RegisterError::Corrupt(format!(
+                            "a row of `{}` has {} values for {} columns",
+                            table.name,
+                            row.len(),
+                            table.columns.len()
+                        )));
+                    }
+                    for (column, value) in table.columns.iter().zip(row) {
+                        query = bind_value!(query, table, column, value)?;
+                    }
+                }
+                query.execute(&mut **tx).await.map_err(|error| {
+                    RegisterError::invalid(
+                        format!("table {}", table.name),
+                        format!("the rows cannot be written to the target: {error}"),
+                    )
+                })?;
+            });
+        }
+        Ok(())
+    }
+
+    async fn commit(self) -> Result<(), RegisterError> {
+        on_tx!(self, tx => tx.commit().await?);
+        Ok(())
+    }
+
+    /// Ends a read transaction.
+    async fn finish(self) -> Result<(), RegisterError> {
+        on_tx!(self, tx => tx.rollback().await?);
+        Ok(())
+    }
+}
+
+/// Where [`each_page`] puts the pages it reads.
+enum Sink<'a, 'b> {
+    /// Copy: each page goes straight into the target's transaction.
+    Target(&'a mut Tx),
+    /// Backup: each page becomes row lines. The organisations' data keys must be wrapped
+    /// under the master key (with this fingerprint) that seals the backup, or the backup
+    /// could not be used with that key alone.
+    File {
+        writer: &'a mut ChunkWriter<'b>,
+        fingerprint: String,
+    },
+}
+
+impl Sink<'_, '_> {
+    async fn take(
+        &mut self,
+        table: &'static Table,
+        rows: Vec<Vec<Value>>,
+    ) -> Result<(), RegisterError> {
+        match self {
+            Sink::Target(target) => {
+                if rows.is_empty() {
+                    return Ok(());
+                }
+                target.insert(table, &rows).await
+            }
+            Sink::File {
+                writer,
+                fingerprint,
+            } => {
+                let key_columns = (table.name == "organisations")
+                    .then(|| {
+                        let id = table.columns.iter().position(|c| c.name == "id")?;
+                        let key = table
+                            .columns
+                            .iter()
+                            .position(|c| c.name == "master_key_id")?;
+                        Some((id, key))
+                    })
+                    .flatten();
+                for row in rows {
+                    if let Some((id, key)) = key_columns
+                        && let (Some(Value::Text(id)), Some(Value::Text(key))) =
+                            (row.get(id), row.get(key))
+                        && key != fingerprint
+                    {
+                        return Err(RegisterError::WrongMasterKey {
+                            organisation: id.clone(),
+                            given: fingerprint.clone(),
+                            expected: key.clone(),
+                        });
+                    }
+                    let line: Vec<serde_json::Value> = row.iter().map(Value::to_json).collect();
+                    writer.line(&line)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Reads every row of `table` from the snapshot, page by page in primary-key order,
+/// handing each page to `sink`. Returns the number of rows.
+async fn each_page(
+    source: &mut Tx,
+    table: &'static Table,
+    sink: &mut Sink<'_, '_>,
+) -> Result<u64, RegisterError> {
+    let keys = key_positions(table)?;
+    let mut after: Option<Vec<Value>> = None;
+    let mut count = 0u64;
+    loop {
+        let rows = source.page(table, &keys, after.as_deref()).await?;
+        count += rows.len() as u64;
+        let full = rows.len() >= PAGE;
+        if let Some(last) = rows.last() {
+            after = Some(key_of(table, &keys, last)?);
+        }
+        sink.take(table, rows).await?;
+        if !full {
+            return Ok(count);
+        }
+    }
+}
+
+/// Copies the whole register in `from` into the empty register `to` (either backend to
+/// either backend), from one consistent snapshot of `from`, in one transaction on `to`.
+pub async fn copy(from: &Db, to: &Db) -> Result<TransferSummary, RegisterError> {
+    let mut target = Tx::target(to).await?;
+    target.check_schema("target", false).await?;
+    target
+        .ensure_empty(
+            "to",
+            "copy only into a new, empty database (nothing was written)",
+        )
+        .await?;
+    let mut source = Tx::snapshot(from).await?;
+    source.check_schema("source", true).await?;
+    let mut tables = Vec::with_capacity(TABLES.len());
+    for table in TABLES {
+        let rows = each_page(&mut source, table, &mut Sink::Target(&mut target)).await?;
+        tables.push((table.name, rows));
+    }
+    source.finish().await?;
+    target.commit().await?;
+    Ok(TransferSummary { tables })
+}
+
+// ---------------------------------------------------------------------------------------
+// Backup and restore.
+
+/// The header line after the magic.
+#[derive(Debug, Serialize, Deserialize)]
+struct Header {
+    format: u32,
+    created_at: String,
+    master_key_fingerprint: String,
+    file_id: String,
+    chunk_size: u64,
+}
+
+/// One line of a backup's plaintext other than a row.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+enum Marker {
+    Table { table: String, columns: Vec<String> },
+    End { end: Vec<(String, u64)> },
+}
+
+fn file_error(path: &Path, reason: impl Into<String>) -> RegisterError {
+    RegisterError::invalid(format!("backup file {}", path.display()), reason)
+}
+
+fn random_bytes<const N: usize>() -> Result<[u8; N], RegisterError> {
+    let mut bytes = [0u8; N];
+    OsRng.try_fill_bytes(&mut bytes).map_err(|error| {
+        RegisterError::Config(format!(
+            "the operating system cannot provide random numbers: {error}"
+        ))
+    })?;
+    Ok(bytes)
+}
+
+/// The backup key of one file: HMAC-SHA256 under the master key over a label and the
+/// file's random id, so that no two backups share a key.
+fn backup_cipher(master: &MasterKey, file_id: &[u8]) -> Result<XChaCha20Poly1305, RegisterError> {
+    let hex_key = Zeroizing::new(master.to_hex());
+    let mut master_bytes = Zeroizing::new([0u8; 32]);
+    hex::decode_to_slice(hex_key.as_bytes(), master_bytes.as_mut_slice())
+        .map_err(|_| RegisterError::Crypto(crate::crypto::CryptoError::MalformedKey))?;
+    let mut mac = <HmacSha256 as Mac>::new_from_slice(master_bytes.as_slice())
+        .map_err(|_| RegisterError::Crypto(crate::crypto::CryptoError::MalformedKey))?;
+    mac.update(BACKUP_KEY_LABEL);
+    mac.update(&[0]);
+    mac.update(file_id);
+    let mut derived = Zeroizing::new([0u8; 32]);
+    derived.copy_from_slice(&mac.finalize().into_bytes());
+    Ok(XChaCha20Poly1305::new(Key::from_slice(derived.as_slice())))
+}
+
+/// What each chunk's seal is bound to.
+fn chunk_aad(header_hash: &[u8; 32], index: u64, last: bool) -> [u8; 41] {
+    let mut aad = [0u8; 41];
+    aad[..32].copy_from_slice(header_hash);
+    aad[32..40].copy_from_slice(&index.to_be_bytes());
+    aad[40] = u8::from(last);
+    aad
+}
+
+/// Cuts the plaintext into chunks and writes each one sealed.
+struct ChunkWriter<'a> {
+    out: &'a mut std::fs::File,
+    path: &'a Path,
+    cipher: XChaCha20Poly1305,
+    header_hash: [u8; 32],
+    index: u64,
+    buffer: Vec<u8>,
+}
+
+impl ChunkWriter<'_> {
+    fn write(&mut self, bytes: &[u8]) -> Result<(), RegisterError> {
+        self.buffer.extend_from_slice(bytes);
+        while self.buffer.len() >= CHUNK_SIZE {
+            let rest = self.buffer.split_off(CHUNK_SIZE);
+            let chunk = std::mem::replace(&mut self.buffer, rest);
+            self.seal(&chunk, false)?;
+        }
+        Ok(())
+    }
+
+    fn line(&mut self, json: &impl Serialize) -> Result<(), RegisterError> {
+        let mut line = serde_json::to_vec(json).map_err(|error| {
+            RegisterError::Corrupt(format!("a row cannot be serialised: {error}"))
+        })?;
+        line.push(b'\n');
+        self.write(&line)
+    }
+
+    fn seal(&mut self, plain: &[u8], last: bool) -> Result<(), RegisterError> {
+        let nonce: [u8; NONCE_LEN] = random_bytes()?;
+        let aad = chunk_aad(&self.header_hash, self.index, last);
+        let sealed = self
+            .cipher
+            .encrypt(
+                &XNonce::from(nonce),
+                Payload {
+                    msg: plain,
+                    aad: &aad,
+                },
+            )
+            .map_err(|_| file_error(self.path, format!("chunk {} cannot be sealed", self.index)))?;
+        let length = u32::try_from(NONCE_LEN + sealed.len())
+            .map_err(|_| file_error(self.path, "a chunk is too large"))?;
+        let mut frame = Vec::with_capacity(FRAME_LEN + NONCE_LEN + sealed.len());
+        frame.push(u8::from(last));
+        frame.extend_from_slice(&length.to_be_bytes());
+        frame.extend_from_slice(&nonce);
+        frame.extend_from_slice(&sealed);
+        self.out
+            .write_all(&frame)
+            .map_err(|error| file_error(self.path, format!("cannot be written: {error}")))?;
+        self.index += 1;
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<(), RegisterError> {
+        let rest = std::mem::take(&mut self.buffer);
+        self.seal(&rest, true)
+    }
+}
+
+/// `out` with `.tmp` added to its name.
+fn temporary_path(out: &Path) -> PathBuf {
+    let mut name = out.as_os_str().to_owned();
+    name.push(".tmp");
+    PathBuf::from(name)
+}
+
+/// Makes a new directory entry in the folder of `path` durable; best effort, as not every
+/// platform can sync a folder.
+fn sync_parent(path: &Path) {
+    if let Some(parent) = path.parent() {
+        let parent = if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        };
+        if let Ok(dir) = std::fs::File::open(parent) {
+            let _ = dir.sync_all();
+        }
+    }
+}
+
+/// Writes a consistent snapshot of the whole register in `db` to the new file `out`,
+/// encrypted under a key derived from `master`. Writes `out.tmp` first, syncs it and then
+/// gives it its name; never overwrites an existing file.
+pub async fn backup(
+    db: &Db,
+    master: &MasterKey,
+    out: &Path,
+) -> Result<TransferSummary, RegisterError> {
+    if out.symlink_metadata().is_ok() {
+        return Err(file_error(
+            out,
+            "already exists; a backup never overwrites a file, choose a new name",
+        ));
+    }
+    let temporary = temporary_path(out);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(&temporary)
+        .map_err(|error| match error.kind() {
+            std::io::ErrorKind::AlreadyExists => file_error(
+                &temporary,
+                "already exists, perhaps left by an interrupted backup; remove it and try again",
+            ),
+            _ => file_error(&temporary, format!("cannot be created: {error}")),
+        })?;
+    let written = write_backup(db, master, &mut file, &temporary).await;
+    let summary = match written.and_then(|summary| {
+        file.sync_all()
+            .map_err(|error| file_error(&temporary, format!("cannot be synced: {error}")))?;
+        Ok(summary)
+    }) {
+        Ok(summary) => summary,
+        Err(error) => {
+            drop(file);
+            let _ = std::fs::remove_file(&temporary);
+            return Err(error);
+        }
+    };
+    drop(file);
+    // A hard link gives the file its name only if the name is still free; where links are
+    // not supported, check and rename.
+    match std::fs::hard_link(&temporary, out) {
+        Ok(()) => {
+            let _ = std::fs::remove_file(&temporary);
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+            let _ = std::fs::remove_file(&temporary);
+            return Err(file_error(
+                out,
+                "appeared while the backup was written; a backup never overwrites a file",
+            ));
+        }
+        Err(_) => {
+            if out.symlink_metadata().is_ok() {
+                let _ = std::fs::remove_file(&temporary);
+                return Err(file_error(
+                    out,
+                    "appeared while the backup was written; a backup never overwrites a file",
+                ));
+            }
+            std::fs::rename(&temporary, out).map_err(|error| {
+                file_error(
+                    out,
+                    format!(
+                        "cannot be given its name (from {}): {error}",
+                        temporary.display()
+                    ),
+                )
+            })?;
+        }
+    }
+    sync_parent(out);
+    Ok(summary)
+}
+
+async fn write_backup(
+    db: &Db,
+    master: &MasterKey,
+    file: &mut std::fs::File,
+    path: &Path,
+) -> Result<TransferSummary, RegisterError> {
+    let file_id: [u8; 16] = random_bytes()?;
+    let header = Header {
+        format: BACKUP_FORMAT,
+        created_at: crate::time::now().to_string(),
+        master_key_fingerprint: master.fingerprint(),
+        file_id: hex::encode(file_id),
+        chunk_size: CHUNK_SIZE as u64,
+    };
+    let mut head = BACKUP_MAGIC.to_vec();
+    head.extend_from_slice(
+        &serde_json::to_vec(&header)
+            .map_err(|error| file_error(path, format!("header: {error}")))?,
+    );
+    head.push(b'\n');
+    file.write_all(&head)
+        .map_err(|error| file_error(path, format!("cannot be written: {error}")))?;
+    let mut writer = ChunkWriter {
+        out: file,
+        path,
+        cipher: backup_cipher(master, &file_id)?,
+        header_hash: Sha256::digest(&head).into(),
+        index: 0,
+        buffer: Vec::with_capacity(CHUNK_SIZE + 64 * 1024),
+    };
+
+    let mut source = Tx::snapshot(db).await?;
+    source.check_schema("source", true).await?;
+    let mut tables = Vec::with_capacity(TABLES.len());
+    for table in TABLES {
+        writer.line(&Marker::Table {
+            table: table.name.to_owned(),
+            columns: table
+                .column_names()
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+        })?;
+        let mut sink = Sink::File {
+            writer: &mut writer,
+            fingerprint: master.fingerprint(),
+        };
+        let rows = each_page(&mut source, table, &mut sink).await?;
+        tables.push((table.name, rows));
+    }
+    source.finish().await?;
+    writer.line(&Marker::End {
+        end: tables
+            .iter()
+            .map(|(name, rows)| ((*name).to_owned(), *rows))
+            .collect(),
+    })?;
+    writer.finish()?;
+    Ok(TransferSummary { tables })
+}
+
+/// Reads into `buf` until it is full or the input ends; returns how much was read.
+fn read_up_to(input: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match input.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(read) => filled += read,
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(filled)
+}
+
+/// Reads and checks the magic and header line; returns the header and the hash the
+/// chunks are bound to.
+fn read_header(input: &mut impl BufRead, path: &Path) -> Result<(Header, [u8; 32]), RegisterError> {
+    let not_a_backup = || {
+        file_error(
+            path,
+            "is not a Weerbaar backup (it does not start with `WEERBAAR-BACKUP`)",
+        )
+    };
+    let mut magic = [0u8; BACKUP_MAGIC.len()];
+    let read = read_up_to(input, &mut magic)
+        .map_err(|error| file_error(path, format!("cannot be read: {error}")))?;
+    if read < magic.len() || &magic != BACKUP_MAGIC {
+        return Err(not_a_backup());
+    }
+    let mut line = Vec::new();
+    input
+        .take(MAX_HEADER_LEN as u64)
+        .read_until(b'\n', &mut line)
+        .map_err(|error| file_error(path, format!("cannot be read: {error}")))?;
+    if line.last() != Some(&b'\n') {
+        return Err(file_error(
+            path,
+            "has a damaged header (no complete header line after `WEERBAAR-BACKUP`)",
+        ));
+    }
+    let header: Header = serde_json::from_slice(&line)
+        .map_err(|error| file_error(path, format!("has a damaged header: {error}")))?;
+    let mut hasher = Sha256::new();
+    hasher.update(BACKUP_MAGIC);
+    hasher.update(&line);
+    Ok((header, hasher.finalize().into()))
+}
+
+/// Reads and opens the chunks in order, noticing any that is altered, missing, moved or
+/// cut short.
+struct ChunkReader<'a, R> {
+    input: R,
+    path: &'a Path,
+    cipher: XChaCha20Poly1305,
+    header_hash: [u8; 32],
+    chunk_size: usize,
+    index: u64,
+    ended: bool,
+}
+
+impl<R: Read> ChunkReader<'_, R> {
+    fn next(&mut self) -> Result<Option<Zeroizing<Vec<u8>>>, RegisterError> {
+        let read_error = |path: &Path, error: std::io::Error| {
+            file_error(path, format!("cannot be read: {error}"))
+        };
+        let mut frame = [0u8; FRAME_LEN];
+        let read = read_up_to(&mut self.input, &mut frame).map_err(|e| read_error(self.path, e))?;
+        if self.ended {
+            return if read == 0 {
+                Ok(None)
+            } else {
+                Err(file_error(
+                    self.path,
+                    format!(
+                        "was altered: there is data after its last chunk ({})",
+                        self.index
+                    ),
+                ))
+            };
+        }
+        if read == 0 {
+            return Err(file_error(
+                self.path,
+                format!(
+                    "is truncated: it ends after chunk {} without its final chunk",
+                    self.index
+                ),
+            ));
+        }
+        if read < FRAME_LEN {
+            return Err(self.truncated());
+        }
+        let [flag, length @ ..] = frame;
+        let last = match flag {
+            0 => false,
+            1 => true,
+            _ => return Err(self.altered()),
+        };
+        let length = u32::from_be_bytes(length) as usize;
+        if length < NONCE_LEN + TAG_LEN || length > NONCE_LEN + self.chunk_size + TAG_LEN {
+            return Err(self.altered());
+        }
+        let mut sealed = vec![0u8; length];
+        let read =
+            read_up_to(&mut self.input, &mut sealed).map_err(|e| read_error(self.path, e))?;
+        if read < length {
+            return Err(self.truncated());
+        }
+        let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
+        let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| self.altered())?;
+        let aad = chunk_aad(&self.header_hash, self.index, last);
+        let plain = self
+            .cipher
+            .decrypt(
+                &XNonce::from(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: &aad,
+                },
+            )
+            .map(Zeroizing::new)
+            .map_err(|_| self.altered())?;
+        self.index += 1;
+        self.ended = last;
+        Ok(Some(plain))
+    }
+
+    fn truncated(&self) -> RegisterError {
+        file_error(
+            self.path,
+            format!("is truncated: it ends inside chunk {}", self.index),
+        )
+    }
+
+    fn altered(&self) -> RegisterError {
+        file_error(
+            self.path,
+            format!(
+                "was altered or is damaged: chunk {} does not verify (a changed byte, a \
+                 changed header, or chunks removed or reordered)",
+                self.index
+            ),
+        )
+    }
+}
+
+/// Restores the backup `file`, made with `master`, into the empty register `db` (either
+/// backend), in one transaction: every chunk is verified before anything is committed.
+pub async fn restore(
+    db: &Db,
+    master: &MasterKey,
+    file: &Path,
+) -> Result<TransferSummary, RegisterError> {
+    let opened = std::fs::File::open(file).map_err(|error| match error.kind() {
+        std::io::ErrorKind::NotFound => file_error(file, "does not exist"),
+        _ => file_error(file, format!("cannot be opened: {error}")),
+    })?;
+    let mut input = BufReader::with_capacity(256 * 1024, opened);
+    let (header, header_hash) = read_header(&mut input, file)?;
+    if header.format != BACKUP_FORMAT {
+        return Err(file_error(
+            file,
+            format!(
+                "has backup format version {}, which this Weerbaar does not read (it reads \
+                 version {BACKUP_FORMAT})",
+                header.format
+            ),
+        ));
+    }
+    if header.master_key_fingerprint != master.fingerprint() {
+        return Err(RegisterError::invalid(
+            "master key",
+            format!(
+                "the backup {} was made with the master key with fingerprint {}, but the given \
+                 master key has fingerprint {}; restore with the key the backup was made with",
+                file.display(),
+                header.master_key_fingerprint,
+                master.fingerprint()
+            ),
+        ));
+    }
+    let file_id = hex::decode(&header.file_id)
+        .ok()
+        .filter(|id| id.len() == 16)
+        .ok_or_else(|| file_error(file, "has a damaged header (file_id)"))?;
+    if header.chunk_size == 0 || header.chunk_size > MAX_CHUNK_SIZE {
+        return Err(file_error(
+            file,
+            format!("has a damaged header (chunk_size {})", header.chunk_size),
+        ));
+    }
+    let mut reader = ChunkReader {
+        input,
+        path: file,
+        cipher: backup_cipher(master, &file_id)?,
+        header_hash,
+        chunk_size: usize::try_from(header.chunk_size).unwrap_or(CHUNK_SIZE),
+        index: 0,
+        ended: false,
+    };
+
+    let mut target = Tx::target(db).await?;
+    target.check_schema("target", false).await?;
+    target
+        .ensure_empty(
+            "db",
+            "restore only into a new, empty database (nothing was written)",
+        )
+        .await?;
+    let mut restorer = Restorer {
+        path: file,
+        target: &mut target,
+        current: None,
+        batch: Vec::with_capacity(PAGE),
+        counts: Vec::new(),
+        end: None,
+        line: 0,
+    };
+    let mut pending: Vec<u8> = Vec::new();
+    while let Some(chunk) = reader.next()? {
+        pending.extend_from_slice(&chunk);
+        let mut start = 0;
+        while let Some(offset) = pending
+            .get(start..)
+            .and_then(|rest| rest.iter().position(|byte| *byte == b'\n'))
+        {
+            let end = start + offset;
+            restorer
+                .line(pending.get(start..end).unwrap_or_default())
+                .await?;
+            start = end + 1;
+        }
+        pending.drain(..start);
+    }
+    if !pending.is_empty() {
+        return Err(file_error(file, "ends in the middle of a line"));
+    }
+    let tables = restorer.finish().await?;
+    target.commit().await?;
+    Ok(TransferSummary { tables })
+}
+
+/// What kind of JSON value `value` is, for a message that must not show the value.
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// Turns the plaintext lines of a backup into rows on the target.
+struct Restorer<'a> {
+    path: &'a Path,
+    target: &'a mut Tx,
+    current: Option<&'static Table>,
+    batch: Vec<Vec<Value>>,
+    counts: Vec<(&'static str, u64)>,
+    end: Option<Vec<(String, u64)>>,
+    line: u64,
+}
+
+impl Restorer<'_> {
+    fn error(&self, reason: impl fmt::Display) -> RegisterError {
+        file_error(
+            self.path,
+            format!("line {} of its contents: {reason}", self.line),
+        )
+    }
+
+    async fn line(&mut self, line: &[u8]) -> Result<(), RegisterError> {
+        self.line += 1;
+        if self.end.is_some() {
+            return Err(self.error("there is content after the end"));
+        }
+        match line.first() {
+            Some(b'[') => self.row(line).await,
+            Some(b'{') => {
+                let marker: Marker =
+                    serde_json::from_slice(line).map_err(|error| self.error(error))?;
+                self.flush().await?;
+                match marker {
+                    Marker::Table { table, columns } => self.start_table(&table, &columns),
+                    Marker::End { end } => {
+                        self.end = Some(end);
+                        Ok(())
+                    }
+                }
+            }
+            _ => Err(self.error("not a table, a row or the end")),
+        }
+    }
+
+    fn start_table(&mut self, name: &str, columns: &[String]) -> Result<(), RegisterError> {
+        let Some(table) = crate::schema::table(name) else {
+            return Err(self.error(format!(
+                "table `{name}` is not a table of this register; restore with the Weerbaar \
+                 version that made the backup"
+            )));
+        };
+        if self.counts.iter().any(|(seen, _)| *seen == table.name) {
+            return Err(self.error(format!("table `{name}` appears twice")));
+        }
+        if columns != table.column_names() {
+            return Err(self.error(format!(
+                "table `{name}` has the columns {columns:?} in the backup but {:?} in this \
+                 register; restore with the Weerbaar version that made the backup",
+                table.column_names()
+            )));
+        }
+        self.current = Some(table);
+        self.counts.push((table.name, 0));
+        Ok(())
+    }
+
+    async fn row(&mut self, line: &[u8]) -> Result<(), RegisterError> {
+        let Some(table) = self.current else {
+            return Err(self.error("a row before any table"));
+        };
+        let json: Vec<serde_json::Value> =
+            serde_json::from_slice(line).map_err(|error| self.error(error))?;
+        if json.len() != table.columns.len() {
+            return Err(self.error(format!(
+                "a row of `{}` has {} values for {} columns",
+                table.name,
+                json.len(),
+                table.columns.len()
+            )));
+        }
+        let mut row = Vec::with_capacity(json.len());
+        for (column, value) in table.columns.iter().zip(&json) {
+            let Some(value) = Value::from_json(column, value) else {
+                return Err(self.error(format!(
+                    "`{}.{}` should be {}{}, not {}",
+                    table.name,
+                    column.name,
+                    column.ty.as_str(),
+                    if column.nullable { " or null" } else { "" },
+                    json_kind(value),
+                )));
+            };
+            row.push(value);
+        }
+        self.batch.push(row);
+        if let Some((_, count)) = self.counts.last_mut() {
+            *count += 1;
+        }
+        if self.batch.len() >= PAGE {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> Result<(), RegisterError> {
+        if let Some(table) = self.current
+            && !self.batch.is_empty()
+        {
+            let rows = std::mem::take(&mut self.batch);
+            self.target.insert(table, &rows).await?;
+        }
+        Ok(())
+    }
+
+    /// Checks the end line against what was read; the rows per table of the register.
+    async fn finish(mut self) -> Result<Vec<(&'static str, u64)>, RegisterError> {
+        self.flush().await?;
+        let Some(end) = self.end.take() else {
+            return Err(file_error(
+                self.path,
+                "has no end line: its contents are incomplete",
+            ));
+        };
+        let read: Vec<(String, u64)> = self
+            .counts
+            .iter()
+            .map(|(name, rows)| ((*name).to_owned(), *rows))
+            .collect();
+        if end != read {
+            return Err(file_error(
+                self.path,
+                format!("lists the rows {end:?} at its end, but holds {read:?}"),
+            ));
+        }
+        Ok(TABLES
+            .iter()
+            .map(|table| {
+                let rows = self
+                    .counts
+                    .iter()
+                    .find(|(name, _)| *name == table.name)
+                    .map_or(0, |(_, rows)| *rows);
+                (table.name, rows)
+            })
+            .collect())
+    }
+}

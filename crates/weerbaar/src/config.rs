@@ -1,0 +1,555 @@
+//! Configuration, in layers (figment): the defaults, then `<data dir>/weerbaar.toml`, then
+//! `WEERBAAR_*` environment variables (`__` for nesting: `WEERBAAR_DATABASE__URL`), and
+//! for secrets a `_FILE` variant that names a file holding the value
+//! (`WEERBAAR_DATABASE__URL_FILE`). The master key is never a key of the file: it lives
+//! in its key file (`keys.master_key_file`), or in `WEERBAAR_KEYS__MASTER_KEY` as hex.
+//!
+//! Unknown keys are refused everywhere (a typo must not silently fall back to a
+//! default), except in `[retention]`, which is reserved for the retention periods.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow, bail};
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::value::{Dict, Map};
+use figment::{Figment, Metadata, Profile, Provider};
+use serde::Deserialize;
+use weerbaar_register::MasterKey;
+
+/// The configuration file inside the data folder.
+pub const CONFIG_FILE: &str = "weerbaar.toml";
+/// The SQLite database inside the data folder, unless `database.url` says otherwise.
+pub const DEFAULT_DATABASE_FILE: &str = "weerbaar.db";
+/// The key file, relative to the data folder, unless `keys.master_key_file` says otherwise.
+pub const DEFAULT_KEY_FILE: &str = "weerbaar.key";
+/// Where `weerbaar serve` listens unless `server.listen` says otherwise.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+const ENV_PREFIX: &str = "WEERBAAR_";
+/// The data folder: read by the command line (`--data-dir`), not part of the file.
+pub const DATA_DIR_ENV: &str = "WEERBAAR_DATA_DIR";
+/// The master key itself, as 64 hexadecimal characters.
+pub const MASTER_KEY_ENV: &str = "WEERBAAR_KEYS__MASTER_KEY";
+/// The key file (the `_FILE` variant of the master key, which is `keys.master_key_file`).
+pub const MASTER_KEY_FILE_ENV: &str = "WEERBAAR_KEYS__MASTER_KEY_FILE";
+/// The secrets whose value may be read from a file named by `WEERBAAR_<KEY>_FILE`.
+const SECRETS: &[&str] = &["database.url"];
+
+/// The file as written: every key optional, so that a key's absence shows and the
+/// defaults (which depend on the data folder) are filled in afterwards.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    #[serde(default)]
+    database: RawDatabase,
+    #[serde(default)]
+    keys: RawKeys,
+    #[serde(default)]
+    server: RawServer,
+    /// Reserved for the retention periods per status; accepted and not yet used.
+    #[serde(default)]
+    retention: Dict,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDatabase {
+    url: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKeys {
+    master_key_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawServer {
+    listen: Option<SocketAddr>,
+}
+
+/// A value that must not show up in logs or `Debug` output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+/// Where the master key comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySource {
+    /// A key file (absolute path).
+    File(PathBuf),
+    /// `WEERBAAR_KEYS__MASTER_KEY`.
+    Env(Secret),
+}
+
+/// Values given on the command line, which win over every other layer.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub database_url: Option<String>,
+}
+
+/// The configuration in force, with the defaults filled in and every path absolute.
+#[derive(Debug)]
+pub struct Config {
+    /// The data folder, absolute.
+    pub data_dir: PathBuf,
+    /// `<data dir>/weerbaar.toml`; it need not exist.
+    pub file: PathBuf,
+    /// `database.url`.
+    pub database_url: String,
+    /// Where `database.url` came from, for messages.
+    pub database_url_origin: String,
+    /// The master key's source.
+    pub key: KeySource,
+    /// `server.listen`, for `weerbaar serve`.
+    #[allow(dead_code)] // read by `weerbaar serve`, which is still ahead
+    pub listen: SocketAddr,
+    /// `[retention]`, reserved.
+    #[allow(dead_code)] // read by the retention job, which is still ahead
+    pub retention: Dict,
+}
+
+impl Config {
+    /// Loads the configuration of the data folder `data_dir` (which need not exist yet).
+    pub fn load(data_dir: &Path, overrides: &Overrides) -> Result<Config> {
+        let data_dir = std::path::absolute(data_dir).with_context(|| {
+            format!(
+                "the data folder {} cannot be made absolute",
+                data_dir.display()
+            )
+        })?;
+        let file = data_dir.join(CONFIG_FILE);
+        if file.exists() && !file.is_file() {
+            bail!("{} is not a file", file.display());
+        }
+
+        let mut figment = Figment::new();
+        if file.exists() {
+            figment = figment.merge(Toml::file_exact(&file));
+        }
+        figment = figment.merge(
+            Env::prefixed(ENV_PREFIX)
+                .filter(|key| !handled_apart(key.as_str()))
+                .split("__"),
+        );
+        for key in SECRETS {
+            if let Some(provider) = SecretFile::from_env(key)? {
+                figment = figment.merge(provider);
+            }
+        }
+        if let Some(url) = &overrides.database_url {
+            figment = figment.merge(Single {
+                key: "database.url",
+                value: url.clone(),
+                metadata: Metadata::named("the command line (--database-url)"),
+            });
+        }
+
+        let raw: Raw = figment
+            .extract()
+            .map_err(|error| explain(&figment, &file, error))?;
+
+        let (database_url, database_url_origin) = match raw.database.url {
+            Some(url) => {
+                let origin = origin(&figment, "database.url");
+                let url = url.trim().to_owned();
+                if url.is_empty() {
+                    bail!("the configuration key `database.url` ({origin}) is empty");
+                }
+                (resolve_sqlite_url(&url, &data_dir)?, origin)
+            }
+            None => (
+                sqlite_url(&data_dir.join(DEFAULT_DATABASE_FILE))?,
+                String::from("the default"),
+            ),
+        };
+
+        let key = match master_key_from_env()? {
+            Some(hex) => {
+                if std::env::var_os(MASTER_KEY_FILE_ENV).is_some() {
+                    bail!(
+                        "both {MASTER_KEY_ENV} and {MASTER_KEY_FILE_ENV} are set; set only one: \
+                         the key itself or the file that holds it"
+                    );
+                }
+                KeySource::Env(hex)
+            }
+            None => {
+                let path = raw
+                    .keys
+                    .master_key_file
+                    .unwrap_or_else(|| PathBuf::from(DEFAULT_KEY_FILE));
+                if path.as_os_str().is_empty() {
+                    bail!(
+                        "the configuration key `keys.master_key_file` ({}) is empty",
+                        origin(&figment, "keys.master_key_file")
+                    );
+                }
+                KeySource::File(data_dir.join(path))
+            }
+        };
+
+        let listen = match raw.server.listen {
+            Some(listen) => listen,
+            None => DEFAULT_LISTEN
+                .parse()
+                .map_err(|error| anyhow!("the default listen address: {error}"))?,
+        };
+
+        Ok(Config {
+            data_dir,
+            file,
+            database_url,
+            database_url_origin,
+            key,
+            listen,
+            retention: raw.retention,
+        })
+    }
+
+    /// The master key, from `WEERBAAR_KEYS__MASTER_KEY` or the key file.
+    pub fn master_key(&self) -> Result<MasterKey> {
+        match &self.key {
+            KeySource::Env(hex) => MasterKey::from_hex(hex.expose()).map_err(|_| {
+                anyhow!(
+                    "{MASTER_KEY_ENV}: the master key must be 64 hexadecimal characters \
+                     (32 bytes)"
+                )
+            }),
+            KeySource::File(path) => read_key_file(path, !self.file.exists()),
+        }
+    }
+
+    /// The database URL with any password replaced, for messages.
+    pub fn database_url_shown(&self) -> String {
+        weerbaar_register::db::redact_url(&self.database_url)
+    }
+
+    /// The SQLite database file when the database is SQLite on disk.
+    pub fn sqlite_file(&self) -> Option<PathBuf> {
+        sqlite_file(&self.database_url)
+    }
+}
+
+/// Reads a key file, explaining the usual mistakes.
+pub fn read_key_file(path: &Path, uninitialised: bool) -> Result<MasterKey> {
+    MasterKey::read_key_file(path).map_err(|error| match error {
+        weerbaar_register::CryptoError::KeyFile { .. } => {
+            if uninitialised && !path.exists() {
+                anyhow!(
+                    "{error}\n(this data folder holds no {CONFIG_FILE} either: was it set up with \
+                     `weerbaar init`? Give the right one with --data-dir or {DATA_DIR_ENV})"
+                )
+            } else {
+                anyhow!("{error}")
+            }
+        }
+        other => anyhow!("the key file {}: {other}", path.display()),
+    })
+}
+
+/// Environment variables read on their own rather than through the `WEERBAAR_` layer
+/// (given without the prefix, as figment's filter sees them).
+fn handled_apart(key: &str) -> bool {
+    let key = key.to_ascii_uppercase();
+    let key = format!("{ENV_PREFIX}{key}");
+    key == DATA_DIR_ENV
+        || key == MASTER_KEY_ENV
+        || SECRETS
+            .iter()
+            .any(|secret| key == format!("{}_FILE", env_name(secret)))
+}
+
+/// `database.url` → `WEERBAAR_DATABASE__URL`.
+fn env_name(key: &str) -> String {
+    format!(
+        "{ENV_PREFIX}{}",
+        key.split('.')
+            .map(str::to_ascii_uppercase)
+            .collect::<Vec<_>>()
+            .join("__")
+    )
+}
+
+fn master_key_from_env() -> Result<Option<Secret>> {
+    match std::env::var_os(MASTER_KEY_ENV) {
+        None => Ok(None),
+        Some(value) => {
+            let value = value
+                .into_string()
+                .map_err(|_| anyhow!("{MASTER_KEY_ENV} is not valid text"))?;
+            if value.trim().is_empty() {
+                bail!("{MASTER_KEY_ENV} is set but empty; unset it to use the key file");
+            }
+            Ok(Some(Secret(value)))
+        }
+    }
+}
+
+/// One value for one key, from a named source.
+struct Single {
+    key: &'static str,
+    value: String,
+    metadata: Metadata,
+}
+
+impl Provider for Single {
+    fn metadata(&self) -> Metadata {
+        self.metadata.clone()
+    }
+
+    fn data(&self) -> Result<Map<Profile, Dict>, figment::Error> {
+        Serialized::default(self.key, &self.value).data()
+    }
+}
+
+/// A secret read from the file that `WEERBAAR_<KEY>_FILE` names.
+struct SecretFile;
+
+impl SecretFile {
+    fn from_env(key: &'static str) -> Result<Option<Single>> {
+        let direct = env_name(key);
+        let variable = format!("{direct}_FILE");
+        let Some(path) = std::env::var_os(&variable) else {
+            return Ok(None);
+        };
+        if std::env::var_os(&direct).is_some() {
+            bail!("both {direct} and {variable} are set; set only one");
+        }
+        let path = PathBuf::from(path);
+        let text = std::fs::read_to_string(&path).map_err(|error| {
+            anyhow!(
+                "{variable}: cannot read {} (the file that holds `{key}`): {error}",
+                path.display()
+            )
+        })?;
+        // A file written by `echo` or an editor ends in a newline that is not the value's.
+        let value = text.trim_end_matches(['\n', '\r']).to_owned();
+        Ok(Some(Single {
+            key,
+            value,
+            metadata: Metadata::from(variable.clone(), path.as_path()),
+        }))
+    }
+}
+
+/// Where a key's value came from, in words.
+fn origin(figment: &Figment, key: &str) -> String {
+    match figment.find_metadata(key) {
+        Some(metadata) => describe(metadata, key),
+        None => String::from("the default"),
+    }
+}
+
+fn describe(metadata: &Metadata, key: &str) -> String {
+    if metadata.name.contains("environment variable") {
+        return format!("environment variable {}", env_name(key));
+    }
+    match metadata.source.as_ref().and_then(|s| s.file_path()) {
+        Some(path) if metadata.name.contains("TOML") => path.display().to_string(),
+        Some(path) => format!("the file {} (named by {})", path.display(), metadata.name),
+        None => metadata.name.to_string(),
+    }
+}
+
+/// Turns figment's errors into sentences that name the key and where it was set.
+fn explain(figment: &Figment, file: &Path, error: figment::Error) -> anyhow::Error {
+    let mut lines = Vec::new();
+    for error in error {
+        let mut path = error.path.clone();
+        let reason = match &error.kind {
+            figment::error::Kind::UnknownField(field, expected) => {
+                // The path ends in the unknown key itself.
+                if path.last() != Some(field) {
+                    path.push(field.clone());
+                }
+                let table = &path[..path.len() - 1];
+                if table == ["keys"] && field == "master_key" {
+                    format!(
+                        "the master key is never kept in the configuration; put it in its key \
+                         file (`keys.master_key_file`) or in {MASTER_KEY_ENV}"
+                    )
+                } else if expected.is_empty() {
+                    String::from("unknown key")
+                } else {
+                    format!(
+                        "unknown key; the keys {} are: {}",
+                        if table.is_empty() {
+                            String::from("at the top level")
+                        } else {
+                            format!("of [{}]", table.join("."))
+                        },
+                        expected.join(", ")
+                    )
+                }
+            }
+            other => other.to_string(),
+        };
+        let key = path.join(".");
+        // The metadata of the key itself is the most precise; the error's own metadata
+        // may be that of the table around it.
+        let metadata = if key.is_empty() {
+            None
+        } else {
+            figment.find_metadata(&key)
+        }
+        .or(error.metadata.as_ref());
+        let place = match metadata {
+            Some(metadata) => describe(metadata, &key),
+            None => file.display().to_string(),
+        };
+        if key.is_empty() {
+            lines.push(format!("the configuration in {place}: {reason}"));
+        } else {
+            lines.push(format!(
+                "the configuration key `{key}` in {place}: {reason}"
+            ));
+        }
+    }
+    anyhow!(lines.join("\n"))
+}
+
+/// `sqlite://` followed by the absolute path, with the characters that SQLite URLs treat
+/// specially percent-encoded.
+pub fn sqlite_url(path: &Path) -> Result<String> {
+    let text = path.to_str().ok_or_else(|| {
+        anyhow!(
+            "the path {} is not valid UTF-8; set `database.url` yourself",
+            path.display()
+        )
+    })?;
+    let mut url = String::from("sqlite://");
+    for c in text.chars() {
+        match c {
+            '%' => url.push_str("%25"),
+            '?' => url.push_str("%3F"),
+            '#' => url.push_str("%23"),
+            c => url.push(c),
+        }
+    }
+    Ok(url)
+}
+
+/// A relative SQLite path is relative to the data folder, like every other path in the
+/// configuration, rather than to wherever the command happens to run.
+fn resolve_sqlite_url(url: &str, data_dir: &Path) -> Result<String> {
+    let Some((path, params)) = sqlite_parts(url) else {
+        return Ok(url.to_owned());
+    };
+    if path.is_absolute() {
+        return Ok(url.to_owned());
+    }
+    let mut resolved = sqlite_url(&data_dir.join(path))?;
+    if let Some(params) = params {
+        resolved.push('?');
+        resolved.push_str(params);
+    }
+    Ok(resolved)
+}
+
+/// The file of a `sqlite:` URL, unless it is in memory.
+pub fn sqlite_file(url: &str) -> Option<PathBuf> {
+    sqlite_parts(url).map(|(path, _)| path)
+}
+
+fn sqlite_parts(url: &str) -> Option<(PathBuf, Option<&str>)> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let (path, params) = match rest.split_once('?') {
+        Some((path, params)) => (path, Some(params)),
+        None => (rest, None),
+    };
+    if path.is_empty()
+        || path == ":memory:"
+        || params.is_some_and(|p| p.split('&').any(|kv| kv == "mode=memory"))
+    {
+        return None;
+    }
+    Some((PathBuf::from(percent_decode(path)?), params))
+}
+
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_round_trip_through_their_paths() {
+        for path in ["/tmp/a b/weerbaar.db", "/tmp/50%/w?x#y.db", "/tmp/é/w.db"] {
+            let url = sqlite_url(Path::new(path)).unwrap();
+            assert_eq!(sqlite_file(&url), Some(PathBuf::from(path)), "{url}");
+        }
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(sqlite_file("sqlite://:memory:"), None);
+        assert_eq!(sqlite_file("sqlite://x.db?mode=memory"), None);
+        assert_eq!(sqlite_file("postgres://localhost/weerbaar"), None);
+        assert_eq!(
+            sqlite_file("sqlite:/var/w.db?mode=rwc"),
+            Some(PathBuf::from("/var/w.db"))
+        );
+    }
+
+    #[test]
+    fn relative_sqlite_paths_are_relative_to_the_data_folder() {
+        let dir = Path::new("/srv/weerbaar");
+        assert_eq!(
+            resolve_sqlite_url("sqlite://other.db?mode=rwc", dir).unwrap(),
+            "sqlite:///srv/weerbaar/other.db?mode=rwc"
+        );
+        assert_eq!(
+            resolve_sqlite_url("sqlite:///abs/w.db", dir).unwrap(),
+            "sqlite:///abs/w.db"
+        );
+        assert_eq!(
+            resolve_sqlite_url("postgres://u:p@h/db", dir).unwrap(),
+            "postgres://u:p@h/db"
+        );
+    }
+
+    #[test]
+    fn env_names_follow_the_nesting() {
+        assert_eq!(env_name("database.url"), "WEERBAAR_DATABASE__URL");
+        assert!(handled_apart("DATA_DIR"));
+        assert!(handled_apart("keys__master_key"));
+        assert!(handled_apart("DATABASE__URL_FILE"));
+        assert!(!handled_apart("KEYS__MASTER_KEY_FILE"));
+        assert!(!handled_apart("DATABASE__URL"));
+    }
+
+    #[test]
+    fn secrets_do_not_show_in_debug_output() {
+        let secret = Secret(String::from("00ff"));
+        assert!(!format!("{:?}", KeySource::Env(secret)).contains("00ff"));
+    }
+}
