@@ -345,203 +345,207 @@ impl Register {
     /// Registers a report: evaluates the protocol, matches the perpetrator against
     /// earlier cases, and stores the case, its events and its tasks in one transaction.
     pub async fn register_report(&self, report: NewReport) -> Result<Registered, RegisterError> {
-        let Some(main) = report.victims.first() else {
-            return Err(RegisterError::invalid(
-                "victims",
-                "a report names at least one victim",
-            ));
+        self.register_reports(vec![report])
+            .await?
+            .pop()
+            .ok_or_else(|| RegisterError::Corrupt(String::from("the report was not registered")))
+    }
+
+    /// Registers several reports of one organisation in one transaction: all or none.
+    /// For imports and bulk seeding, where a commit per report would dominate.
+    pub async fn register_reports(
+        &self,
+        reports: Vec<NewReport>,
+    ) -> Result<Vec<Registered>, RegisterError> {
+        let Some(first) = reports.first() else {
+            return Ok(Vec::new());
         };
-        if report.facts.victim.role != main.role {
-            return Err(RegisterError::invalid(
-                "facts.victim.role",
-                format!(
-                    "`{}` is not the role of the first victim (`{}`)",
-                    report.facts.victim.role, main.role
-                ),
-            ));
+        let org = first.organisation.clone();
+        for report in &reports {
+            check_report(report, &org)?;
         }
-        if report.narrative.trim().is_empty() {
-            return Err(RegisterError::invalid(
-                "narrative",
-                "say in a few words what happened",
-            ));
-        }
-        let (key, protocol) = self.organisation(&report.organisation).await?;
-        let org = report.organisation.clone();
-        let case = CaseId::generate();
-        let at = to_micros(now());
-        let perpetrator_digests = report
-            .perpetrator
-            .as_ref()
-            .map(|p| digests(&key, &p.details))
-            .unwrap_or_default();
+        let (key, protocol) = self.organisation(&org).await?;
 
         on_db!(&self.db, pool => {
             let mut tx = pool.begin_write().await?;
-
-            // Every person named must belong to this organisation and hold the role.
-            let reporter = sqlx::query("SELECT id FROM people WHERE id = $1 AND organisation_id = $2")
-                .bind(report.reporter.as_str())
-                .bind(org.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-            if reporter.is_none() {
-                return Err(RegisterError::NotFound { what: "reporter", id: report.reporter.to_string() });
-            }
-            let mut victims = Vec::new();
-            for (index, victim) in report.victims.iter().enumerate() {
-                let row = sqlx::query(
-                    "SELECT r.current FROM person_roles r JOIN people p ON p.id = r.person_id \
-                     WHERE r.person_id = $1 AND r.role = $2 AND p.organisation_id = $3",
-                )
-                .bind(victim.person.as_str())
-                .bind(victim.role.as_str())
-                .bind(org.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some(row) = row else {
-                    return Err(RegisterError::invalid(
-                        format!("victims[{index}]"),
-                        format!("person `{}` does not hold the role `{}` in this organisation", victim.person, victim.role),
-                    ));
-                };
-                let current: bool = row.try_get("current")?;
-                victims.push((victim, !current));
-            }
-
-            // The perpetrator's earlier cases, against office holders and staff alike.
-            let matched = match_perpetrator(&mut tx, &org, &perpetrator_digests).await?;
-            let prior: u32 = match &matched {
-                Some(perpetrator) => {
-                    let row = sqlx::query(
-                        "SELECT COUNT(DISTINCT case_id) AS n FROM case_perpetrators WHERE perpetrator_id = $1",
-                    )
-                    .bind(perpetrator.as_str())
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    u32::try_from(row.try_get::<i64, _>("n")?).unwrap_or(u32::MAX)
-                }
-                None => 0,
+            let mut registered = Vec::with_capacity(reports.len());
+            for report in &reports {
+            let Some(main) = report.victims.first() else {
+                return Err(RegisterError::invalid("victims", "a report names at least one victim"));
             };
-            let mut facts: Facts = report.facts.clone();
-            facts.victim.former = victims[0].1;
-            facts.prior_incidents = facts.prior_incidents.max(prior);
-            let plan = evaluate(&protocol, &facts)?;
+            let case = CaseId::generate();
+            let at = to_micros(now());
+            let perpetrator_digests = report
+                .perpetrator
+                .as_ref()
+                .map(|p| digests(&key, &p.details))
+                .unwrap_or_default();
 
-            let number: i64 = sqlx::query(
-                "UPDATE organisations SET case_counter = case_counter + 1 WHERE id = $1 RETURNING case_counter",
-            )
-            .bind(org.as_str())
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("case_counter")?;
+                // Every person named must belong to this organisation and hold the role.
+                let reporter = sqlx::query("SELECT id FROM people WHERE id = $1 AND organisation_id = $2")
+                    .bind(report.reporter.as_str())
+                    .bind(org.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if reporter.is_none() {
+                    return Err(RegisterError::NotFound { what: "reporter", id: report.reporter.to_string() });
+                }
+                let mut victims = Vec::new();
+                for (index, victim) in report.victims.iter().enumerate() {
+                    let row = sqlx::query(
+                        "SELECT r.current FROM person_roles r JOIN people p ON p.id = r.person_id \
+                         WHERE r.person_id = $1 AND r.role = $2 AND p.organisation_id = $3",
+                    )
+                    .bind(victim.person.as_str())
+                    .bind(victim.role.as_str())
+                    .bind(org.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let Some(row) = row else {
+                        return Err(RegisterError::invalid(
+                            format!("victims[{index}]"),
+                            format!("person `{}` does not hold the role `{}` in this organisation", victim.person, victim.role),
+                        ));
+                    };
+                    let current: bool = row.try_get("current")?;
+                    victims.push((victim, !current));
+                }
 
-            let facts_json = serde_json::to_string(&facts).map_err(|e| RegisterError::Corrupt(e.to_string()))?;
-            let plan_json = serde_json::to_string(&plan).map_err(|e| RegisterError::Corrupt(e.to_string()))?;
-            sqlx::query(
-                "INSERT INTO cases (id, organisation_id, number, kind, status, victim_role, category, \
-                 report, handler_role, channel, injury, occurred_at, reported_at, reported_by, on_behalf, \
-                 during_meeting, damage, facts_json, plan_json, protocol_version, narrative_enc, place_enc, \
-                 created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-                 $16, $17, $18, $19, $20, $21, $22, $23)",
-            )
-            .bind(case.as_str())
-            .bind(org.as_str())
-            .bind(number)
-            .bind(CaseKind::Melding.as_str())
-            .bind(CaseStatus::Gemeld.as_str())
-            .bind(main.role.as_str())
-            .bind(plan.category.as_str())
-            .bind(plan.report.as_str())
-            .bind(plan.handler.as_str())
-            .bind(facts.channel.as_str())
-            .bind(facts.injury.as_str())
-            .bind(to_micros(facts.occurred_at))
-            .bind(to_micros(facts.reported_at()))
-            .bind(report.reporter.as_str())
-            .bind(report.on_behalf)
-            .bind(report.during_meeting)
-            .bind(facts.damage)
-            .bind(facts_json)
-            .bind(plan_json)
-            .bind(&protocol.version)
-            .bind(key.seal_str(report.narrative.trim(), &aad("cases.narrative", case.as_str())))
-            .bind(report.place.as_deref().map(|p| key.seal_str(p, &aad("cases.place", case.as_str()))))
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
+                // The perpetrator's earlier cases, against office holders and staff alike.
+                let matched = match_perpetrator(&mut tx, &org, &perpetrator_digests).await?;
+                let prior: u32 = match &matched {
+                    Some(perpetrator) => {
+                        let row = sqlx::query(
+                            "SELECT COUNT(DISTINCT case_id) AS n FROM case_perpetrators WHERE perpetrator_id = $1",
+                        )
+                        .bind(perpetrator.as_str())
+                        .fetch_one(&mut *tx)
+                        .await?;
+                        u32::try_from(row.try_get::<i64, _>("n")?).unwrap_or(u32::MAX)
+                    }
+                    None => 0,
+                };
+                let mut facts: Facts = report.facts.clone();
+                facts.victim.former = victims[0].1;
+                facts.prior_incidents = facts.prior_incidents.max(prior);
+                let plan = evaluate(&protocol, &facts)?;
 
-            for (victim, former) in &victims {
+                let number: i64 = sqlx::query(
+                    "UPDATE organisations SET case_counter = case_counter + 1 WHERE id = $1 RETURNING case_counter",
+                )
+                .bind(org.as_str())
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("case_counter")?;
+
+                let facts_json = serde_json::to_string(&facts).map_err(|e| RegisterError::Corrupt(e.to_string()))?;
+                let plan_json = serde_json::to_string(&plan).map_err(|e| RegisterError::Corrupt(e.to_string()))?;
                 sqlx::query(
-                    "INSERT INTO case_victims (case_id, person_id, role, former, relation) VALUES ($1, $2, $3, $4, $5)",
+                    "INSERT INTO cases (id, organisation_id, number, kind, status, victim_role, category, \
+                     report, handler_role, channel, injury, occurred_at, reported_at, reported_by, on_behalf, \
+                     during_meeting, damage, facts_json, plan_json, protocol_version, narrative_enc, place_enc, \
+                     created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+                     $16, $17, $18, $19, $20, $21, $22, $23)",
                 )
                 .bind(case.as_str())
-                .bind(victim.person.as_str())
-                .bind(victim.role.as_str())
-                .bind(*former)
-                .bind(victim.relation.as_str())
+                .bind(org.as_str())
+                .bind(number)
+                .bind(CaseKind::Melding.as_str())
+                .bind(CaseStatus::Gemeld.as_str())
+                .bind(main.role.as_str())
+                .bind(plan.category.as_str())
+                .bind(plan.report.as_str())
+                .bind(plan.handler.as_str())
+                .bind(facts.channel.as_str())
+                .bind(facts.injury.as_str())
+                .bind(to_micros(facts.occurred_at))
+                .bind(to_micros(facts.reported_at()))
+                .bind(report.reporter.as_str())
+                .bind(report.on_behalf)
+                .bind(report.during_meeting)
+                .bind(facts.damage)
+                .bind(facts_json)
+                .bind(plan_json)
+                .bind(&protocol.version)
+                .bind(key.seal_str(report.narrative.trim(), &aad("cases.narrative", case.as_str())))
+                .bind(report.place.as_deref().map(|p| key.seal_str(p, &aad("cases.place", case.as_str()))))
+                .bind(at)
                 .execute(&mut *tx)
-                .await
-                .map_err(|_| RegisterError::invalid("victims", format!("person `{}` is named twice", victim.person)))?;
-            }
-            for behaviour in BTreeSet::from_iter(facts.behaviours.iter().copied()) {
-                sqlx::query("INSERT INTO case_behaviours (case_id, behaviour) VALUES ($1, $2)")
+                .await?;
+
+                for (victim, former) in &victims {
+                    sqlx::query(
+                        "INSERT INTO case_victims (case_id, person_id, role, former, relation) VALUES ($1, $2, $3, $4, $5)",
+                    )
                     .bind(case.as_str())
-                    .bind(behaviour.as_str())
+                    .bind(victim.person.as_str())
+                    .bind(victim.role.as_str())
+                    .bind(*former)
+                    .bind(victim.relation.as_str())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|_| RegisterError::invalid("victims", format!("person `{}` is named twice", victim.person)))?;
+                }
+                for behaviour in BTreeSet::from_iter(facts.behaviours.iter().copied()) {
+                    sqlx::query("INSERT INTO case_behaviours (case_id, behaviour) VALUES ($1, $2)")
+                        .bind(case.as_str())
+                        .bind(behaviour.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+
+                append_event!(tx, key, &case, EventKind::Reported, Some(&report.reporter), at, json!({
+                    "reporter": report.reporter,
+                    "on_behalf": report.on_behalf,
+                    "victims": victims.iter().map(|(v, former)| json!({
+                        "person": v.person, "role": v.role, "relation": v.relation.as_str(), "former": former,
+                    })).collect::<Vec<_>>(),
+                    "during_meeting": report.during_meeting,
+                    "facts": facts,
+                }));
+
+                let perpetrator = match &report.perpetrator {
+                    None => None,
+                    Some(new) => {
+                        let (id, is_match) =
+                            store_perpetrator(&mut tx, &key, &org, &case, new, &perpetrator_digests, matched.as_ref(), at)
+                                .await?;
+                        append_event!(tx, key, &case, EventKind::PerpetratorLinked, Some(&report.reporter), at, json!({
+                            "perpetrator": id,
+                            "kind": new.kind.as_str(),
+                            "matched_earlier_cases": is_match,
+                            "prior_incidents": prior,
+                        }));
+                        Some(id)
+                    }
+                };
+
+                append_event!(tx, key, &case, EventKind::Classified, None, at, json!({
+                    "plan": plan,
+                    "protocol": protocol.id,
+                    "protocol_version": protocol.version,
+                }));
+
+                for task in &plan.tasks {
+                    let (opens_at, due_at, due_date) = due_columns(&task.due);
+                    sqlx::query(
+                        "INSERT INTO tasks (case_id, code, assignee_role, opens_at, due_at, due_date) \
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(case.as_str())
+                    .bind(task.code.as_str())
+                    .bind(plan.handler.as_str())
+                    .bind(opens_at)
+                    .bind(due_at)
+                    .bind(due_date)
                     .execute(&mut *tx)
                     .await?;
-            }
-
-            append_event!(tx, key, &case, EventKind::Reported, Some(&report.reporter), at, json!({
-                "reporter": report.reporter,
-                "on_behalf": report.on_behalf,
-                "victims": victims.iter().map(|(v, former)| json!({
-                    "person": v.person, "role": v.role, "relation": v.relation.as_str(), "former": former,
-                })).collect::<Vec<_>>(),
-                "during_meeting": report.during_meeting,
-                "facts": facts,
-            }));
-
-            let perpetrator = match &report.perpetrator {
-                None => None,
-                Some(new) => {
-                    let (id, is_match) =
-                        store_perpetrator(&mut tx, &key, &org, &case, new, &perpetrator_digests, matched.as_ref(), at)
-                            .await?;
-                    append_event!(tx, key, &case, EventKind::PerpetratorLinked, Some(&report.reporter), at, json!({
-                        "perpetrator": id,
-                        "kind": new.kind.as_str(),
-                        "matched_earlier_cases": is_match,
-                        "prior_incidents": prior,
-                    }));
-                    Some(id)
                 }
-            };
 
-            append_event!(tx, key, &case, EventKind::Classified, None, at, json!({
-                "plan": plan,
-                "protocol": protocol.id,
-                "protocol_version": protocol.version,
-            }));
-
-            for task in &plan.tasks {
-                let (opens_at, due_at, due_date) = due_columns(&task.due);
-                sqlx::query(
-                    "INSERT INTO tasks (case_id, code, assignee_role, opens_at, due_at, due_date) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(case.as_str())
-                .bind(task.code.as_str())
-                .bind(plan.handler.as_str())
-                .bind(opens_at)
-                .bind(due_at)
-                .bind(due_date)
-                .execute(&mut *tx)
-                .await?;
+            registered.push(Registered { case, number, plan, perpetrator, prior_incidents: prior });
             }
-
             tx.commit().await?;
-            Ok(Registered { case, number, plan, perpetrator, prior_incidents: prior })
+            Ok(registered)
         })
     }
 
@@ -786,6 +790,38 @@ impl Register {
                 .collect()
         })
     }
+}
+
+/// What a report must satisfy before the database is touched.
+fn check_report(report: &NewReport, organisation: &OrganisationId) -> Result<(), RegisterError> {
+    if &report.organisation != organisation {
+        return Err(RegisterError::invalid(
+            "organisation",
+            "the reports of one batch belong to one organisation",
+        ));
+    }
+    let Some(main) = report.victims.first() else {
+        return Err(RegisterError::invalid(
+            "victims",
+            "a report names at least one victim",
+        ));
+    };
+    if report.facts.victim.role != main.role {
+        return Err(RegisterError::invalid(
+            "facts.victim.role",
+            format!(
+                "`{}` is not the role of the first victim (`{}`)",
+                report.facts.victim.role, main.role
+            ),
+        ));
+    }
+    if report.narrative.trim().is_empty() {
+        return Err(RegisterError::invalid(
+            "narrative",
+            "say in a few words what happened",
+        ));
+    }
+    Ok(())
 }
 
 /// The blind-index digests of a perpetrator's identifying details.

@@ -1539,6 +1539,36 @@ async fn a_postgres_dump_holds_no_content_in_the_clear() {
     assert_no_secret_in_evidence(&world);
 }
 
+async fn a_batch_of_reports_is_stored_whole_or_not_at_all(world: World) {
+    let batch = vec![
+        report(&world, Some("a@example.nl")),
+        report(&world, Some("a@example.nl")),
+        report(&world, None),
+    ];
+    let registered = world.register.register_reports(batch).await.unwrap();
+    let numbers: Vec<i64> = registered.iter().map(|r| r.number).collect();
+    assert_eq!(numbers, [1, 2, 3]);
+    assert_eq!(registered[1].prior_incidents, 1, "matched within the batch");
+
+    let mut bad = report(&world, None);
+    bad.reporter = PersonId::generate();
+    let refused = world
+        .register
+        .register_reports(vec![report(&world, None), bad])
+        .await;
+    assert!(
+        matches!(refused, Err(RegisterError::NotFound { .. })),
+        "{refused:?}"
+    );
+    let next = world
+        .register
+        .register_report(report(&world, None))
+        .await
+        .unwrap();
+    assert_eq!(next.number, 4, "nothing of the refused batch was written");
+    assert_eq!(verify_chains(world.register.db()).await.unwrap().cases, 4);
+}
+
 macro_rules! conformance {
     ($($scenario:ident),+ $(,)?) => {
         mod sqlite {
@@ -1574,6 +1604,7 @@ conformance!(
     a_consult_becomes_a_report,
     an_incident_against_a_civil_servant_counts_for_recidive,
     a_changed_or_removed_event_is_caught,
+    a_batch_of_reports_is_stored_whole_or_not_at_all,
     a_screenshot_round_trips_sealed,
     disallowed_evidence_is_refused_and_leaves_nothing,
     reading_evidence_is_on_the_timeline,
