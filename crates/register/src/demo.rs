@@ -91,6 +91,20 @@ pub async fn seed(
     register: &Register,
     organisation: &OrganisationId,
     options: &SeedOptions,
+    on_committed: impl FnMut(u64, &Registered),
+) -> Result<SeedSummary, RegisterError> {
+    seed_in_batches(register, organisation, options, 1, on_committed).await
+}
+
+/// As `seed`, registering `batch` reports per transaction (and completing their tasks
+/// per handler in one more): for filling a register with a million cases for benchmarks,
+/// where a commit per report would take hours. `on_committed` is called once the batch
+/// holding the report has committed.
+pub async fn seed_in_batches(
+    register: &Register,
+    organisation: &OrganisationId,
+    options: &SeedOptions,
+    batch: usize,
     mut on_committed: impl FnMut(u64, &Registered),
 ) -> Result<SeedSummary, RegisterError> {
     if options.first_year > options.last_year {
@@ -168,29 +182,32 @@ pub async fn seed(
     }
 
     let mut pool = Pool::default();
-    for index in 0..options.cases {
+    let batch = batch.max(1) as u64;
+    let mut index = 0;
+    while index < options.cases {
+        let size = batch.min(options.cases - index);
+        // A batch is registered in one transaction; a role the protocol cannot route
+        // narrows the roles and the batch is generated again.
         let mut attempts = 0;
-        let (registered, occurred) = loop {
+        let (registered, cases) = loop {
             attempts += 1;
-            let mut case = generate_case(
-                &mut rng,
-                &span,
-                index,
-                options.cases,
-                &roster,
-                &routable,
-                &pool,
-            )?;
-            case.report.organisation = organisation.clone();
-            let occurred = case.report.facts.occurred_at;
-            let new_identity = case.new_identity.clone();
-            match register.register_report(case.report.clone()).await {
-                Ok(registered) => {
-                    if let Some((trace, identity)) = new_identity {
-                        pool.keep(&mut rng, trace, identity);
-                    }
-                    break (registered, occurred);
-                }
+            let mut cases = Vec::new();
+            for offset in 0..size {
+                let mut case = generate_case(
+                    &mut rng,
+                    &span,
+                    index + offset,
+                    options.cases,
+                    &roster,
+                    &routable,
+                    &pool,
+                )?;
+                case.report.organisation = organisation.clone();
+                cases.push(case);
+            }
+            let reports = cases.iter().map(|case| case.report.clone()).collect();
+            match register.register_reports(reports).await {
+                Ok(registered) => break (registered, cases),
                 Err(RegisterError::Protocol(weerbaar_protocol::Error::UnroutableRole {
                     allowed,
                     ..
@@ -200,42 +217,62 @@ pub async fn seed(
                 Err(error) => return Err(error),
             }
         };
-        summary.cases += 1;
-        if registered.prior_incidents > 0 {
-            summary.perpetrators_reused += 1;
-        }
-        on_committed(summary.cases, &registered);
+        index += size;
 
-        // Older cases are worked off by the handler; a few keep their last task open.
-        if occurred < span.worked_off_before {
+        let mut work: Vec<(PersonId, TaskList)> = Vec::new();
+        for (registered, case) in registered.iter().zip(cases) {
+            if let Some((trace, identity)) = case.new_identity {
+                pool.keep(&mut rng, trace, identity);
+            }
+            summary.cases += 1;
+            if registered.prior_incidents > 0 {
+                summary.perpetrators_reused += 1;
+            }
+            on_committed(summary.cases, registered);
+
+            // Older cases are worked off by the handler; a few keep their last task open.
+            if case.report.facts.occurred_at >= span.worked_off_before {
+                continue;
+            }
             let actor = roster
                 .iter()
                 .filter(|m| m.holds_current(registered.plan.handler))
                 .chain(roster.iter().filter(|m| m.holds(registered.plan.handler)))
                 .map(|m| m.id.clone())
                 .next();
-            if let Some(actor) = actor {
-                let mut codes: Vec<_> = registered.plan.tasks.iter().map(|t| t.code).collect();
-                if chance(&mut rng, 5) {
-                    codes.pop();
-                }
-                for code in codes {
-                    let remark = pick(&mut rng, &REMARKS);
-                    match register
-                        .complete_task(&actor, &registered.case, code, Some(remark))
-                        .await
-                    {
-                        Ok(()) => summary.tasks_done += 1,
-                        // A planned task the register does not keep open is no failure.
-                        Err(RegisterError::Invalid { field, .. }) if field == "task" => {}
-                        Err(error) => return Err(error),
-                    }
-                }
+            let Some(actor) = actor else { continue };
+            let mut codes: Vec<_> = registered.plan.tasks.iter().map(|t| t.code).collect();
+            if chance(&mut rng, 5) {
+                codes.pop();
             }
+            let items = codes.into_iter().map(|code| {
+                (
+                    registered.case.clone(),
+                    code,
+                    Some(pick(&mut rng, &REMARKS).to_string()),
+                )
+            });
+            match work.iter_mut().find(|(who, _)| *who == actor) {
+                Some((_, list)) => list.extend(items),
+                None => work.push((actor, items.collect())),
+            }
+        }
+        for (actor, items) in work {
+            summary.tasks_done += items.len() as u64;
+            register
+                .complete_tasks(&actor, organisation, &items)
+                .await?;
         }
     }
     Ok(summary)
 }
+
+/// Tasks to complete, with a remark each.
+type TaskList = Vec<(
+    crate::model::CaseId,
+    weerbaar_protocol::Task,
+    Option<String>,
+)>;
 
 /// The moments cases are spread over.
 struct Span {

@@ -734,25 +734,53 @@ impl Register {
         remark: Option<&str>,
     ) -> Result<(), RegisterError> {
         let organisation = self.organisation_of_case(case).await?;
-        let (key, _) = self.organisation(&organisation).await?;
+        self.complete_tasks(
+            actor,
+            &organisation,
+            &[(case.clone(), code, remark.map(str::to_owned))],
+        )
+        .await
+    }
+
+    /// Marks several tasks of an organisation's cases done in one transaction: all or
+    /// none. The actor must be a person of that organisation.
+    pub async fn complete_tasks(
+        &self,
+        actor: &PersonId,
+        organisation: &OrganisationId,
+        tasks: &[(CaseId, Task, Option<String>)],
+    ) -> Result<(), RegisterError> {
+        let (key, _) = self.organisation(organisation).await?;
         let at = to_micros(now());
         on_db!(&self.db, pool => {
             let mut tx = pool.begin_write().await?;
-            let updated = sqlx::query(
-                "UPDATE tasks SET done_at = $1, done_by = $2 WHERE case_id = $3 AND code = $4 AND done_at IS NULL",
-            )
-            .bind(at)
-            .bind(actor.as_str())
-            .bind(case.as_str())
-            .bind(code.as_str())
-            .execute(&mut *tx)
-            .await?;
-            if updated.rows_affected() != 1 {
-                return Err(RegisterError::invalid("task", format!("case has no open task `{code}`")));
+            let known = sqlx::query("SELECT id FROM people WHERE id = $1 AND organisation_id = $2")
+                .bind(actor.as_str())
+                .bind(organisation.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+            if known.is_none() {
+                return Err(RegisterError::NotFound { what: "person", id: actor.to_string() });
             }
-            append_event!(tx, key, case, EventKind::TaskDone, Some(actor), at, json!({
-                "task": code, "remark": remark,
-            }));
+            for (case, code, remark) in tasks {
+                let updated = sqlx::query(
+                    "UPDATE tasks SET done_at = $1, done_by = $2 WHERE case_id = $3 AND code = $4 \
+                     AND done_at IS NULL AND case_id IN (SELECT id FROM cases WHERE organisation_id = $5)",
+                )
+                .bind(at)
+                .bind(actor.as_str())
+                .bind(case.as_str())
+                .bind(code.as_str())
+                .bind(organisation.as_str())
+                .execute(&mut *tx)
+                .await?;
+                if updated.rows_affected() != 1 {
+                    return Err(RegisterError::invalid("task", format!("case {case} has no open task `{code}`")));
+                }
+                append_event!(tx, key, case, EventKind::TaskDone, Some(actor), at, json!({
+                    "task": code, "remark": remark,
+                }));
+            }
             tx.commit().await?;
             Ok(())
         })

@@ -1569,6 +1569,156 @@ async fn a_batch_of_reports_is_stored_whole_or_not_at_all(world: World) {
     assert_eq!(verify_chains(world.register.db()).await.unwrap().cases, 4);
 }
 
+async fn retention_anonymises_closed_cases_and_keeps_the_chain(world: World) {
+    let closed = world
+        .register
+        .register_report(report(&world, Some("piet.boos@example.nl")))
+        .await
+        .unwrap();
+    let open = world
+        .register
+        .register_report(report(&world, None))
+        .await
+        .unwrap();
+    let evidence = world
+        .register
+        .add_evidence_file(
+            &world.griffier,
+            &closed.case,
+            "dreigmail.txt",
+            "text/plain",
+            b"ik weet waar je woont",
+            None,
+        )
+        .await
+        .unwrap();
+    let _ = evidence;
+    for to in [CaseStatus::InBehandeling, CaseStatus::Afgerond] {
+        world
+            .register
+            .act(&world.griffier, &closed.case, Action::ChangeStatus { to })
+            .await
+            .unwrap();
+    }
+    let policy = RetentionPolicy::default()
+        .keep(CaseStatus::Afgerond, 30)
+        .unwrap();
+    assert!(
+        RetentionPolicy::default()
+            .keep(CaseStatus::Gemeld, 1)
+            .is_err(),
+        "open cases never expire"
+    );
+
+    // Not yet expired.
+    let early = world
+        .register
+        .apply_retention(&policy, jiff::Timestamp::now())
+        .await
+        .unwrap();
+    assert!(early.anonymised.is_empty());
+    let later = jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_hours(31 * 24))
+        .unwrap();
+    let run = world
+        .register
+        .apply_retention(&policy, later)
+        .await
+        .unwrap();
+    assert_eq!(run.anonymised, [closed.case.clone()]);
+    assert!(
+        world
+            .register
+            .apply_retention(&policy, later)
+            .await
+            .unwrap()
+            .anonymised
+            .is_empty(),
+        "once"
+    );
+
+    let view = world
+        .register
+        .open_case(&world.griffier, &closed.case)
+        .await
+        .unwrap();
+    assert_eq!(
+        (view.narrative.as_deref(), view.place.as_deref()),
+        (None, None)
+    );
+    assert!(view.victims.is_empty() && view.perpetrators.is_empty());
+    assert_eq!(
+        view.category,
+        Some(weerbaar_protocol::Category::BedreigingIntimidatie),
+        "statistics stay"
+    );
+    let reported = view
+        .events
+        .iter()
+        .find(|e| e.kind == EventKind::Reported)
+        .unwrap();
+    assert_eq!(reported.payload, serde_json::json!({ "anonymised": true }));
+    assert!(view.events.iter().any(|e| e.kind == EventKind::Anonymised));
+    assert!(
+        world
+            .register
+            .evidence_list(&closed.case)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let files = walk(&world.evidence_dir());
+    assert!(files.is_empty(), "the evidence file is erased: {files:?}");
+    let refused = world
+        .register
+        .act(
+            &world.griffier,
+            &closed.case,
+            Action::ChangeStatus {
+                to: CaseStatus::Heropend,
+            },
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(RegisterError::Invalid { .. })),
+        "{refused:?}"
+    );
+    // The open case is untouched, and every chain still verifies.
+    let untouched = world
+        .register
+        .open_case(&world.griffier, &open.case)
+        .await
+        .unwrap();
+    assert_eq!(untouched.narrative.as_deref(), Some(NARRATIVE));
+    assert_eq!(
+        verify_chains(world.register.db()).await.unwrap().broken,
+        None
+    );
+    // The anonymised case no longer counts for recidive; the open case, whose perpetrator
+    // was matched on the same account, still does.
+    let again = world
+        .register
+        .register_report(report(&world, Some("piet.boos@example.nl")))
+        .await
+        .unwrap();
+    assert_eq!(again.prior_incidents, 1);
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                files.extend(walk(&path));
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files
+}
+
 macro_rules! conformance {
     ($($scenario:ident),+ $(,)?) => {
         mod sqlite {
@@ -1605,6 +1755,7 @@ conformance!(
     an_incident_against_a_civil_servant_counts_for_recidive,
     a_changed_or_removed_event_is_caught,
     a_batch_of_reports_is_stored_whole_or_not_at_all,
+    retention_anonymises_closed_cases_and_keeps_the_chain,
     a_screenshot_round_trips_sealed,
     disallowed_evidence_is_refused_and_leaves_nothing,
     reading_evidence_is_on_the_timeline,
