@@ -793,15 +793,27 @@ impl Register {
         organisation: &OrganisationId,
         role: Role,
     ) -> Result<Vec<OpenTask>, RegisterError> {
+        self.open_tasks_first(organisation, role, u32::MAX).await
+    }
+
+    /// The first `limit` open tasks, as an inbox page shows them.
+    pub async fn open_tasks_first(
+        &self,
+        organisation: &OrganisationId,
+        role: Role,
+        limit: u32,
+    ) -> Result<Vec<OpenTask>, RegisterError> {
         on_db!(&self.db, pool => {
             let rows = sqlx::query(
                 "SELECT t.case_id, c.number, t.code, t.opens_at, t.due_at, t.due_date FROM tasks t \
                  JOIN cases c ON c.id = t.case_id \
                  WHERE c.organisation_id = $1 AND t.assignee_role = $2 AND t.done_at IS NULL \
-                 ORDER BY CASE WHEN t.due_at IS NULL THEN 1 ELSE 0 END, t.due_at, c.number, t.code",
+                 ORDER BY CASE WHEN t.due_at IS NULL THEN 1 ELSE 0 END, t.due_at, c.number, t.code \
+                 LIMIT $3",
             )
             .bind(organisation.as_str())
             .bind(role.as_str())
+            .bind(i64::from(limit))
             .fetch_all(pool)
             .await?;
             rows.into_iter()
