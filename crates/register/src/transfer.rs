@@ -12,18 +12,29 @@
 //! - The target is written in one transaction and must be empty: a copy or restore that
 //!   fails half-way leaves it as empty as it was.
 //!
-//! # Backup file format (version 1)
+//! Evidence files stay where they are in a copy (it moves the database only); a backup
+//! carries them, and a restore writes them into the evidence directory it is given.
+//!
+//! # Backup file format (version 2)
 //!
 //! ```text
 //! WEERBAAR-BACKUP\n
-//! {"format":1,"created_at":"…","master_key_fingerprint":"…","file_id":"<32 hex>","chunk_size":1048576}\n
+//! {"format":2,"created_at":"…","master_key_fingerprint":"…","file_id":"<32 hex>","chunk_size":1048576}\n
 //! chunk*   — each: [last: u8 (0 or 1)] [length: u32 BE] [24-byte nonce] [ciphertext + 16-byte tag]
 //! ```
 //!
 //! The plaintext, cut into chunks of `chunk_size` bytes, is JSON lines: per table a line
 //! `{"table":NAME,"columns":[…]}` followed by one JSON array per row (text as strings,
-//! integers as numbers, booleans, blobs as hexadecimal strings, NULL as null), and at the
-//! end `{"end":[[NAME,ROWS],…]}`.
+//! integers as numbers, booleans, blobs as hexadecimal strings, NULL as null). After the
+//! tables, per evidence file an `evidence` row names (its `stored_name`), a line
+//! `{"file":STORED_NAME,"size":BYTES}`, then the file's bytes as they lie in the evidence
+//! directory (already sealed with the organisation's data key) and a newline. At the end
+//! `{"end":[[NAME,ROWS],…],"files":{"count":FILES,"bytes":BYTES}}`.
+//!
+//! Version 1 (written before backups carried evidence files) is the same without file
+//! records and without `files` in the end line. It is still restored when none of its
+//! evidence rows names a file, and refused, naming how many files it lacks, when one does:
+//! restoring it would leave evidence rows pointing at nothing.
 //!
 //! Each chunk is sealed with XChaCha20-Poly1305 under a key derived from the master key and
 //! the file's random id (HMAC-SHA256). Its associated data is the SHA-256 of the magic and
@@ -58,8 +69,10 @@ const MAX_PARAMETERS: usize = 10_000;
 
 /// The magic line a backup file starts with.
 pub const BACKUP_MAGIC: &[u8; 16] = b"WEERBAAR-BACKUP\n";
-/// The backup format this version writes and reads.
-pub const BACKUP_FORMAT: u32 = 1;
+/// The backup format this version writes (and reads, with [`BACKUP_FORMAT_V1`]).
+pub const BACKUP_FORMAT: u32 = 2;
+/// The format before backups carried evidence files; still read (see the module docs).
+pub const BACKUP_FORMAT_V1: u32 = 1;
 /// Plaintext bytes per sealed chunk.
 const CHUNK_SIZE: usize = 1 << 20;
 /// The largest chunk size a backup file may declare: a bound on what reading allocates.
@@ -72,13 +85,20 @@ const NONCE_LEN: usize = 24;
 const TAG_LEN: usize = 16;
 /// `last` flag and length in front of every chunk.
 const FRAME_LEN: usize = 5;
+/// Bytes read from an evidence file at a time.
+const FILE_PIECE: usize = 256 * 1024;
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// What a copy, backup or restore moved: rows per table, in [`TABLES`] order.
+/// What a copy, backup or restore moved: rows per table, in [`TABLES`] order, and the
+/// evidence files a backup or restore carried (a copy moves none).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransferSummary {
     pub tables: Vec<(&'static str, u64)>,
+    /// Evidence files in the backup.
+    pub evidence_files: u64,
+    /// Their bytes, as stored (sealed).
+    pub evidence_bytes: u64,
 }
 
 impl TransferSummary {
@@ -101,7 +121,15 @@ impl fmt::Display for TransferSummary {
         for (table, rows) in &self.tables {
             writeln!(f, "{table:<20} {rows:>10}")?;
         }
-        write!(f, "{:<20} {:>10}", "total", self.total())
+        write!(f, "{:<20} {:>10}", "total", self.total())?;
+        if self.evidence_files > 0 {
+            write!(
+                f,
+                "\n{:<20} {:>10} ({} bytes)",
+                "evidence files", self.evidence_files, self.evidence_bytes
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -562,9 +590,12 @@ enum Sink<'a, 'b> {
     /// Backup: each page becomes row lines. The organisations' data keys must be wrapped
     /// under the master key (with this fingerprint) that seals the backup, or the backup
     /// could not be used with that key alone.
+    /// The `stored_name`s of the `evidence` rows are gathered into `files` (to the id of
+    /// the first row naming each), so that the files can follow the tables.
     File {
         writer: &'a mut ChunkWriter<'b>,
         fingerprint: String,
+        files: &'a mut BTreeMap<String, String>,
     },
 }
 
@@ -584,6 +615,7 @@ impl Sink<'_, '_> {
             Sink::File {
                 writer,
                 fingerprint,
+                files,
             } => {
                 let key_columns = (table.name == "organisations")
                     .then(|| {
@@ -595,7 +627,20 @@ impl Sink<'_, '_> {
                         Some((id, key))
                     })
                     .flatten();
+                let evidence_columns = (table.name == "evidence")
+                    .then(|| {
+                        let id = table.columns.iter().position(|c| c.name == "id")?;
+                        let name = table.columns.iter().position(|c| c.name == "stored_name")?;
+                        Some((id, name))
+                    })
+                    .flatten();
                 for row in rows {
+                    if let Some((id, name)) = evidence_columns
+                        && let (Some(Value::Text(id)), Some(Value::Text(name))) =
+                            (row.get(id), row.get(name))
+                    {
+                        files.entry(name.clone()).or_insert_with(|| id.clone());
+                    }
                     if let Some((id, key)) = key_columns
                         && let (Some(Value::Text(id)), Some(Value::Text(key))) =
                             (row.get(id), row.get(key))
@@ -660,7 +705,11 @@ pub async fn copy(from: &Db, to: &Db) -> Result<TransferSummary, RegisterError> 
     }
     source.finish().await?;
     target.commit().await?;
-    Ok(TransferSummary { tables })
+    Ok(TransferSummary {
+        tables,
+        evidence_files: 0,
+        evidence_bytes: 0,
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -680,8 +729,44 @@ struct Header {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(untagged)]
 enum Marker {
-    Table { table: String, columns: Vec<String> },
-    End { end: Vec<(String, u64)> },
+    Table {
+        table: String,
+        columns: Vec<String>,
+    },
+    /// An evidence file: `size` bytes and a newline follow the line.
+    File {
+        file: String,
+        size: u64,
+    },
+    /// `files` is absent in version 1.
+    End {
+        end: Vec<(String, u64)>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        files: Option<FileTotals>,
+    },
+}
+
+/// The evidence files of a backup, in its end line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct FileTotals {
+    count: u64,
+    bytes: u64,
+}
+
+/// Where a stored evidence file lives: `<dir>/<first two characters>/<name>`, as
+/// `src/evidence.rs` keeps it. `None` for a name the register cannot have made (32
+/// lowercase hexadecimal characters), which keeps a row or a backup from pointing
+/// elsewhere.
+fn evidence_path(dir: &Path, name: &str) -> Option<PathBuf> {
+    let valid = name.len() == 32 && name.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    let shard = name.get(..2).filter(|_| valid)?;
+    Some(dir.join(shard).join(name))
+}
+
+/// A name from a backup or a row, shown in a message: bounded, and escaped.
+fn shown_name(name: &str) -> String {
+    let short: String = name.chars().take(40).collect();
+    format!("{short:?}")
 }
 
 fn file_error(path: &Path, reason: impl Into<String>) -> RegisterError {
@@ -808,12 +893,18 @@ fn sync_parent(path: &Path) {
     }
 }
 
-/// Writes a consistent snapshot of the whole register in `db` to the new file `out`,
-/// encrypted under a key derived from `master`. Writes `out.tmp` first, syncs it and then
-/// gives it its name; never overwrites an existing file.
+/// Writes a consistent snapshot of the whole register in `db`, with the evidence files
+/// its `evidence` rows name (read from `evidence_dir`), to the new file `out`, encrypted
+/// under a key derived from `master`. Writes `out.tmp` first, syncs it and then gives it
+/// its name; never overwrites an existing file.
+///
+/// Refused, with nothing written, when a named evidence file is missing or unreadable
+/// (a backup that silently lacked evidence would be worse than none), and when the
+/// register has evidence files but `evidence_dir` is `None`.
 pub async fn backup(
     db: &Db,
     master: &MasterKey,
+    evidence_dir: Option<&Path>,
     out: &Path,
 ) -> Result<TransferSummary, RegisterError> {
     if out.symlink_metadata().is_ok() {
@@ -839,7 +930,7 @@ pub async fn backup(
             ),
             _ => file_error(&temporary, format!("cannot be created: {error}")),
         })?;
-    let written = write_backup(db, master, &mut file, &temporary).await;
+    let written = write_backup(db, master, evidence_dir, &mut file, &temporary).await;
     let summary = match written.and_then(|summary| {
         file.sync_all()
             .map_err(|error| file_error(&temporary, format!("cannot be synced: {error}")))?;
@@ -892,6 +983,7 @@ pub async fn backup(
 async fn write_backup(
     db: &Db,
     master: &MasterKey,
+    evidence_dir: Option<&Path>,
     file: &mut std::fs::File,
     path: &Path,
 ) -> Result<TransferSummary, RegisterError> {
@@ -923,6 +1015,7 @@ async fn write_backup(
     let mut source = Tx::snapshot(db).await?;
     source.check_schema("source", true).await?;
     let mut tables = Vec::with_capacity(TABLES.len());
+    let mut files = BTreeMap::new();
     for table in TABLES {
         writer.line(&Marker::Table {
             table: table.name.to_owned(),
@@ -935,19 +1028,124 @@ async fn write_backup(
         let mut sink = Sink::File {
             writer: &mut writer,
             fingerprint: master.fingerprint(),
+            files: &mut files,
         };
         let rows = each_page(&mut source, table, &mut sink).await?;
         tables.push((table.name, rows));
     }
+    // The files are read while the snapshot is still open: they are the files of the rows
+    // just written.
+    let totals = match (evidence_dir, files.len()) {
+        (_, 0) => FileTotals { count: 0, bytes: 0 },
+        (None, count) => {
+            return Err(RegisterError::Config(format!(
+                "the register keeps {count} evidence file(s) in its evidence directory, but no \
+                 evidence directory was given to the backup; give the backup the evidence \
+                 directory the register is configured with, so that the files are backed up \
+                 with the database (no backup was written)"
+            )));
+        }
+        (Some(dir), _) => {
+            let mut totals = FileTotals { count: 0, bytes: 0 };
+            for (name, id) in &files {
+                totals.bytes += write_evidence_file(&mut writer, dir, name, id)?;
+                totals.count += 1;
+            }
+            totals
+        }
+    };
     source.finish().await?;
     writer.line(&Marker::End {
         end: tables
             .iter()
             .map(|(name, rows)| ((*name).to_owned(), *rows))
             .collect(),
+        files: Some(totals),
     })?;
     writer.finish()?;
-    Ok(TransferSummary { tables })
+    Ok(TransferSummary {
+        tables,
+        evidence_files: totals.count,
+        evidence_bytes: totals.bytes,
+    })
+}
+
+/// Writes the record of the evidence file `name` (of the evidence `id`) in `dir`: its
+/// line, its bytes as stored, a newline. Returns its size.
+fn write_evidence_file(
+    writer: &mut ChunkWriter<'_>,
+    dir: &Path,
+    name: &str,
+    id: &str,
+) -> Result<u64, RegisterError> {
+    let refuse = |reason: String| {
+        RegisterError::Config(format!(
+            "evidence `{id}`: {reason}; no backup was written, as a backup without this file \
+             would lose evidence (is {} the register's evidence directory?)",
+            dir.display()
+        ))
+    };
+    let Some(path) = evidence_path(dir, name) else {
+        return Err(RegisterError::Corrupt(format!(
+            "evidence `{id}` names the stored file {}, which is not a name the register makes; \
+             no backup was written",
+            shown_name(name)
+        )));
+    };
+    let mut file = std::fs::File::open(&path).map_err(|error| match error.kind() {
+        std::io::ErrorKind::NotFound => refuse(format!("its file {} is missing", path.display())),
+        _ => refuse(format!(
+            "its file {} cannot be read: {error}",
+            path.display()
+        )),
+    })?;
+    let size = file
+        .metadata()
+        .map_err(|error| {
+            refuse(format!(
+                "its file {} cannot be read: {error}",
+                path.display()
+            ))
+        })?
+        .len();
+    writer.line(&Marker::File {
+        file: name.to_owned(),
+        size,
+    })?;
+    let mut piece = vec![0u8; FILE_PIECE];
+    let mut left = size;
+    while left > 0 {
+        let want = usize::try_from(left).map_or(FILE_PIECE, |left| left.min(FILE_PIECE));
+        let buffer = piece.get_mut(..want).unwrap_or_default();
+        let read = read_up_to(&mut file, buffer).map_err(|error| {
+            refuse(format!(
+                "its file {} cannot be read: {error}",
+                path.display()
+            ))
+        })?;
+        if read < want {
+            return Err(refuse(format!(
+                "its file {} became shorter while it was read",
+                path.display()
+            )));
+        }
+        writer.write(buffer)?;
+        left -= want as u64;
+    }
+    let read = read_up_to(&mut file, piece.get_mut(..1).unwrap_or_default()).map_err(|error| {
+        refuse(format!(
+            "its file {} cannot be read: {error}",
+            path.display()
+        ))
+    })?;
+    if read > 0 {
+        return Err(refuse(format!(
+            "its file {} grew while it was read",
+            path.display()
+        )));
+    }
+    writer.write(b"\n")?;
+    Ok(size)
 }
 
 /// Reads into `buf` until it is full or the input ends; returns how much was read.
@@ -1098,9 +1296,16 @@ impl<R: Read> ChunkReader<'_, R> {
 
 /// Restores the backup `file`, made with `master`, into the empty register `db` (either
 /// backend), in one transaction: every chunk is verified before anything is committed.
+///
+/// The evidence files in the backup are written into `evidence_dir` (each a temporary
+/// file, synced, then given its name; folders made readable by the owner only) before
+/// the transaction commits, and removed again when the restore fails. A file already in
+/// `evidence_dir` under the same name is never overwritten: the restore is refused.
+/// `evidence_dir` may be `None` only for a backup without evidence files.
 pub async fn restore(
     db: &Db,
     master: &MasterKey,
+    evidence_dir: Option<&Path>,
     file: &Path,
 ) -> Result<TransferSummary, RegisterError> {
     let opened = std::fs::File::open(file).map_err(|error| match error.kind() {
@@ -1109,12 +1314,12 @@ pub async fn restore(
     })?;
     let mut input = BufReader::with_capacity(256 * 1024, opened);
     let (header, header_hash) = read_header(&mut input, file)?;
-    if header.format != BACKUP_FORMAT {
+    if header.format != BACKUP_FORMAT && header.format != BACKUP_FORMAT_V1 {
         return Err(file_error(
             file,
             format!(
                 "has backup format version {}, which this Weerbaar does not read (it reads \
-                 version {BACKUP_FORMAT})",
+                 versions {BACKUP_FORMAT_V1} and {BACKUP_FORMAT})",
                 header.format
             ),
         ));
@@ -1161,35 +1366,72 @@ pub async fn restore(
         .await?;
     let mut restorer = Restorer {
         path: file,
+        format: header.format,
         target: &mut target,
         current: None,
         batch: Vec::with_capacity(PAGE),
         counts: Vec::new(),
         end: None,
         line: 0,
+        pending: Vec::new(),
+        evidence_dir,
+        expected: BTreeMap::new(),
+        incoming: None,
+        in_files: false,
+        written: WrittenFiles::default(),
+        totals: FileTotals { count: 0, bytes: 0 },
     };
-    let mut pending: Vec<u8> = Vec::new();
     while let Some(chunk) = reader.next()? {
-        pending.extend_from_slice(&chunk);
-        let mut start = 0;
-        while let Some(offset) = pending
-            .get(start..)
-            .and_then(|rest| rest.iter().position(|byte| *byte == b'\n'))
-        {
-            let end = start + offset;
-            restorer
-                .line(pending.get(start..end).unwrap_or_default())
-                .await?;
-            start = end + 1;
-        }
-        pending.drain(..start);
+        restorer.feed(&chunk).await?;
     }
-    if !pending.is_empty() {
-        return Err(file_error(file, "ends in the middle of a line"));
-    }
-    let tables = restorer.finish().await?;
+    let (tables, totals, written) = restorer.finish().await?;
+    // Dropped, and so removed, if the commit fails.
     target.commit().await?;
-    Ok(TransferSummary { tables })
+    written.keep();
+    Ok(TransferSummary {
+        tables,
+        evidence_files: totals.count,
+        evidence_bytes: totals.bytes,
+    })
+}
+
+/// The evidence files a restore wrote, removed again when dropped before `keep`: on any
+/// error, and when the restore's future is dropped half-way. Holds only files the
+/// restore itself made.
+#[derive(Debug, Default)]
+struct WrittenFiles {
+    paths: Vec<PathBuf>,
+}
+
+impl WrittenFiles {
+    fn keep(mut self) {
+        self.paths.clear();
+    }
+}
+
+impl Drop for WrittenFiles {
+    fn drop(&mut self) {
+        for path in self.paths.drain(..) {
+            // Best effort: an orphaned file holds nothing readable, it is sealed.
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// An evidence file being restored: its bytes go to `temporary` until `remaining` is 0,
+/// then a newline ends it.
+#[derive(Debug)]
+struct IncomingFile {
+    id: String,
+    path: PathBuf,
+    temporary: PathBuf,
+    file: std::fs::File,
+    size: u64,
+    remaining: u64,
+}
+
+fn evidence_dir_error(path: &Path, reason: impl fmt::Display) -> RegisterError {
+    RegisterError::Config(format!("evidence directory, {}: {reason}", path.display()))
 }
 
 /// What kind of JSON value `value` is, for a message that must not show the value.
@@ -1204,15 +1446,38 @@ fn json_kind(value: &serde_json::Value) -> &'static str {
     }
 }
 
-/// Turns the plaintext lines of a backup into rows on the target.
+impl Drop for IncomingFile {
+    fn drop(&mut self) {
+        // Gone already once the file has its name; otherwise a half-written file.
+        let _ = std::fs::remove_file(&self.temporary);
+    }
+}
+
+/// The end line as read: rows per table, and the evidence files (absent in version 1).
+type EndLine = (Vec<(String, u64)>, Option<FileTotals>);
+
+/// Turns the plaintext of a backup into rows on the target and files in the evidence
+/// directory.
 struct Restorer<'a> {
     path: &'a Path,
+    format: u32,
     target: &'a mut Tx,
     current: Option<&'static Table>,
     batch: Vec<Vec<Value>>,
     counts: Vec<(&'static str, u64)>,
-    end: Option<Vec<(String, u64)>>,
+    end: Option<EndLine>,
     line: u64,
+    /// The start of a line whose end is in a later chunk.
+    pending: Vec<u8>,
+    evidence_dir: Option<&'a Path>,
+    /// The files the restored `evidence` rows name and the backup has not yet brought, to
+    /// the id of the first row naming each.
+    expected: BTreeMap<String, String>,
+    incoming: Option<IncomingFile>,
+    /// Past the tables: only files and the end may follow.
+    in_files: bool,
+    written: WrittenFiles,
+    totals: FileTotals,
 }
 
 impl Restorer<'_> {
@@ -1221,6 +1486,52 @@ impl Restorer<'_> {
             self.path,
             format!("line {} of its contents: {reason}", self.line),
         )
+    }
+
+    /// Takes the next piece of plaintext: lines, and the bytes of evidence files.
+    async fn feed(&mut self, mut rest: &[u8]) -> Result<(), RegisterError> {
+        while !rest.is_empty() {
+            if let Some(incoming) = &mut self.incoming {
+                if incoming.remaining > 0 {
+                    let take = usize::try_from(incoming.remaining)
+                        .map_or(rest.len(), |remaining| remaining.min(rest.len()));
+                    let (bytes, after) = rest.split_at(take);
+                    incoming.file.write_all(bytes).map_err(|error| {
+                        evidence_dir_error(
+                            &incoming.temporary,
+                            format!("cannot be written: {error}"),
+                        )
+                    })?;
+                    incoming.remaining -= take as u64;
+                    rest = after;
+                    continue;
+                }
+                let Some((&b'\n', after)) = rest.split_first() else {
+                    return Err(self.error("an evidence file is longer than its record says"));
+                };
+                rest = after;
+                self.place_file()?;
+                continue;
+            }
+            match rest.iter().position(|byte| *byte == b'\n') {
+                Some(end) => {
+                    let (start, after) = rest.split_at(end);
+                    rest = after.get(1..).unwrap_or_default();
+                    if self.pending.is_empty() {
+                        self.line(start).await?;
+                    } else {
+                        let mut line = std::mem::take(&mut self.pending);
+                        line.extend_from_slice(start);
+                        self.line(&line).await?;
+                    }
+                }
+                None => {
+                    self.pending.extend_from_slice(rest);
+                    rest = &[];
+                }
+            }
+        }
+        Ok(())
     }
 
     async fn line(&mut self, line: &[u8]) -> Result<(), RegisterError> {
@@ -1236,17 +1547,21 @@ impl Restorer<'_> {
                 self.flush().await?;
                 match marker {
                     Marker::Table { table, columns } => self.start_table(&table, &columns),
-                    Marker::End { end } => {
-                        self.end = Some(end);
+                    Marker::File { file, size } => self.start_file(&file, size),
+                    Marker::End { end, files } => {
+                        self.end = Some((end, files));
                         Ok(())
                     }
                 }
             }
-            _ => Err(self.error("not a table, a row or the end")),
+            _ => Err(self.error("not a table, a row, a file or the end")),
         }
     }
 
     fn start_table(&mut self, name: &str, columns: &[String]) -> Result<(), RegisterError> {
+        if self.in_files {
+            return Err(self.error(format!("table `{name}` after the evidence files")));
+        }
         let Some(table) = crate::schema::table(name) else {
             return Err(self.error(format!(
                 "table `{name}` is not a table of this register; restore with the Weerbaar \
@@ -1270,7 +1585,7 @@ impl Restorer<'_> {
 
     async fn row(&mut self, line: &[u8]) -> Result<(), RegisterError> {
         let Some(table) = self.current else {
-            return Err(self.error("a row before any table"));
+            return Err(self.error("a row before any table, or among the evidence files"));
         };
         let json: Vec<serde_json::Value> =
             serde_json::from_slice(line).map_err(|error| self.error(error))?;
@@ -1296,6 +1611,22 @@ impl Restorer<'_> {
             };
             row.push(value);
         }
+        if table.name == "evidence" {
+            let value = |name: &str| {
+                table
+                    .columns
+                    .iter()
+                    .position(|column| column.name == name)
+                    .and_then(|index| row.get(index))
+            };
+            if let (Some(Value::Text(id)), Some(Value::Text(name))) =
+                (value("id"), value("stored_name"))
+            {
+                self.expected
+                    .entry(name.clone())
+                    .or_insert_with(|| id.clone());
+            }
+        }
         self.batch.push(row);
         if let Some((_, count)) = self.counts.last_mut() {
             *count += 1;
@@ -1316,10 +1647,153 @@ impl Restorer<'_> {
         Ok(())
     }
 
-    /// Checks the end line against what was read; the rows per table of the register.
-    async fn finish(mut self) -> Result<Vec<(&'static str, u64)>, RegisterError> {
+    /// The record of an evidence file: checks its name against the restored `evidence`
+    /// rows and opens a new temporary file for its bytes, never touching a file that is
+    /// there already.
+    fn start_file(&mut self, name: &str, size: u64) -> Result<(), RegisterError> {
+        if self.format == BACKUP_FORMAT_V1 {
+            return Err(self.error(format!(
+                "an evidence file in a backup of format version {BACKUP_FORMAT_V1}, which \
+                 holds none"
+            )));
+        }
+        self.in_files = true;
+        self.current = None;
+        let Some(dir) = self.evidence_dir else {
+            return Err(RegisterError::Config(format!(
+                "the backup {} holds evidence files, but no evidence directory was given to \
+                 restore them into; give the restore the evidence directory the restored \
+                 register is to use (nothing was written)",
+                self.path.display()
+            )));
+        };
+        let Some(path) = evidence_path(dir, name) else {
+            return Err(self.error(format!(
+                "the evidence file {} is not a name the register makes",
+                shown_name(name)
+            )));
+        };
+        let Some(id) = self.expected.remove(name) else {
+            return Err(self.error(format!(
+                "the evidence file {} is not named by any restored evidence row, or comes \
+                 twice",
+                shown_name(name)
+            )));
+        };
+        if path.symlink_metadata().is_ok() {
+            return Err(evidence_dir_error(
+                &path,
+                format!(
+                    "already exists (the file of evidence `{id}`); a restore never overwrites \
+                     an evidence file: restore into an empty evidence directory (nothing was \
+                     written)"
+                ),
+            ));
+        }
+        let Some(shard) = path.parent() else {
+            return Err(evidence_dir_error(&path, "has no folder"));
+        };
+        let mut folders = std::fs::DirBuilder::new();
+        folders.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            folders.mode(0o700);
+        }
+        folders
+            .create(shard)
+            .map_err(|error| evidence_dir_error(shard, format!("cannot be created: {error}")))?;
+        let temporary = shard.join(format!(".{name}.tmp"));
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let file = options
+            .open(&temporary)
+            .map_err(|error| match error.kind() {
+                std::io::ErrorKind::AlreadyExists => evidence_dir_error(
+                    &temporary,
+                    "already exists, perhaps left by an interrupted restore; remove it and try \
+                     again",
+                ),
+                _ => evidence_dir_error(&temporary, format!("cannot be created: {error}")),
+            })?;
+        self.incoming = Some(IncomingFile {
+            id,
+            path,
+            temporary,
+            file,
+            size,
+            remaining: size,
+        });
+        Ok(())
+    }
+
+    /// All bytes of the incoming file are there: syncs it and gives it its name, which
+    /// must still be free.
+    fn place_file(&mut self) -> Result<(), RegisterError> {
+        let Some(incoming) = self.incoming.take() else {
+            return Ok(());
+        };
+        incoming.file.sync_all().map_err(|error| {
+            evidence_dir_error(&incoming.temporary, format!("cannot be synced: {error}"))
+        })?;
+        let taken = || {
+            evidence_dir_error(
+                &incoming.path,
+                format!(
+                    "appeared while the restore wrote it (the file of evidence `{}`); a \
+                     restore never overwrites an evidence file (nothing was written)",
+                    incoming.id
+                ),
+            )
+        };
+        // A hard link gives the file its name only if the name is still free; where links
+        // are not supported, check and rename.
+        match std::fs::hard_link(&incoming.temporary, &incoming.path) {
+            Ok(()) => {
+                self.written.paths.push(incoming.path.clone());
+                let _ = std::fs::remove_file(&incoming.temporary);
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(taken());
+            }
+            Err(_) => {
+                if incoming.path.symlink_metadata().is_ok() {
+                    return Err(taken());
+                }
+                std::fs::rename(&incoming.temporary, &incoming.path).map_err(|error| {
+                    evidence_dir_error(&incoming.path, format!("cannot be given its name: {error}"))
+                })?;
+                self.written.paths.push(incoming.path.clone());
+            }
+        }
+        if let Some(shard) = incoming.path.parent() {
+            std::fs::File::open(shard)
+                .and_then(|folder| folder.sync_all())
+                .map_err(|error| evidence_dir_error(shard, format!("cannot be synced: {error}")))?;
+        }
+        self.totals.count += 1;
+        self.totals.bytes += incoming.size;
+        Ok(())
+    }
+
+    /// Checks the end line against what was read, and that every file the evidence rows
+    /// name came; the rows per table of the register, the files, and the files written.
+    async fn finish(
+        mut self,
+    ) -> Result<(Vec<(&'static str, u64)>, FileTotals, WrittenFiles), RegisterError> {
         self.flush().await?;
-        let Some(end) = self.end.take() else {
+        if self.incoming.is_some() {
+            return Err(file_error(self.path, "ends inside an evidence file"));
+        }
+        if !self.pending.is_empty() {
+            return Err(file_error(self.path, "ends in the middle of a line"));
+        }
+        let Some((end, files)) = self.end.take() else {
             return Err(file_error(
                 self.path,
                 "has no end line: its contents are incomplete",
@@ -1336,7 +1810,65 @@ impl Restorer<'_> {
                 format!("lists the rows {end:?} at its end, but holds {read:?}"),
             ));
         }
-        Ok(TABLES
+        match (self.format, files) {
+            (BACKUP_FORMAT_V1, None) => {}
+            (BACKUP_FORMAT_V1, Some(_)) => {
+                return Err(file_error(
+                    self.path,
+                    format!(
+                        "lists evidence files at its end, which format version \
+                         {BACKUP_FORMAT_V1} does not"
+                    ),
+                ));
+            }
+            (_, None) => {
+                return Err(file_error(
+                    self.path,
+                    "does not list its evidence files at its end: its contents are incomplete",
+                ));
+            }
+            (_, Some(files)) if files != self.totals => {
+                return Err(file_error(
+                    self.path,
+                    format!(
+                        "lists {} evidence files of {} bytes at its end, but holds {} of {} \
+                         bytes",
+                        files.count, files.bytes, self.totals.count, self.totals.bytes
+                    ),
+                ));
+            }
+            (_, Some(_)) => {}
+        }
+        if let Some((name, id)) = self.expected.first_key_value() {
+            let reason = if self.format == BACKUP_FORMAT_V1 {
+                format!(
+                    "was made by an earlier Weerbaar (backup format version {BACKUP_FORMAT_V1}), \
+                     which did not put evidence files in backups; its evidence rows name {} \
+                     file(s) it does not hold, so restoring it would lose evidence (nothing was \
+                     written)",
+                    self.expected.len()
+                )
+            } else {
+                format!(
+                    "lacks the file {} of evidence `{id}` ({} evidence file(s) missing; nothing \
+                     was written)",
+                    shown_name(name),
+                    self.expected.len()
+                )
+            };
+            return Err(file_error(self.path, reason));
+        }
+        if let Some(dir) = self.evidence_dir
+            && self.totals.count > 0
+        {
+            // New shard folders, and a new evidence directory, are durable once their
+            // folders are.
+            std::fs::File::open(dir)
+                .and_then(|folder| folder.sync_all())
+                .map_err(|error| evidence_dir_error(dir, format!("cannot be synced: {error}")))?;
+            sync_parent(dir);
+        }
+        let tables = TABLES
             .iter()
             .map(|table| {
                 let rows = self
@@ -1346,6 +1878,276 @@ impl Restorer<'_> {
                     .map_or(0, |(_, rows)| *rows);
                 (table.name, rows)
             })
-            .collect())
+            .collect();
+        let written = std::mem::take(&mut self.written);
+        Ok((tables, self.totals, written))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use weerbaar_protocol::{Behaviour, Channel, Facts, Injury, Role, Victim, preset_text};
+
+    use super::*;
+    use crate::model::{NewPerson, NewReport, NewVictim, Relation};
+    use crate::register::Register;
+
+    /// The plaintext of the backup at `path`, made with `master`.
+    fn plaintext(master: &MasterKey, path: &Path) -> Vec<u8> {
+        let mut input = BufReader::new(std::fs::File::open(path).unwrap());
+        let (header, header_hash) = read_header(&mut input, path).unwrap();
+        let file_id = hex::decode(&header.file_id).unwrap();
+        let mut reader = ChunkReader {
+            input,
+            path,
+            cipher: backup_cipher(master, &file_id).unwrap(),
+            header_hash,
+            chunk_size: CHUNK_SIZE,
+            index: 0,
+            ended: false,
+        };
+        let mut plain = Vec::new();
+        while let Some(chunk) = reader.next().unwrap() {
+            plain.extend_from_slice(&chunk);
+        }
+        plain
+    }
+
+    /// Writes `plain` as a backup of format `format` to `path`, sealed as a backup is.
+    fn seal(master: &MasterKey, format: u32, plain: &[u8], path: &Path) {
+        let file_id: [u8; 16] = random_bytes().unwrap();
+        let header = Header {
+            format,
+            created_at: crate::time::now().to_string(),
+            master_key_fingerprint: master.fingerprint(),
+            file_id: hex::encode(file_id),
+            chunk_size: CHUNK_SIZE as u64,
+        };
+        let mut head = BACKUP_MAGIC.to_vec();
+        head.extend_from_slice(&serde_json::to_vec(&header).unwrap());
+        head.push(b'\n');
+        let mut file = std::fs::File::create(path).unwrap();
+        file.write_all(&head).unwrap();
+        let mut writer = ChunkWriter {
+            out: &mut file,
+            path,
+            cipher: backup_cipher(master, &file_id).unwrap(),
+            header_hash: Sha256::digest(&head).into(),
+            index: 0,
+            buffer: Vec::new(),
+        };
+        writer.write(plain).unwrap();
+        writer.finish().unwrap();
+    }
+
+    /// `plain` without its evidence file records, its end line listing `files` (none:
+    /// as version 1 writes it).
+    fn without_files(plain: &[u8], files: Option<FileTotals>) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut rest = plain;
+        while let Some(end) = rest.iter().position(|b| *b == b'\n') {
+            let (line, after) = rest.split_at(end);
+            rest = &after[1..];
+            match serde_json::from_slice::<Marker>(line) {
+                Ok(Marker::File { size, .. }) => {
+                    rest = &rest[size as usize + 1..];
+                }
+                Ok(Marker::End { end, .. }) => {
+                    out.extend(serde_json::to_vec(&Marker::End { end, files }).unwrap());
+                    out.push(b'\n');
+                }
+                _ => {
+                    out.extend_from_slice(line);
+                    out.push(b'\n');
+                }
+            }
+        }
+        out
+    }
+
+    /// A register with one organisation, and with `file`, one case holding an evidence
+    /// file.
+    async fn register(dir: &Path, master: &MasterKey, file: bool) -> Register {
+        let url = format!("sqlite://{}", dir.join("source.db").display());
+        let register = Register::open(&url, MasterKey::from_hex(&master.to_hex()).unwrap())
+            .await
+            .unwrap()
+            .with_evidence_dir(dir.join("evidence"));
+        let leiden = register
+            .create_organisation("Gemeente Leiden", preset_text("leiden").unwrap())
+            .await
+            .unwrap();
+        if !file {
+            return register;
+        }
+        let raadslid = register
+            .add_person(
+                &leiden,
+                NewPerson {
+                    name: "Fatima El Amrani".into(),
+                    email: None,
+                    roles: vec![(Role::Raadslid, true)],
+                },
+            )
+            .await
+            .unwrap();
+        let registered = register
+            .register_report(NewReport {
+                organisation: leiden,
+                reporter: raadslid.clone(),
+                on_behalf: false,
+                victims: vec![NewVictim {
+                    person: raadslid.clone(),
+                    role: Role::Raadslid,
+                    relation: Relation::Zelf,
+                }],
+                facts: Facts {
+                    occurred_at: "2026-03-02T20:15:00+01:00".parse().unwrap(),
+                    reported_at: None,
+                    victim: Victim {
+                        role: Role::Raadslid,
+                        former: false,
+                    },
+                    behaviours: vec![Behaviour::Schelden],
+                    channel: Channel::SocialeMedia,
+                    persistent: false,
+                    corrected_after_warning: false,
+                    injury: Injury::Geen,
+                    criminal_offence_suspected: false,
+                    perpetrator_known: false,
+                    prior_incidents: 0,
+                    damage: false,
+                },
+                narrative: "Uitgescholden online.".into(),
+                place: None,
+                during_meeting: false,
+                perpetrator: None,
+            })
+            .await
+            .unwrap();
+        register
+            .add_evidence_file(
+                &raadslid,
+                &registered.case,
+                "bericht.txt",
+                "text/plain",
+                b"het bericht",
+                None,
+            )
+            .await
+            .unwrap();
+        register
+    }
+
+    async fn fresh(dir: &Path, name: &str) -> Db {
+        Db::connect(&format!("sqlite://{}", dir.join(name).display()))
+            .await
+            .unwrap()
+    }
+
+    async fn organisations(db: &Db) -> i64 {
+        let Db::Sqlite(pool) = db else {
+            panic!("not SQLite")
+        };
+        sqlx::query_scalar("SELECT count(*) FROM organisations")
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_version_1_backup_restores_when_it_names_no_evidence_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let master = MasterKey::generate();
+        let register = register(dir.path(), &master, false).await;
+        let current = dir.path().join("current.backup");
+        let summary = backup(register.db(), &master, None, &current)
+            .await
+            .unwrap();
+        assert_eq!((summary.evidence_files, summary.evidence_bytes), (0, 0));
+        let old = dir.path().join("old.backup");
+        seal(
+            &master,
+            BACKUP_FORMAT_V1,
+            &without_files(&plaintext(&master, &current), None),
+            &old,
+        );
+        let target = fresh(dir.path(), "target.db").await;
+        assert_eq!(
+            restore(&target, &master, None, &old).await.unwrap(),
+            summary
+        );
+        assert_eq!(organisations(&target).await, 1);
+    }
+
+    #[tokio::test]
+    async fn a_version_1_backup_whose_rows_name_evidence_files_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let master = MasterKey::generate();
+        let register = register(dir.path(), &master, true).await;
+        let current = dir.path().join("current.backup");
+        let summary = backup(register.db(), &master, register.evidence_dir(), &current)
+            .await
+            .unwrap();
+        assert_eq!(summary.evidence_files, 1);
+        let plain = plaintext(&master, &current);
+        let old = dir.path().join("old.backup");
+        seal(
+            &master,
+            BACKUP_FORMAT_V1,
+            &without_files(&plain, None),
+            &old,
+        );
+        let target = fresh(dir.path(), "target.db").await;
+        let restored_evidence = dir.path().join("restored");
+        let error = restore(&target, &master, Some(&restored_evidence), &old)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("format version 1") && error.contains("1 file(s)"),
+            "{error}"
+        );
+        assert_eq!(organisations(&target).await, 0);
+
+        // A current backup that lacks a file its rows name is refused the same way.
+        let lacking = dir.path().join("lacking.backup");
+        seal(
+            &master,
+            BACKUP_FORMAT,
+            &without_files(&plain, Some(FileTotals { count: 0, bytes: 0 })),
+            &lacking,
+        );
+        let error = restore(&target, &master, Some(&restored_evidence), &lacking)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("lacks the file"), "{error}");
+        assert_eq!(organisations(&target).await, 0);
+        assert!(!restored_evidence.exists());
+
+        // And the backup as made restores.
+        assert_eq!(
+            restore(&target, &master, Some(&restored_evidence), &current)
+                .await
+                .unwrap(),
+            summary
+        );
+    }
+
+    #[test]
+    fn only_names_the_register_makes_become_evidence_paths() {
+        let dir = Path::new("/evidence");
+        let name = "0123456789abcdef0123456789abcdef";
+        assert_eq!(evidence_path(dir, name), Some(dir.join("01").join(name)));
+        for bad in [
+            "../../etc/passwd",
+            "0123456789ABCDEF0123456789abcdef",
+            "0123456789abcdef0123456789abcde",
+            "",
+            "/123456789abcdef0123456789abcdef",
+        ] {
+            assert_eq!(evidence_path(dir, bad), None, "{bad}");
+        }
     }
 }

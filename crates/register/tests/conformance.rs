@@ -1625,7 +1625,7 @@ async fn retention_anonymises_closed_cases_and_keeps_the_chain(world: World) {
         .apply_retention(&policy, later)
         .await
         .unwrap();
-    assert_eq!(run.anonymised, [closed.case.clone()]);
+    assert_eq!(run.anonymised, std::slice::from_ref(&closed.case));
     assert!(
         world
             .register

@@ -1,12 +1,13 @@
 //! `weerbaar db copy`, `weerbaar backup` and `weerbaar restore`: a whole register moves
 //! between SQLite and PostgreSQL, and through an encrypted backup file, with nothing lost.
 //! Every table is compared row for row on both sides, by a reader written here that shares
-//! only the table list (`schema::TABLES`) with the code under test.
+//! only the table list (`schema::TABLES`) with the code under test. A backup carries the
+//! evidence files, and a restored register reads them back byte for byte.
 
 #[path = "support/postgres.rs"]
 mod postgres;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -23,12 +24,18 @@ const NARRATIVE: &str = "Na de raadsvergadering schreef @boze_burger dat hij wee
 const PLACE: &str = "Stadhuis, Stadhuisplein 1";
 const PERPETRATOR: &str = "Piet Boos";
 const RAADSLID: &str = "Fatima El Amrani";
+/// The content of the evidence file every world holds: a statement, as text.
+const STATEMENT: &str = "Verklaring: bewijsstuk over de dreiging na de raadsvergadering.";
 
 // ---------------------------------------------------------------------------------------
 // A register with content, made through the public API.
 
 struct World {
     register: Register,
+    /// The register's evidence directory, its own.
+    evidence: tempfile::TempDir,
+    /// The evidence file of the first case: [`STATEMENT`].
+    statement: EvidenceId,
     leiden: OrganisationId,
     raadslid: PersonId,
     griffier: PersonId,
@@ -113,9 +120,13 @@ fn report(world: &World, n: usize) -> NewReport {
 }
 
 /// Two organisations, people with current and former roles, `reports` reports, a task
-/// done and a case opened.
+/// done, an evidence file and online evidence, and a case opened.
 async fn world(url: &str, master: &MasterKey, reports: usize) -> World {
-    let register = Register::open(url, same_key(master)).await.unwrap();
+    let evidence = tempfile::tempdir().unwrap();
+    let register = Register::open(url, same_key(master))
+        .await
+        .unwrap()
+        .with_evidence_dir(evidence.path());
     let leiden = register
         .create_organisation("Gemeente Leiden", preset_text("leiden").unwrap())
         .await
@@ -175,6 +186,8 @@ async fn world(url: &str, master: &MasterKey, reports: usize) -> World {
         .unwrap();
     let mut world = World {
         register,
+        evidence,
+        statement: EvidenceId::generate(),
         leiden,
         raadslid,
         griffier,
@@ -232,12 +245,51 @@ async fn world(url: &str, master: &MasterKey, reports: usize) -> World {
         )
         .await
         .unwrap();
+    world.statement = world
+        .register
+        .add_evidence_file(
+            &world.griffier,
+            &world.case,
+            "verklaring.txt",
+            "text/plain",
+            STATEMENT.as_bytes(),
+            Some("de verklaring"),
+        )
+        .await
+        .unwrap();
     world
         .register
         .open_case(&world.griffier, &world.case)
         .await
         .unwrap();
     world
+}
+
+impl World {
+    fn evidence_dir(&self) -> Option<&Path> {
+        Some(self.evidence.path())
+    }
+}
+
+/// Every file under `dir`, sorted (none when `dir` does not exist).
+fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
 }
 
 // ---------------------------------------------------------------------------------------
@@ -345,10 +397,13 @@ fn rows<'a>(dump: &'a Dump, table: &str) -> &'a [Vec<Cell>] {
     &dump.iter().find(|(name, _)| *name == table).unwrap().1
 }
 
-/// The register opens on `url` with `master` and shows the first case whole, and every
-/// chain of events is unbroken.
-async fn opens_whole(url: &str, master: &MasterKey, world: &World, cases: u64) {
-    let register = Register::open(url, same_key(master)).await.unwrap();
+/// The register opens on `url` with `master` and shows the first case whole, its evidence
+/// file read from `evidence` byte for byte, and every chain of events is unbroken.
+async fn opens_whole(url: &str, master: &MasterKey, evidence: &Path, world: &World, cases: u64) {
+    let register = Register::open(url, same_key(master))
+        .await
+        .unwrap()
+        .with_evidence_dir(evidence);
     let report = verify_chains(register.db()).await.unwrap();
     assert_eq!(report.broken, None, "{url}");
     assert_eq!(report.cases, cases, "{url}");
@@ -369,8 +424,14 @@ async fn opens_whole(url: &str, master: &MasterKey, world: &World, cases: u64) {
     );
     assert!(view.events.iter().any(|e| e.kind == EventKind::TaskDone));
     assert_eq!(view.items.len(), 1, "the police contact");
-    assert_eq!(register.evidence_list(&world.case).await.unwrap().len(), 1);
-    // Reading again added an event; the chain is still whole.
+    assert_eq!(register.evidence_list(&world.case).await.unwrap().len(), 2);
+    let (summary, content) = register
+        .read_evidence_file(&world.griffier, &world.case, &world.statement)
+        .await
+        .unwrap();
+    assert_eq!(content, STATEMENT.as_bytes(), "{url}");
+    assert_eq!(summary.file_name(), Some("verklaring.txt"));
+    // Reading again added events; the chain is still whole.
     assert_eq!(verify_chains(register.db()).await.unwrap().broken, None);
     register.db().close().await;
 }
@@ -494,11 +555,13 @@ async fn a_register_moves_from_sqlite_to_postgres_and_back_with_nothing_lost() {
     back.close().await;
 
     // The copies are registers: the same master key opens the case, chains whole.
+    // A copy moves the database only: the copies read the evidence files where they are.
+    assert_eq!((summary.evidence_files, summary.evidence_bytes), (0, 0));
     let cases = REPORTS as u64;
     if let Some(url) = &postgres_url {
-        opens_whole(url, &master, &world, cases).await;
+        opens_whole(url, &master, world.evidence.path(), &world, cases).await;
     }
-    opens_whole(&back_url, &master, &world, cases).await;
+    opens_whole(&back_url, &master, world.evidence.path(), &world, cases).await;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -589,7 +652,9 @@ async fn a_backup_taken_while_serving_restores_whole_on_both_backends() {
     }
     let at_start = registered.load(Ordering::SeqCst);
     let file = dir.path().join("register.backup");
-    let summary = backup(world.register.db(), &master, &file).await.unwrap();
+    let summary = backup(world.register.db(), &master, world.evidence_dir(), &file)
+        .await
+        .unwrap();
     let at_end = registered.load(Ordering::SeqCst);
     // Let the writer register a few more after the backup, then stop it.
     while registered.load(Ordering::SeqCst) < at_end + 3 {
@@ -607,9 +672,21 @@ async fn a_backup_taken_while_serving_restores_whole_on_both_backends() {
         10 + at_end
     );
 
+    assert_eq!(summary.evidence_files, 1);
+    assert_eq!(
+        summary.evidence_bytes,
+        files_in(world.evidence.path())
+            .iter()
+            .map(|path| std::fs::metadata(path).unwrap().len())
+            .sum::<u64>()
+    );
+
     let restored_url = sqlite_url(dir.path(), "restored.db");
+    let restored_evidence = dir.path().join("restored-evidence");
     let restored = Db::connect(&restored_url).await.unwrap();
-    let restored_summary = restore(&restored, &master, &file).await.unwrap();
+    let restored_summary = restore(&restored, &master, Some(&restored_evidence), &file)
+        .await
+        .unwrap();
     assert_eq!(restored_summary, summary);
     let restored_dump = dump(&restored).await;
     assert_eq!(counts(&restored_dump), summary.tables);
@@ -642,30 +719,46 @@ async fn a_backup_taken_while_serving_restores_whole_on_both_backends() {
             );
         }
     }
-    opens_whole(&restored_url, &master, &world, cases).await;
+    opens_whole(&restored_url, &master, &restored_evidence, &world, cases).await;
 
     if let Some(cluster) = TestCluster::start() {
         let url = cluster.fresh_database();
         let postgres = Db::connect(&url).await.unwrap();
-        assert_eq!(restore(&postgres, &master, &file).await.unwrap(), summary);
+        let postgres_evidence = dir.path().join("postgres-evidence");
+        assert_eq!(
+            restore(&postgres, &master, Some(&postgres_evidence), &file)
+                .await
+                .unwrap(),
+            summary
+        );
         assert_same(
             &restored_dump,
             &dump(&postgres).await,
             "restored in PostgreSQL",
         );
         postgres.close().await;
-        opens_whole(&url, &master, &world, cases).await;
+        opens_whole(&url, &master, &postgres_evidence, &world, cases).await;
 
         // A backup of PostgreSQL restores into SQLite the same.
         let again = dir.path().join("postgres.backup");
         let postgres = Db::connect(&url).await.unwrap();
-        let from_postgres = backup(&postgres, &master, &again).await.unwrap();
+        let from_postgres = backup(&postgres, &master, Some(&postgres_evidence), &again)
+            .await
+            .unwrap();
+        assert_eq!(from_postgres.evidence_files, 1);
+        let sqlite_evidence = dir.path().join("from-postgres-evidence");
         let sqlite = Db::connect(&sqlite_url(dir.path(), "from-postgres.db"))
             .await
             .unwrap();
         assert_eq!(
-            restore(&sqlite, &master, &again).await.unwrap(),
+            restore(&sqlite, &master, Some(&sqlite_evidence), &again)
+                .await
+                .unwrap(),
             from_postgres
+        );
+        assert_eq!(
+            std::fs::read(&files_in(&sqlite_evidence)[0]).unwrap(),
+            std::fs::read(&files_in(world.evidence.path())[0]).unwrap()
         );
         assert_same(
             &dump(&postgres).await,
@@ -694,7 +787,10 @@ async fn a_wrong_key_or_a_damaged_backup_is_refused_and_the_file_shows_nothing()
     // chunks' rows went into the transaction.
     let world = world(&sqlite_url(dir.path(), "source.db"), &master, 200).await;
     let file = dir.path().join("register.backup");
-    let summary = backup(world.register.db(), &master, &file).await.unwrap();
+    let summary = backup(world.register.db(), &master, world.evidence_dir(), &file)
+        .await
+        .unwrap();
+    assert_eq!(summary.evidence_files, 1);
     let bytes = std::fs::read(&file).unwrap();
     assert!(bytes.starts_with(b"WEERBAAR-BACKUP\n"));
     assert!(
@@ -722,6 +818,8 @@ async fn a_wrong_key_or_a_damaged_backup_is_refused_and_the_file_shows_nothing()
         "PL1500-2026-0001",
         "x.example",
         "organisations",
+        "bewijsstuk",
+        "verklaring.txt",
     ] {
         assert!(
             !find(secret.as_bytes()),
@@ -733,13 +831,20 @@ async fn a_wrong_key_or_a_damaged_backup_is_refused_and_the_file_shows_nothing()
         );
     }
 
+    // Nor the sealed evidence file as it lies on disk: the chunks seal it once more.
+    let sealed = std::fs::read(&files_in(world.evidence.path())[0]).unwrap();
+    assert!(!find(&sealed[sealed.len() - 32..]));
+
     let target = Db::connect(&sqlite_url(dir.path(), "target.db"))
         .await
         .unwrap();
+    // Every refused restore leaves the evidence directory as it found it: empty.
+    let evidence_dir = dir.path().join("restored-evidence");
+    let evidence = Some(evidence_dir.as_path());
 
     // The wrong master key: named by both fingerprints.
     let other = MasterKey::generate();
-    let error = message(restore(&target, &other, &file).await);
+    let error = message(restore(&target, &other, evidence, &file).await);
     assert!(
         error.contains(&master.fingerprint()) && error.contains(&other.fingerprint()),
         "{error}"
@@ -758,7 +863,7 @@ async fn a_wrong_key_or_a_damaged_backup_is_refused_and_the_file_shows_nothing()
         altered[at] ^= 0x01;
         let path = dir.path().join(format!("flipped-{n}.backup"));
         std::fs::write(&path, &altered).unwrap();
-        let error = message(restore(&target, &master, &path).await);
+        let error = message(restore(&target, &master, evidence, &path).await);
         assert!(
             error.contains("altered")
                 || error.contains("damaged")
@@ -771,6 +876,7 @@ async fn a_wrong_key_or_a_damaged_backup_is_refused_and_the_file_shows_nothing()
             is_empty(&dump(&target).await),
             "byte {at}: rows were written"
         );
+        assert_eq!(files_in(&evidence_dir), Vec::<PathBuf>::new(), "byte {at}");
     }
 
     // Cut short anywhere: after the header, inside a chunk, between chunks, one byte short.
@@ -784,7 +890,7 @@ async fn a_wrong_key_or_a_damaged_backup_is_refused_and_the_file_shows_nothing()
     ] {
         let path = dir.path().join(format!("cut-{keep}.backup"));
         std::fs::write(&path, &bytes[..keep]).unwrap();
-        let error = message(restore(&target, &master, &path).await);
+        let error = message(restore(&target, &master, evidence, &path).await);
         assert!(
             error.contains("truncated") || error.contains("not a Weerbaar backup"),
             "cut at {keep}: {error}"
@@ -793,6 +899,11 @@ async fn a_wrong_key_or_a_damaged_backup_is_refused_and_the_file_shows_nothing()
             is_empty(&dump(&target).await),
             "cut at {keep}: rows were written"
         );
+        assert_eq!(
+            files_in(&evidence_dir),
+            Vec::<PathBuf>::new(),
+            "cut at {keep}"
+        );
     }
 
     // Something appended after the last chunk.
@@ -800,22 +911,30 @@ async fn a_wrong_key_or_a_damaged_backup_is_refused_and_the_file_shows_nothing()
     longer.extend_from_slice(b"extra");
     let path = dir.path().join("longer.backup");
     std::fs::write(&path, &longer).unwrap();
-    let error = message(restore(&target, &master, &path).await);
+    let error = message(restore(&target, &master, evidence, &path).await);
     assert!(error.contains("after its last chunk"), "{error}");
     assert!(is_empty(&dump(&target).await));
+    assert_eq!(files_in(&evidence_dir), Vec::<PathBuf>::new());
 
     // Not a backup at all, and a file that is not there.
     let path = dir.path().join("not-a-backup");
     std::fs::write(&path, b"SQLite format 3\0 and so on").unwrap();
-    assert!(message(restore(&target, &master, &path).await).contains("not a Weerbaar backup"));
     assert!(
-        message(restore(&target, &master, &dir.path().join("missing")).await)
+        message(restore(&target, &master, evidence, &path).await).contains("not a Weerbaar backup")
+    );
+    assert!(
+        message(restore(&target, &master, evidence, &dir.path().join("missing")).await)
             .contains("does not exist")
     );
 
     // The intact file still restores, and only into an empty register.
-    assert_eq!(restore(&target, &master, &file).await.unwrap(), summary);
-    let error = restore(&target, &master, &file).await.unwrap_err();
+    assert_eq!(
+        restore(&target, &master, evidence, &file).await.unwrap(),
+        summary
+    );
+    let error = restore(&target, &master, evidence, &file)
+        .await
+        .unwrap_err();
     assert!(
         matches!(&error, RegisterError::Invalid { reason, .. } if reason.contains("not empty")),
         "{error}"
@@ -824,6 +943,10 @@ async fn a_wrong_key_or_a_damaged_backup_is_refused_and_the_file_shows_nothing()
         &dump(world.register.db()).await,
         &dump(&target).await,
         "restored",
+    );
+    assert_eq!(
+        stored_files(&evidence_dir),
+        stored_files(world.evidence.path())
     );
 }
 
@@ -841,7 +964,7 @@ async fn a_backup_never_overwrites_a_file() {
     let world = world(&sqlite_url(dir.path(), "source.db"), &master, 1).await;
     let file = dir.path().join("register.backup");
     std::fs::write(&file, b"an earlier backup").unwrap();
-    let error = backup(world.register.db(), &master, &file)
+    let error = backup(world.register.db(), &master, world.evidence_dir(), &file)
         .await
         .unwrap_err();
     assert!(error.to_string().contains("already exists"), "{error}");
@@ -850,9 +973,15 @@ async fn a_backup_never_overwrites_a_file() {
 
     // A second backup to the name of the first is refused too.
     let fresh = dir.path().join("fresh.backup");
-    backup(world.register.db(), &master, &fresh).await.unwrap();
+    backup(world.register.db(), &master, world.evidence_dir(), &fresh)
+        .await
+        .unwrap();
     let written = std::fs::read(&fresh).unwrap();
-    assert!(backup(world.register.db(), &master, &fresh).await.is_err());
+    assert!(
+        backup(world.register.db(), &master, world.evidence_dir(), &fresh)
+            .await
+            .is_err()
+    );
     assert_eq!(std::fs::read(&fresh).unwrap(), written);
 
     // A leftover temporary file is not overwritten either, and named in the error.
@@ -861,6 +990,7 @@ async fn a_backup_never_overwrites_a_file() {
     let error = backup(
         world.register.db(),
         &master,
+        world.evidence_dir(),
         &dir.path().join("other.backup"),
     )
     .await
@@ -875,4 +1005,213 @@ async fn a_backup_never_overwrites_a_file() {
         let mode = std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "a backup is readable only by its owner");
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// (6) A backup carries the evidence files; a restored register reads them byte for byte.
+
+/// The files under `root`, as paths relative to it, with their bytes.
+fn stored_files(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    files_in(root)
+        .into_iter()
+        .map(|path| {
+            let bytes = std::fs::read(&path).unwrap();
+            (path.strip_prefix(root).unwrap().to_path_buf(), bytes)
+        })
+        .collect()
+}
+
+/// A second evidence file in the first case, with `content` as text.
+async fn another_file(world: &World, content: &str) -> EvidenceId {
+    world
+        .register
+        .add_evidence_file(
+            &world.griffier,
+            &world.case,
+            "tweede.txt",
+            "text/plain",
+            content.as_bytes(),
+            None,
+        )
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_restored_register_reads_the_same_evidence_files_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let master = MasterKey::generate();
+    let world = world(&sqlite_url(dir.path(), "source.db"), &master, 2).await;
+    // A binary file too: every byte value, behind a PNG signature.
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    for _ in 0..64 {
+        png.extend(0..=255u8);
+    }
+    let picture = world
+        .register
+        .add_evidence_file(
+            &world.griffier,
+            &world.case,
+            "schermafdruk.png",
+            "image/png",
+            &png,
+            None,
+        )
+        .await
+        .unwrap();
+    let file = dir.path().join("register.backup");
+
+    // Without the evidence directory a register with evidence files is not backed up.
+    let error = backup(world.register.db(), &master, None, &file)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, RegisterError::Config(reason) if reason.contains("evidence directory")),
+        "{error}"
+    );
+    assert!(!file.exists());
+    assert!(!dir.path().join("register.backup.tmp").exists());
+
+    let summary = backup(world.register.db(), &master, world.evidence_dir(), &file)
+        .await
+        .unwrap();
+    let original = stored_files(world.evidence.path());
+    assert_eq!(original.len(), 2);
+    assert_eq!(summary.evidence_files, 2);
+    assert_eq!(
+        summary.evidence_bytes,
+        original.iter().map(|(_, b)| b.len() as u64).sum::<u64>()
+    );
+    assert!(summary.to_string().contains("evidence files"), "{summary}");
+
+    // A restore needs somewhere to put them; without it, nothing is written.
+    let restored_url = sqlite_url(dir.path(), "restored.db");
+    let restored = Db::connect(&restored_url).await.unwrap();
+    let error = restore(&restored, &master, None, &file).await.unwrap_err();
+    assert!(
+        matches!(&error, RegisterError::Config(reason) if reason.contains("evidence directory")),
+        "{error}"
+    );
+    assert!(is_empty(&dump(&restored).await));
+
+    let new_dir = dir.path().join("new-evidence");
+    assert_eq!(
+        restore(&restored, &master, Some(&new_dir), &file)
+            .await
+            .unwrap(),
+        summary
+    );
+    assert_same(
+        &dump(world.register.db()).await,
+        &dump(&restored).await,
+        "restored",
+    );
+    restored.close().await;
+    // The same sealed files under the same names, and no temporary file left.
+    assert_eq!(stored_files(&new_dir), original);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        for (relative, _) in &original {
+            let path = new_dir.join(relative);
+            assert_eq!(mode(&path), 0o600, "{}", path.display());
+            assert_eq!(mode(path.parent().unwrap()), 0o700, "{}", path.display());
+        }
+        assert_eq!(mode(&new_dir), 0o700);
+    }
+
+    // The restored register, given the new directory, opens them as they were added.
+    let register = Register::open(&restored_url, same_key(&master))
+        .await
+        .unwrap()
+        .with_evidence_dir(&new_dir);
+    let (statement, content) = register
+        .read_evidence_file(&world.griffier, &world.case, &world.statement)
+        .await
+        .unwrap();
+    assert_eq!(content, STATEMENT.as_bytes());
+    assert_eq!(statement.file_name(), Some("verklaring.txt"));
+    let (summary, content) = register
+        .read_evidence_file(&world.griffier, &world.case, &picture)
+        .await
+        .unwrap();
+    assert_eq!(content, png);
+    assert_eq!(summary.file_name(), Some("schermafdruk.png"));
+    assert_eq!(verify_chains(register.db()).await.unwrap().broken, None);
+}
+
+// ---------------------------------------------------------------------------------------
+// (7) A backup that would lack an evidence file is refused.
+
+#[tokio::test]
+async fn a_backup_is_refused_when_an_evidence_file_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let master = MasterKey::generate();
+    let world = world(&sqlite_url(dir.path(), "source.db"), &master, 1).await;
+    let stored = files_in(world.evidence.path());
+    assert_eq!(stored.len(), 1);
+    std::fs::remove_file(&stored[0]).unwrap();
+    let file = dir.path().join("register.backup");
+    let error = backup(world.register.db(), &master, world.evidence_dir(), &file)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains(&world.statement.to_string()),
+        "the evidence id: {error}"
+    );
+    assert!(
+        error.contains(&stored[0].display().to_string()),
+        "the path: {error}"
+    );
+    assert!(error.contains("missing"), "{error}");
+    assert!(!file.exists());
+    assert!(!dir.path().join("register.backup.tmp").exists());
+}
+
+// ---------------------------------------------------------------------------------------
+// (8) A restore never overwrites an evidence file: refused, and nothing written.
+
+#[tokio::test]
+async fn a_restore_into_an_evidence_directory_that_holds_the_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let master = MasterKey::generate();
+    let world = world(&sqlite_url(dir.path(), "source.db"), &master, 1).await;
+    another_file(&world, "Een tweede verklaring.").await;
+    let file = dir.path().join("register.backup");
+    let summary = backup(world.register.db(), &master, world.evidence_dir(), &file)
+        .await
+        .unwrap();
+    assert_eq!(summary.evidence_files, 2);
+    let original = stored_files(world.evidence.path());
+
+    // The file the backup brings last is there already, so the first was written by the
+    // time the restore is refused.
+    let occupied_dir = dir.path().join("occupied");
+    let occupied = occupied_dir.join(&original[1].0);
+    std::fs::create_dir_all(occupied.parent().unwrap()).unwrap();
+    std::fs::write(&occupied, b"already here").unwrap();
+    let target = Db::connect(&sqlite_url(dir.path(), "target.db"))
+        .await
+        .unwrap();
+    let error = restore(&target, &master, Some(&occupied_dir), &file)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("already exists"), "{error}");
+    assert!(error.contains(&occupied.display().to_string()), "{error}");
+    assert!(is_empty(&dump(&target).await), "rows were written");
+    assert_eq!(files_in(&occupied_dir), vec![occupied.clone()]);
+    assert_eq!(std::fs::read(&occupied).unwrap(), b"already here");
+
+    // Once the name is free, the restore goes through.
+    std::fs::remove_file(&occupied).unwrap();
+    assert_eq!(
+        restore(&target, &master, Some(&occupied_dir), &file)
+            .await
+            .unwrap(),
+        summary
+    );
+    assert_eq!(stored_files(&occupied_dir), original);
 }
