@@ -5,6 +5,7 @@
 //! organisation's data key and chained to the event before it by hash. Query tables
 //! (the case row, its tasks) are written in the same transaction as the event.
 
+pub mod accounts;
 pub mod audit;
 pub mod case_life;
 pub mod chain;

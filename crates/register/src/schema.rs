@@ -270,6 +270,22 @@ pub const TABLES: &[Table] = &[
         ],
         primary_key: &["id"],
     },
+    Table {
+        name: "accounts",
+        columns: &[
+            req("person_id", Text),
+            opt("password_hash", Text),
+            opt("totp_secret_enc", Blob),
+            req("totp_confirmed", Boolean),
+            req("recovery_codes", Text),
+            req("failed_attempts", Integer),
+            opt("locked_until", Integer),
+            req("disabled", Boolean),
+            req("created_at", Integer),
+            req("updated_at", Integer),
+        ],
+        primary_key: &["person_id"],
+    },
 ];
 
 /// The table called `name`.

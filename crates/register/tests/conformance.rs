@@ -1719,6 +1719,164 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     files
 }
 
+async fn an_account_signs_in_locks_and_keeps_its_second_factor_sealed(world: World) {
+    use weerbaar_register::accounts::SignIn;
+    let register = &world.register;
+    let short = register.set_password(&world.griffier, "kort").await;
+    assert!(
+        matches!(short, Err(RegisterError::Invalid { ref field, .. }) if field == "password"),
+        "{short:?}"
+    );
+    register
+        .set_password(&world.griffier, "een lange zin als wachtwoord")
+        .await
+        .unwrap();
+    let now = jiff::Timestamp::now();
+    let check = |email: &'static str, password: &'static str, at| {
+        register.check_password(&world.leiden, email, password, at)
+    };
+
+    assert_eq!(
+        check(
+            "Griffie@Leiden.example",
+            "een lange zin als wachtwoord",
+            now
+        )
+        .await
+        .unwrap(),
+        SignIn::Accepted {
+            person: world.griffier.clone(),
+            second_factor: false
+        }
+    );
+    assert_eq!(
+        check(
+            "onbekend@leiden.example",
+            "een lange zin als wachtwoord",
+            now
+        )
+        .await
+        .unwrap(),
+        SignIn::Refused
+    );
+    // The burgemeester has no account: refused the same way.
+    assert_eq!(
+        check("bm@leiden.example", "een lange zin als wachtwoord", now)
+            .await
+            .unwrap(),
+        SignIn::Refused
+    );
+    for _ in 0..4 {
+        assert_eq!(
+            check("griffie@leiden.example", "fout wachtwoord!!", now)
+                .await
+                .unwrap(),
+            SignIn::Refused
+        );
+    }
+    let locked = check("griffie@leiden.example", "fout wachtwoord!!", now)
+        .await
+        .unwrap();
+    assert!(matches!(locked, SignIn::Locked { .. }), "{locked:?}");
+    let still = check(
+        "griffie@leiden.example",
+        "een lange zin als wachtwoord",
+        now,
+    )
+    .await
+    .unwrap();
+    assert!(
+        matches!(still, SignIn::Locked { .. }),
+        "the right password waits out the lock: {still:?}"
+    );
+    let later = now
+        .checked_add(jiff::SignedDuration::from_mins(16))
+        .unwrap();
+    assert!(matches!(
+        check(
+            "griffie@leiden.example",
+            "een lange zin als wachtwoord",
+            later
+        )
+        .await
+        .unwrap(),
+        SignIn::Accepted { .. }
+    ));
+
+    register
+        .store_second_factor(&world.griffier, b"12345678901234567890")
+        .await
+        .unwrap();
+    assert_eq!(
+        register
+            .second_factor_secret(&world.griffier)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(&b"12345678901234567890"[..])
+    );
+    register
+        .confirm_second_factor(&world.griffier)
+        .await
+        .unwrap();
+    assert_eq!(
+        check(
+            "griffie@leiden.example",
+            "een lange zin als wachtwoord",
+            later
+        )
+        .await
+        .unwrap(),
+        SignIn::Accepted {
+            person: world.griffier.clone(),
+            second_factor: true
+        }
+    );
+    let codes = register.new_recovery_codes(&world.griffier).await.unwrap();
+    assert_eq!(codes.len(), 10);
+    assert!(
+        register
+            .use_recovery_code(&world.griffier, &codes[3].to_uppercase())
+            .await
+            .unwrap()
+    );
+    assert!(
+        !register
+            .use_recovery_code(&world.griffier, &codes[3])
+            .await
+            .unwrap(),
+        "single use"
+    );
+    assert!(
+        !register
+            .use_recovery_code(&world.griffier, "aaaaa-bbbbb")
+            .await
+            .unwrap()
+    );
+
+    register
+        .set_account_disabled(&world.griffier, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        check(
+            "griffie@leiden.example",
+            "een lange zin als wachtwoord",
+            later
+        )
+        .await
+        .unwrap(),
+        SignIn::Disabled
+    );
+    let no_account = register
+        .set_account_disabled(&world.burgemeester, true)
+        .await;
+    assert!(
+        matches!(no_account, Err(RegisterError::NotFound { .. })),
+        "{no_account:?}"
+    );
+}
+
 macro_rules! conformance {
     ($($scenario:ident),+ $(,)?) => {
         mod sqlite {
@@ -1756,6 +1914,7 @@ conformance!(
     a_changed_or_removed_event_is_caught,
     a_batch_of_reports_is_stored_whole_or_not_at_all,
     retention_anonymises_closed_cases_and_keeps_the_chain,
+    an_account_signs_in_locks_and_keeps_its_second_factor_sealed,
     a_screenshot_round_trips_sealed,
     disallowed_evidence_is_refused_and_leaves_nothing,
     reading_evidence_is_on_the_timeline,

@@ -5,7 +5,8 @@
 //! in its key file (`keys.master_key_file`), or in `WEERBAAR_KEYS__MASTER_KEY` as hex.
 //!
 //! Unknown keys are refused everywhere (a typo must not silently fall back to a
-//! default), except in `[retention]`, which is reserved for the retention periods.
+//! default). `[retention]` holds the retention periods in days, for the closed statuses
+//! only (`afgerond`, `gearchiveerd`): an open case never expires.
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -16,7 +17,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use figment::value::{Dict, Map};
 use figment::{Figment, Metadata, Profile, Provider};
 use serde::Deserialize;
-use weerbaar_register::MasterKey;
+use weerbaar_register::{CaseStatus, MasterKey};
 
 /// The configuration file inside the data folder.
 pub const CONFIG_FILE: &str = "weerbaar.toml";
@@ -24,6 +25,9 @@ pub const CONFIG_FILE: &str = "weerbaar.toml";
 pub const DEFAULT_DATABASE_FILE: &str = "weerbaar.db";
 /// The key file, relative to the data folder, unless `keys.master_key_file` says otherwise.
 pub const DEFAULT_KEY_FILE: &str = "weerbaar.key";
+/// The evidence files, relative to the data folder, unless `storage.evidence_dir` says
+/// otherwise.
+pub const DEFAULT_EVIDENCE_DIR: &str = "evidence";
 /// Where `weerbaar serve` listens unless `server.listen` says otherwise.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
@@ -48,9 +52,10 @@ struct Raw {
     keys: RawKeys,
     #[serde(default)]
     server: RawServer,
-    /// Reserved for the retention periods per status; accepted and not yet used.
     #[serde(default)]
-    retention: Dict,
+    storage: RawStorage,
+    #[serde(default)]
+    retention: Retention,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -69,6 +74,37 @@ struct RawKeys {
 #[serde(deny_unknown_fields)]
 struct RawServer {
     listen: Option<SocketAddr>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStorage {
+    evidence_dir: Option<PathBuf>,
+}
+
+/// `[retention]`: how many days a case is kept in each closed status before the retention
+/// job anonymises it. A status without a period is kept until its status changes.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retention {
+    pub afgerond: Option<u32>,
+    pub gearchiveerd: Option<u32>,
+}
+
+/// The keys `[retention]` takes, for messages.
+pub const RETENTION_KEYS: &[&str] = &["afgerond", "gearchiveerd"];
+
+impl Retention {
+    /// The periods set, as (status, days).
+    pub fn periods(&self) -> Vec<(CaseStatus, u32)> {
+        [
+            (CaseStatus::Afgerond, self.afgerond),
+            (CaseStatus::Gearchiveerd, self.gearchiveerd),
+        ]
+        .into_iter()
+        .filter_map(|(status, days)| days.map(|days| (status, days)))
+        .collect()
+    }
 }
 
 /// A value that must not show up in logs or `Debug` output.
@@ -115,12 +151,15 @@ pub struct Config {
     pub database_url_origin: String,
     /// The master key's source.
     pub key: KeySource,
+    /// `storage.evidence_dir`, absolute: where the sealed evidence files are kept.
+    pub evidence_dir: PathBuf,
+    /// Where `storage.evidence_dir` came from, for messages.
+    pub evidence_dir_origin: String,
     /// `server.listen`, for `weerbaar serve`.
     #[allow(dead_code)] // read by `weerbaar serve`, which is still ahead
     pub listen: SocketAddr,
-    /// `[retention]`, reserved.
-    #[allow(dead_code)] // read by the retention job, which is still ahead
-    pub retention: Dict,
+    /// `[retention]`: the periods per closed status.
+    pub retention: Retention,
 }
 
 impl Config {
@@ -203,6 +242,20 @@ impl Config {
             }
         };
 
+        let (evidence_dir, evidence_dir_origin) = match raw.storage.evidence_dir {
+            Some(path) => {
+                let origin = origin(&figment, "storage.evidence_dir");
+                if path.as_os_str().is_empty() {
+                    bail!("the configuration key `storage.evidence_dir` ({origin}) is empty");
+                }
+                (data_dir.join(path), origin)
+            }
+            None => (
+                data_dir.join(DEFAULT_EVIDENCE_DIR),
+                String::from("the default"),
+            ),
+        };
+
         let listen = match raw.server.listen {
             Some(listen) => listen,
             None => DEFAULT_LISTEN
@@ -216,6 +269,8 @@ impl Config {
             database_url,
             database_url_origin,
             key,
+            evidence_dir,
+            evidence_dir_origin,
             listen,
             retention: raw.retention,
         })
@@ -383,6 +438,23 @@ fn explain(figment: &Figment, file: &Path, error: figment::Error) -> anyhow::Err
                         "the master key is never kept in the configuration; put it in its key \
                          file (`keys.master_key_file`) or in {MASTER_KEY_ENV}"
                     )
+                } else if table == ["retention"] {
+                    let open = CaseStatus::parse(field).is_some_and(|status| {
+                        !matches!(status, CaseStatus::Afgerond | CaseStatus::Gearchiveerd)
+                    });
+                    if open {
+                        format!(
+                            "`{field}` is an open status, and an open case never expires; only \
+                             closed cases have a retention period: {} (days)",
+                            RETENTION_KEYS.join(", ")
+                        )
+                    } else {
+                        format!(
+                            "unknown key; [retention] takes the days a closed case is kept, per \
+                             status: {}",
+                            RETENTION_KEYS.join(", ")
+                        )
+                    }
                 } else if expected.is_empty() {
                     String::from("unknown key")
                 } else {
@@ -397,6 +469,10 @@ fn explain(figment: &Figment, file: &Path, error: figment::Error) -> anyhow::Err
                     )
                 }
             }
+            other if path.first().map(String::as_str) == Some("retention") => format!(
+                "{other}; a retention period is a whole number of days, for example 2555 \
+                 (seven years)"
+            ),
             other => other.to_string(),
         };
         let key = path.join(".");
@@ -446,7 +522,7 @@ pub fn sqlite_url(path: &Path) -> Result<String> {
 
 /// A relative SQLite path is relative to the data folder, like every other path in the
 /// configuration, rather than to wherever the command happens to run.
-fn resolve_sqlite_url(url: &str, data_dir: &Path) -> Result<String> {
+pub fn resolve_sqlite_url(url: &str, data_dir: &Path) -> Result<String> {
     let Some((path, params)) = sqlite_parts(url) else {
         return Ok(url.to_owned());
     };

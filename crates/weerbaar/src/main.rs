@@ -1,10 +1,15 @@
 //! `weerbaar`: the one binary. It speaks the protocol (evaluate facts into a plan, list
 //! and show the presets, check an organisation's own protocol file) and keeps the
-//! register (set it up, verify its chains, rotate its master key, list organisations).
+//! register (set it up, verify its chains, rotate its master key, list organisations,
+//! back it up and restore it, copy it to another database, fill it with demo cases, and
+//! apply the retention periods).
 
 mod config;
+mod demo_cmd;
 mod protocol_cmd;
 mod register_cmd;
+mod retention_cmd;
+mod transfer_cmd;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -52,6 +57,37 @@ enum Command {
     /// The organisations in the register.
     #[command(subcommand)]
     Organisation(register_cmd::OrganisationCommand),
+    /// Write a consistent, encrypted snapshot of the register to a new file.
+    ///
+    /// The snapshot holds the whole database and every evidence file, taken in one read
+    /// transaction, so it may be made while `weerbaar serve` keeps running. It is
+    /// encrypted under a key derived from the master key: restoring it needs the same
+    /// master key, so keep a copy of the key file, apart from the backups. FILE must not
+    /// exist: a backup never overwrites a file.
+    Backup(transfer_cmd::BackupArgs),
+    /// Restore a backup into a new, empty register.
+    ///
+    /// The register of the data folder must be empty: restore refuses a register that
+    /// holds anything, and then changes nothing. The backup is decrypted with the data
+    /// folder's master key, which must be the key the backup was made with.
+    ///
+    /// To restore into a new data folder: make the folder (mode 0700), copy the key file
+    /// the backup was made with into it as weerbaar.key (mode 0600), and run
+    /// `weerbaar --data-dir NEW restore FILE`. Without a weerbaar.toml the defaults hold:
+    /// the SQLite database weerbaar.db and the evidence folder `evidence` in the data
+    /// folder (the database and the evidence folder are made). To restore into
+    /// PostgreSQL, write a weerbaar.toml with `[database] url` (or set
+    /// WEERBAAR_DATABASE__URL) naming an empty database first.
+    Restore(transfer_cmd::RestoreArgs),
+    /// Move the register to another database.
+    #[command(subcommand)]
+    Db(transfer_cmd::DbCommand),
+    /// Generated cases for demonstrations and benchmarks.
+    #[command(subcommand)]
+    Demo(demo_cmd::DemoCommand),
+    /// Anonymise closed cases whose retention period has passed.
+    #[command(subcommand)]
+    Retention(retention_cmd::RetentionCommand),
 }
 
 fn main() -> ExitCode {
@@ -73,6 +109,11 @@ fn main() -> ExitCode {
         Command::Organisation(command) => {
             register(&cli.data_dir, RegisterCommand::Organisation(command))
         }
+        Command::Backup(args) => register(&cli.data_dir, RegisterCommand::Backup(args)),
+        Command::Restore(args) => register(&cli.data_dir, RegisterCommand::Restore(args)),
+        Command::Db(command) => register(&cli.data_dir, RegisterCommand::Db(command)),
+        Command::Demo(command) => register(&cli.data_dir, RegisterCommand::Demo(command)),
+        Command::Retention(command) => register(&cli.data_dir, RegisterCommand::Retention(command)),
     }
 }
 

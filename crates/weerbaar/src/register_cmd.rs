@@ -1,5 +1,6 @@
 //! The register on the command line: `weerbaar init`, `audit verify`, `key rotate` and
-//! `organisation list`.
+//! `organisation list`, and the shared ways in: every command that opens the register
+//! opens it through [`open_register`], with its evidence folder.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -11,14 +12,15 @@ use weerbaar_register::audit::verify_chains;
 use weerbaar_register::{Db, MasterKey, Register, RegisterError};
 
 use crate::config::{
-    self, CONFIG_FILE, Config, DEFAULT_KEY_FILE, DEFAULT_LISTEN, KeySource, MASTER_KEY_ENV,
-    Overrides,
+    self, CONFIG_FILE, Config, DEFAULT_EVIDENCE_DIR, DEFAULT_KEY_FILE, DEFAULT_LISTEN, KeySource,
+    MASTER_KEY_ENV, Overrides,
 };
+use crate::{demo_cmd, retention_cmd, transfer_cmd};
 
 /// The register's errors say everything in their own message (a wrapped database error
 /// included), so they enter anyhow's chain as one message rather than repeating their
 /// source.
-trait Flat<T> {
+pub(crate) trait Flat<T> {
     fn flat(self) -> Result<T>;
 }
 
@@ -73,10 +75,20 @@ pub enum RegisterCommand {
     Audit(AuditCommand),
     Key(KeyCommand),
     Organisation(OrganisationCommand),
+    Backup(transfer_cmd::BackupArgs),
+    Restore(transfer_cmd::RestoreArgs),
+    Db(transfer_cmd::DbCommand),
+    Demo(demo_cmd::DemoCommand),
+    Retention(retention_cmd::RetentionCommand),
 }
 
 pub async fn run(data_dir: &Path, command: RegisterCommand) -> Result<ExitCode> {
     match command {
+        RegisterCommand::Backup(args) => transfer_cmd::backup(data_dir, args).await,
+        RegisterCommand::Restore(args) => transfer_cmd::restore(data_dir, args).await,
+        RegisterCommand::Db(command) => transfer_cmd::db(data_dir, command).await,
+        RegisterCommand::Demo(command) => demo_cmd::run(data_dir, command).await,
+        RegisterCommand::Retention(command) => retention_cmd::run(data_dir, command).await,
         RegisterCommand::Init(args) => init(data_dir, args).await,
         RegisterCommand::Audit(AuditCommand::Verify) => audit_verify(data_dir).await,
         RegisterCommand::Key(KeyCommand::Rotate) => key_rotate(data_dir).await,
@@ -254,15 +266,7 @@ async fn init_steps(
         }
         undo.created.push(Created::Sqlite(db));
     }
-    let register = Register::open(&config.database_url, master)
-        .await
-        .flat()
-        .with_context(|| {
-            format!(
-                "cannot open the register at {}",
-                config.database_url_shown()
-            )
-        })?;
+    let register = open_register(config, master).await?;
     let created = async {
         let existing = register.organisations().await.flat()?;
         if !existing.is_empty() {
@@ -287,7 +291,7 @@ async fn init_steps(
     })
 }
 
-fn create_data_dir(dir: &Path, undo: &mut Undo) -> Result<()> {
+pub(crate) fn create_data_dir(dir: &Path, undo: &mut Undo) -> Result<()> {
     if dir.is_dir() {
         #[cfg(unix)]
         {
@@ -361,8 +365,17 @@ fn write_config_file(config: &Config, args: &InitArgs, undo: &mut Undo) -> Resul
 # The address and port `weerbaar serve` listens on.
 # listen = "{DEFAULT_LISTEN}"
 
+[storage]
+# The folder of the evidence files (each sealed with its organisation's key), made with
+# mode 0700 when the first file arrives. `weerbaar backup` takes it with the database.
+# evidence_dir = "{DEFAULT_EVIDENCE_DIR}"
+
 [retention]
-# Reserved for the retention periods per case status; not in use yet.
+# How many days a closed case is kept, from the moment it got its status, before
+# `weerbaar retention run` anonymises it. Only closed statuses expire (afgerond,
+# gearchiveerd); an open case never does. A status without a period is kept as it is.
+# afgerond = 2555      # seven years
+# gearchiveerd = 3650  # ten years
 "#
     );
     let path = &config.file;
@@ -387,12 +400,12 @@ fn write_config_file(config: &Config, args: &InitArgs, undo: &mut Undo) -> Resul
 
 /// What `init` made, to be removed again when a later step fails.
 #[derive(Debug, Default)]
-struct Undo {
-    created: Vec<Created>,
+pub(crate) struct Undo {
+    pub(crate) created: Vec<Created>,
 }
 
 #[derive(Debug)]
-enum Created {
+pub(crate) enum Created {
     /// A folder that did not exist before: removed with everything in it.
     Dir(PathBuf),
     File(PathBuf),
@@ -402,7 +415,7 @@ enum Created {
 
 impl Undo {
     /// Removes what was created, newest first; returns what could not be removed.
-    fn run(self) -> Vec<String> {
+    pub(crate) fn run(self) -> Vec<String> {
         let mut left = Vec::new();
         let mut remove_file = |path: &Path| match std::fs::remove_file(path) {
             Ok(()) => {}
@@ -453,15 +466,7 @@ async fn audit_verify_inner(data_dir: &Path) -> Result<ExitCode> {
     require_database(&config)?;
     // The walk reads hashes only: it needs no master key, so an auditor can run it
     // without being able to read a single case.
-    let db = Db::connect(&config.database_url)
-        .await
-        .flat()
-        .with_context(|| {
-            format!(
-                "cannot open the register at {}",
-                config.database_url_shown()
-            )
-        })?;
+    let db = connect(&config).await?;
     let report = verify_chains(&db).await;
     db.close().await;
     let report = report.flat().context("cannot walk the chains")?;
@@ -515,15 +520,7 @@ async fn key_rotate(data_dir: &Path) -> Result<ExitCode> {
     let old = config.master_key()?;
     let old_fingerprint = old.fingerprint();
     require_database(&config)?;
-    let register = Register::open(&config.database_url, old)
-        .await
-        .flat()
-        .with_context(|| {
-            format!(
-                "cannot open the register at {}",
-                config.database_url_shown()
-            )
-        })?;
+    let register = open_register(&config, old).await?;
 
     let new = MasterKey::generate();
     if let Err(error) = new.write_key_file(&new_path) {
@@ -681,14 +678,7 @@ async fn interrupted_rotation(config: &Config, key_path: &Path, new_path: &Path)
 /// random key could not unwrap a data key anyway, so nothing can be committed).
 async fn expected_fingerprint(config: &Config) -> Result<Option<String>> {
     require_database(config)?;
-    let register = Register::open(&config.database_url, MasterKey::generate())
-        .await
-        .with_context(|| {
-            format!(
-                "cannot open the register at {}",
-                config.database_url_shown()
-            )
-        })?;
+    let register = open_register(config, MasterKey::generate()).await?;
     let probe = register.rotate_master_key(&MasterKey::generate()).await;
     register.db().close().await;
     match probe {
@@ -705,15 +695,7 @@ async fn organisation_list(data_dir: &Path) -> Result<ExitCode> {
     let config = Config::load(data_dir, &Overrides::default())?;
     let master = config.master_key()?;
     require_database(&config)?;
-    let register = Register::open(&config.database_url, master)
-        .await
-        .flat()
-        .with_context(|| {
-            format!(
-                "cannot open the register at {}",
-                config.database_url_shown()
-            )
-        })?;
+    let register = open_register(&config, master).await?;
     let organisations = register.organisations().await;
     register.db().close().await;
     let organisations = organisations
@@ -761,7 +743,7 @@ async fn organisation_list(data_dir: &Path) -> Result<ExitCode> {
 
 /// Refuses to work on a SQLite database that is not there: opening it would create an
 /// empty register, and `audit verify` would then vouch for nothing.
-fn require_database(config: &Config) -> Result<()> {
+pub(crate) fn require_database(config: &Config) -> Result<()> {
     if let Some(path) = config.sqlite_file()
         && !path.exists()
     {
@@ -782,4 +764,60 @@ fn require_database(config: &Config) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Opens the register of `config` with `master` and its evidence folder
+/// (`storage.evidence_dir`): every command that opens the register does it here, so that
+/// evidence files are found, written and (by retention) removed in one place.
+pub(crate) async fn open_register(config: &Config, master: MasterKey) -> Result<Register> {
+    check_evidence_dir(config)?;
+    let register = Register::open(&config.database_url, master)
+        .await
+        .flat()
+        .with_context(|| {
+            format!(
+                "cannot open the register at {}",
+                config.database_url_shown()
+            )
+        })?;
+    Ok(register.with_evidence_dir(&config.evidence_dir))
+}
+
+/// The evidence folder need not exist yet (it is made, mode 0700, when the first file
+/// arrives), but what is there must be a folder.
+pub(crate) fn check_evidence_dir(config: &Config) -> Result<()> {
+    let dir = &config.evidence_dir;
+    match std::fs::metadata(dir) {
+        Ok(metadata) if !metadata.is_dir() => bail!(
+            "the evidence folder {} (storage.evidence_dir, from {}) is not a folder",
+            dir.display(),
+            config.evidence_dir_origin
+        ),
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(error) => bail!(
+            "the evidence folder {} (storage.evidence_dir, from {}) cannot be inspected: {error}",
+            dir.display(),
+            config.evidence_dir_origin
+        ),
+    }
+}
+
+/// Opens the database of `config` itself, without a master key: for the commands that
+/// move rows as they are (`db copy`) or only read hashes (`audit verify`).
+pub(crate) async fn connect(config: &Config) -> Result<Db> {
+    Db::connect(&config.database_url)
+        .await
+        .flat()
+        .with_context(|| {
+            format!(
+                "cannot open the register at {}",
+                config.database_url_shown()
+            )
+        })
+}
+
+/// "1 case", "2 cases".
+pub(crate) fn count(n: u64, one: &'static str, many: &'static str) -> String {
+    format!("{n} {}", plural(n, one, many))
 }

@@ -1,5 +1,7 @@
-//! `weerbaar init`, `audit verify`, `key rotate` and `organisation list`, run as an
-//! operator runs them, against throwaway data folders.
+//! `weerbaar init`, `audit verify`, `key rotate`, `organisation list`, `backup`,
+//! `restore`, `db copy`, `demo seed` and `retention run`, run as an operator runs them,
+//! against throwaway data folders. Where a test needs what the command line cannot do
+//! (add an evidence file, close a case), it opens the same register through the library.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -509,15 +511,550 @@ fn an_unknown_key_is_refused_by_name() {
         run.stderr()
     );
 
-    // A value of the wrong kind names its key too; [retention] is reserved and open.
+    // A value of the wrong kind names its key too.
     std::fs::write(
         &config,
-        original
-            .replace("# listen = ", "listen = \"nowhere\"\n# ")
-            .replace("[retention]", "[retention]\nafgerond = \"7 jaar\""),
+        original.replace("# listen = ", "listen = \"nowhere\"\n# "),
     )
     .unwrap();
     let run = setup.run(&["organisation", "list"]);
     run.failure();
     assert!(run.stderr().contains("`server.listen`"), "{}", run.stderr());
+
+    // [retention] takes days for the closed statuses only.
+    for (line, expected) in [
+        ("afgerond = \"7 jaar\"", "`retention.afgerond`"),
+        ("gemeld = 30", "`retention.gemeld`"),
+        ("bewaren = 30", "`retention.bewaren`"),
+    ] {
+        std::fs::write(
+            &config,
+            original.replace("[retention]", &format!("[retention]\n{line}")),
+        )
+        .unwrap();
+        let run = setup.run(&["retention", "run"]);
+        run.failure();
+        assert!(run.stderr().contains(expected), "{line}: {}", run.stderr());
+        if line.starts_with("gemeld") {
+            assert!(run.stderr().contains("never expires"), "{}", run.stderr());
+        }
+    }
+
+    // The evidence folder must be a folder.
+    std::fs::write(
+        &config,
+        original.replace("[storage]", "[storage]\nevidence_dir = \"weerbaar.key\""),
+    )
+    .unwrap();
+    let run = setup.run(&["organisation", "list"]);
+    run.failure();
+    assert!(
+        run.stderr().contains("storage.evidence_dir"),
+        "{}",
+        run.stderr()
+    );
+    assert!(run.stderr().contains("not a folder"), "{}", run.stderr());
+}
+
+// ---------------------------------------------------------------------------------------
+// The register through the library, for what the command line cannot do.
+
+use weerbaar_register::{Action, CaseId, CaseStatus, Db, MasterKey, OrganisationId, PersonId};
+use weerbaar_register::{EvidenceId, Register};
+
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
+/// The register of a data folder set up with the defaults, opened as the commands open
+/// it: the database, the key file and the evidence folder of the data folder.
+async fn open_register(data: &Path) -> Register {
+    let key = MasterKey::read_key_file(&data.join("weerbaar.key")).unwrap();
+    let url = format!("sqlite://{}", data.join("weerbaar.db").display());
+    Register::open(&url, key)
+        .await
+        .unwrap()
+        .with_evidence_dir(data.join("evidence"))
+}
+
+/// The only organisation and one of its people (the register lists no people yet, so
+/// they are read from the table).
+async fn organisation_and_person(register: &Register) -> (OrganisationId, PersonId) {
+    let organisations = register.organisations().await.unwrap();
+    assert_eq!(organisations.len(), 1, "{organisations:?}");
+    let organisation = organisations[0].id.clone();
+    let Db::Sqlite(pool) = register.db() else {
+        panic!("these tests run on SQLite");
+    };
+    let person: String =
+        sqlx::query_scalar("SELECT id FROM people WHERE organisation_id = $1 ORDER BY id LIMIT 1")
+            .bind(organisation.as_str())
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    (organisation, PersonId(person))
+}
+
+/// The `acknowledged <n> <case id>` lines of `demo seed`, in order.
+fn acknowledged(out: &str) -> Vec<(u64, CaseId)> {
+    out.lines()
+        .filter_map(|line| line.strip_prefix("acknowledged "))
+        .map(|rest| {
+            let (n, id) = rest
+                .split_once(' ')
+                .unwrap_or_else(|| panic!("not `acknowledged <n> <id>`: {rest}"));
+            (n.parse().unwrap(), CaseId(id.to_owned()))
+        })
+        .collect()
+}
+
+fn seed(setup: &Setup, cases: u64) -> Vec<(u64, CaseId)> {
+    let run = setup.run(&["demo", "seed", "--cases", &cases.to_string()]);
+    run.success();
+    let lines = acknowledged(&run.stdout());
+    assert_eq!(lines.len() as u64, cases, "{}", run.stdout());
+    lines
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle)
+}
+
+const EVIDENCE: &[u8] = b"Van: boze.burger@voorbeeld.example\nIk weet waar je woont, wethouder.\n";
+
+#[test]
+fn demo_seed_prints_a_line_per_acknowledged_report_then_the_summary() {
+    let (setup, _) = Setup::initialised("model");
+    let run = setup.run(&["demo", "seed", "--cases", "7", "--seed", "3"]);
+    run.success();
+    let out = run.stdout();
+    // Exactly `acknowledged <n> <case id>`, n = 1 … 7, before anything else.
+    for (index, line) in out.lines().take(7).enumerate() {
+        let words: Vec<&str> = line.split(' ').collect();
+        assert_eq!(words.len(), 3, "{line}");
+        assert_eq!(words[0], "acknowledged", "{line}");
+        assert_eq!(words[1], (index + 1).to_string(), "{line}");
+        assert_eq!(words[2].len(), 36, "{line}");
+    }
+    let lines = acknowledged(&out);
+    assert_eq!(lines.len(), 7, "{out}");
+    let distinct: std::collections::BTreeSet<_> = lines.iter().map(|(_, id)| id).collect();
+    assert_eq!(distinct.len(), 7);
+    assert_eq!(field(&out, "cases"), "7");
+    assert!(field(&out, "people added").parse::<u64>().unwrap() > 0);
+
+    let audit = setup.run(&["audit", "verify"]);
+    audit.success();
+    assert!(
+        audit.stdout().starts_with("7 cases, "),
+        "{}",
+        audit.stdout()
+    );
+
+    // Every acknowledged case is there, under its number.
+    let second = block_on(async {
+        let register = open_register(&setup.data).await;
+        let (_, person) = organisation_and_person(&register).await;
+        for (n, case) in &lines {
+            let view = register.open_case(&person, case).await.unwrap();
+            assert_eq!(view.number, *n as i64);
+        }
+        let second = register
+            .create_organisation(
+                "Gemeente Tweede",
+                weerbaar_protocol::preset_text("westerveld").unwrap(),
+            )
+            .await
+            .unwrap();
+        register.db().close().await;
+        second
+    });
+
+    // With two organisations, --organisation says which.
+    let run = setup.run(&["demo", "seed", "--cases", "1"]);
+    run.failure();
+    assert!(run.stderr().contains("--organisation"), "{}", run.stderr());
+    assert!(run.stderr().contains(second.as_str()), "{}", run.stderr());
+    let run = setup.run(&["demo", "seed", "--cases", "1", "--organisation", "nope"]);
+    run.failure();
+    assert!(run.stderr().contains("`nope`"), "{}", run.stderr());
+    let run = setup.run(&[
+        "demo",
+        "seed",
+        "--cases",
+        "2",
+        "--organisation",
+        second.as_str(),
+    ]);
+    run.success();
+    assert_eq!(acknowledged(&run.stdout()).len(), 2, "{}", run.stdout());
+    assert!(run.stdout().contains("Gemeente Tweede"), "{}", run.stdout());
+
+    // Without a register nothing is made.
+    let empty = Setup::new();
+    let run = empty.run(&["demo", "seed", "--cases", "1"]);
+    run.failure();
+    assert!(run.stderr().contains("weerbaar init"), "{}", run.stderr());
+    assert!(!empty.data.exists());
+}
+
+#[test]
+fn backup_and_restore_into_a_new_data_folder_keep_the_cases_and_the_evidence() {
+    let (setup, _) = Setup::initialised("leiden");
+    let cases = seed(&setup, 12);
+    // An evidence file, kept in the data folder's evidence folder.
+    let (person, evidence) = block_on(async {
+        let register = open_register(&setup.data).await;
+        let (_, person) = organisation_and_person(&register).await;
+        let evidence: EvidenceId = register
+            .add_evidence_file(
+                &person,
+                &cases[0].1,
+                "bericht.txt",
+                "text/plain",
+                EVIDENCE,
+                None,
+            )
+            .await
+            .unwrap();
+        register.db().close().await;
+        (person, evidence)
+    });
+    #[cfg(unix)]
+    assert_eq!(mode(&setup.data.join("evidence")), 0o700);
+
+    let file = setup.tmp.path().join("register.backup");
+    let file_arg = file.to_str().unwrap();
+    let backup = setup.run(&["backup", file_arg]);
+    backup.success();
+    let out = backup.stdout();
+    assert_eq!(field(&out, "cases"), "12");
+    assert!(field(&out, "evidence files").starts_with("1 "), "{out}");
+    #[cfg(unix)]
+    assert_eq!(mode(&file), 0o600);
+    let bytes = std::fs::read(&file).unwrap();
+    assert!(!contains(&bytes, b"boze.burger"), "the backup is encrypted");
+
+    // A backup never overwrites.
+    let again = setup.run(&["backup", file_arg]);
+    again.failure();
+    assert!(
+        again.stderr().contains("already exists"),
+        "{}",
+        again.stderr()
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), bytes);
+
+    // Into a new data folder: without the key it refuses, and makes nothing …
+    let restored = setup.tmp.path().join("restored");
+    let run = weerbaar_in(setup.tmp.path(), &restored, &["restore", file_arg], &[]);
+    run.failure();
+    assert!(run.stderr().contains("key file"), "{}", run.stderr());
+    assert!(run.stderr().contains("weerbaar.key"), "{}", run.stderr());
+    assert!(!restored.exists());
+    // … with the key file copied in, it restores.
+    std::fs::create_dir(&restored).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&restored, std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+    std::fs::copy(setup.key_file(), restored.join("weerbaar.key")).unwrap();
+    let run = weerbaar_in(setup.tmp.path(), &restored, &["restore", file_arg], &[]);
+    run.success();
+    assert_eq!(field(&run.stdout(), "cases"), "12");
+    assert!(restored.join("weerbaar.db").is_file());
+
+    // The same chains and the same organisation on both sides.
+    let verify = |data: &Path| {
+        let run = weerbaar_in(setup.tmp.path(), data, &["audit", "verify"], &[]);
+        run.success();
+        run.stdout()
+    };
+    let original = verify(&setup.data);
+    assert!(original.starts_with("12 cases, "), "{original}");
+    assert_eq!(verify(&restored), original);
+    let list = |data: &Path| {
+        let run = weerbaar_in(setup.tmp.path(), data, &["organisation", "list"], &[]);
+        run.success();
+        run.stdout()
+    };
+    assert_eq!(list(&restored), list(&setup.data));
+
+    // The evidence file came along, and opens from the new evidence folder.
+    block_on(async {
+        let register = open_register(&restored).await;
+        let (summary, content) = register
+            .read_evidence_file(&person, &cases[0].1, &evidence)
+            .await
+            .unwrap();
+        assert_eq!(content, EVIDENCE);
+        assert_eq!(summary.file_name(), Some("bericht.txt"));
+        for (n, case) in &cases {
+            assert_eq!(
+                register.open_case(&person, case).await.unwrap().number,
+                *n as i64
+            );
+        }
+        register.db().close().await;
+    });
+
+    // Restoring over a register that holds something is refused, clearly.
+    let twice = weerbaar_in(setup.tmp.path(), &restored, &["restore", file_arg], &[]);
+    twice.failure();
+    assert!(twice.stderr().contains("not empty"), "{}", twice.stderr());
+    assert!(
+        twice.stderr().contains("Nothing was restored"),
+        "{}",
+        twice.stderr()
+    );
+    let over = setup.run(&["restore", file_arg]);
+    over.failure();
+    assert!(over.stderr().contains("not empty"), "{}", over.stderr());
+
+    // The restored register goes on: three more cases.
+    let more = weerbaar_in(
+        setup.tmp.path(),
+        &restored,
+        &["demo", "seed", "--cases", "3"],
+        &[],
+    );
+    more.success();
+    assert_eq!(acknowledged(&more.stdout()).len(), 3);
+    assert!(verify(&restored).starts_with("15 cases, "));
+}
+
+#[test]
+fn restore_with_the_wrong_key_or_a_damaged_file_restores_nothing() {
+    let (setup, _) = Setup::initialised("model");
+    seed(&setup, 2);
+    let file = setup.tmp.path().join("b");
+    setup.run(&["backup", file.to_str().unwrap()]).success();
+
+    // Another register's key.
+    let (stranger, _) = Setup::initialised("model");
+    let fresh = setup.tmp.path().join("fresh");
+    std::fs::create_dir(&fresh).unwrap();
+    std::fs::copy(stranger.key_file(), fresh.join("weerbaar.key")).unwrap();
+    let run = weerbaar_in(
+        setup.tmp.path(),
+        &fresh,
+        &["restore", file.to_str().unwrap()],
+        &[],
+    );
+    run.failure();
+    assert!(run.stderr().contains("fingerprint"), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("Nothing was restored"),
+        "{}",
+        run.stderr()
+    );
+    // The database it opened is removed again, so the folder can still be used.
+    assert!(!fresh.join("weerbaar.db").exists());
+    assert!(!fresh.join("evidence").exists());
+
+    // A file cut short.
+    let bytes = std::fs::read(&file).unwrap();
+    let short = setup.tmp.path().join("short");
+    std::fs::write(&short, &bytes[..bytes.len() - 10]).unwrap();
+    let other = setup.tmp.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::copy(setup.key_file(), other.join("weerbaar.key")).unwrap();
+    let run = weerbaar_in(
+        setup.tmp.path(),
+        &other,
+        &["restore", short.to_str().unwrap()],
+        &[],
+    );
+    run.failure();
+    assert!(run.stderr().contains("short"), "{}", run.stderr());
+    assert!(!other.join("weerbaar.db").exists());
+
+    let missing = weerbaar_in(
+        setup.tmp.path(),
+        &other,
+        &["restore", "no-such-backup"],
+        &[],
+    );
+    missing.failure();
+    assert!(
+        missing.stderr().contains("no-such-backup"),
+        "{}",
+        missing.stderr()
+    );
+}
+
+#[test]
+fn db_copy_to_a_second_sqlite_file_gives_the_same_register() {
+    let (setup, _) = Setup::initialised("westerveld");
+    seed(&setup, 5);
+    let config_before = std::fs::read_to_string(setup.config_file()).unwrap();
+    let copy = setup.tmp.path().join("copy.db");
+    let url = format!("sqlite://{}", copy.display());
+    let run = setup.run(&["db", "copy", "--to", &url]);
+    run.success();
+    let out = run.stdout();
+    assert_eq!(field(&out, "cases"), "5");
+    assert_eq!(field(&out, "organisations"), "1");
+    assert!(out.contains("[database]"), "{out}");
+    assert!(out.contains(&format!("url = \"{url}\"")), "{out}");
+    assert!(out.contains("not changed"), "{out}");
+    assert!(out.contains("Evidence files"), "{out}");
+    assert!(
+        out.contains(&setup.data.join("evidence").display().to_string()),
+        "{out}"
+    );
+    // The configuration is left alone.
+    assert_eq!(
+        std::fs::read_to_string(setup.config_file()).unwrap(),
+        config_before
+    );
+
+    // The copy, through the environment, is the same register.
+    let env = [("WEERBAAR_DATABASE__URL", url.as_str())];
+    for command in [&["organisation", "list"][..], &["audit", "verify"][..]] {
+        let here = setup.run(command);
+        here.success();
+        let there = setup.run_env(command, &env);
+        there.success();
+        assert_eq!(there.stdout(), here.stdout(), "{command:?}");
+    }
+
+    // Only into an empty database, and never into itself.
+    let again = setup.run(&["db", "copy", "--to", &url]);
+    again.failure();
+    assert!(again.stderr().contains("not empty"), "{}", again.stderr());
+    let own = format!("sqlite://{}", setup.data.join("weerbaar.db").display());
+    let itself = setup.run(&["db", "copy", "--to", &own]);
+    itself.failure();
+    assert!(
+        itself.stderr().contains("the register is in"),
+        "{}",
+        itself.stderr()
+    );
+    let nowhere = setup.run(&["db", "copy", "--to", "sqlite://no-such-folder/w.db"]);
+    nowhere.failure();
+    assert!(
+        nowhere.stderr().contains("no-such-folder"),
+        "{}",
+        nowhere.stderr()
+    );
+    let mysql = setup.run(&["db", "copy", "--to", "mysql://localhost/w"]);
+    mysql.failure();
+    assert!(mysql.stderr().contains("mysql"), "{}", mysql.stderr());
+
+    // A relative path is relative to the folder the command runs in.
+    setup
+        .run(&["db", "copy", "--to", "sqlite://relative.db"])
+        .success();
+    assert!(setup.tmp.path().join("relative.db").is_file());
+}
+
+#[test]
+fn retention_without_periods_says_so_and_a_fresh_register_has_nothing_to_anonymise() {
+    let (setup, _) = Setup::initialised("model");
+    let run = setup.run(&["retention", "run"]);
+    run.success();
+    assert!(
+        run.stdout().contains("No retention periods are configured"),
+        "{}",
+        run.stdout()
+    );
+
+    let original = std::fs::read_to_string(setup.config_file()).unwrap();
+    std::fs::write(
+        setup.config_file(),
+        original.replace("[retention]", "[retention]\nafgerond = 0"),
+    )
+    .unwrap();
+    let run = setup.run(&["retention", "run"]);
+    run.success();
+    assert!(
+        run.stdout().contains("0 cases anonymised"),
+        "{}",
+        run.stdout()
+    );
+}
+
+#[test]
+fn retention_anonymises_the_closed_cases_whose_period_has_passed() {
+    let (setup, _) = Setup::initialised("model");
+    let cases = seed(&setup, 6);
+    let case = |index: usize| cases[index].1.clone();
+    let person = block_on(async {
+        let register = open_register(&setup.data).await;
+        let (_, person) = organisation_and_person(&register).await;
+        for (index, statuses) in [
+            (0, &[CaseStatus::Afgerond][..]),
+            (1, &[CaseStatus::InBehandeling, CaseStatus::Afgerond][..]),
+            (2, &[CaseStatus::Afgerond, CaseStatus::Gearchiveerd][..]),
+        ] {
+            for status in statuses {
+                register
+                    .act(&person, &case(index), Action::ChangeStatus { to: *status })
+                    .await
+                    .unwrap();
+            }
+        }
+        register.db().close().await;
+        person
+    });
+
+    // Closed cases are kept seven years: nothing expires.
+    let original = std::fs::read_to_string(setup.config_file()).unwrap();
+    let configure = |lines: &str| {
+        std::fs::write(
+            setup.config_file(),
+            original.replace("[retention]", &format!("[retention]\n{lines}")),
+        )
+        .unwrap();
+    };
+    configure("afgerond = 2555\ngearchiveerd = 3650");
+    let run = setup.run(&["retention", "run"]);
+    run.success();
+    assert!(
+        run.stdout().contains("0 cases anonymised"),
+        "{}",
+        run.stdout()
+    );
+
+    // A period of 0 days: every case afgerond expires now; gearchiveerd has no period.
+    configure("afgerond = 0");
+    let run = setup.run(&["retention", "run"]);
+    run.success();
+    let out = run.stdout();
+    let mut anonymised: Vec<&str> = out
+        .lines()
+        .filter_map(|line| line.strip_prefix("anonymised "))
+        .collect();
+    anonymised.sort_unstable();
+    let mut expected = vec![case(0).0, case(1).0];
+    expected.sort_unstable();
+    assert_eq!(anonymised, expected, "{out}");
+    assert!(out.contains("2 cases anonymised"), "{out}");
+
+    block_on(async {
+        let register = open_register(&setup.data).await;
+        for index in 0..6 {
+            let view = register.open_case(&person, &case(index)).await.unwrap();
+            assert_eq!(view.narrative.is_none(), index < 2, "case {index}");
+        }
+        register.db().close().await;
+    });
+    setup.run(&["audit", "verify"]).success();
+
+    // Done once: a second run finds nothing more.
+    let run = setup.run(&["retention", "run"]);
+    run.success();
+    assert!(
+        run.stdout().contains("0 cases anonymised"),
+        "{}",
+        run.stdout()
+    );
 }

@@ -192,3 +192,18 @@ CREATE TABLE evidence (
     added_at    BIGINT NOT NULL
 );
 CREATE INDEX evidence_case ON evidence(case_id);
+
+-- Sign-in of a person: a local password (argon2id), the second factor, and lockout after
+-- failed attempts. A person without an account row cannot sign in.
+CREATE TABLE accounts (
+    person_id        TEXT PRIMARY KEY REFERENCES people(id),
+    password_hash    TEXT,
+    totp_secret_enc  BYTEA,
+    totp_confirmed   BOOLEAN NOT NULL DEFAULT FALSE,
+    recovery_codes   TEXT NOT NULL DEFAULT '[]',
+    failed_attempts  BIGINT NOT NULL DEFAULT 0,
+    locked_until     BIGINT,
+    disabled         BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at       BIGINT NOT NULL,
+    updated_at       BIGINT NOT NULL
+);

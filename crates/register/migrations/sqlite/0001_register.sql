@@ -192,3 +192,18 @@ CREATE TABLE evidence (
     added_at    INTEGER NOT NULL
 );
 CREATE INDEX evidence_case ON evidence(case_id);
+
+-- Sign-in of a person: a local password (argon2id), the second factor, and lockout after
+-- failed attempts. A person without an account row cannot sign in.
+CREATE TABLE accounts (
+    person_id        TEXT PRIMARY KEY REFERENCES people(id),
+    password_hash    TEXT,
+    totp_secret_enc  BLOB,
+    totp_confirmed   INTEGER NOT NULL DEFAULT 0,
+    recovery_codes   TEXT NOT NULL DEFAULT '[]',
+    failed_attempts  INTEGER NOT NULL DEFAULT 0,
+    locked_until     INTEGER,
+    disabled         INTEGER NOT NULL DEFAULT 0,
+    created_at       INTEGER NOT NULL,
+    updated_at       INTEGER NOT NULL
+);
