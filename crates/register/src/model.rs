@@ -274,6 +274,28 @@ pub struct EventView {
     pub payload: serde_json::Value,
 }
 
+/// A perpetrator with every case of the organisation that names them: the dossier the
+/// handler sees when a report matches an earlier perpetrator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PerpetratorDossier {
+    pub id: PerpetratorId,
+    pub kind: PerpetratorKind,
+    pub details: PerpetratorDetails,
+    pub cases: Vec<DossierCase>,
+}
+
+/// One case in a perpetrator's dossier: what it was, not what it said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DossierCase {
+    pub case: CaseId,
+    pub number: i64,
+    pub kind: CaseKind,
+    pub status: CaseStatus,
+    pub victim_role: Role,
+    pub category: Option<Category>,
+    pub occurred_at: Timestamp,
+}
+
 /// An open task in a handler's list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenTask {

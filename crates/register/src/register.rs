@@ -725,6 +725,65 @@ impl Register {
             })
     }
 
+    /// The dossier of a perpetrator: their details and every case of the organisation
+    /// that names them, against office holders and staff alike. Opening it is a read of
+    /// `from_case` (the case whose handler looks), recorded on that case's timeline.
+    pub async fn perpetrator_dossier(
+        &self,
+        actor: &PersonId,
+        from_case: &CaseId,
+        perpetrator: &PerpetratorId,
+    ) -> Result<PerpetratorDossier, RegisterError> {
+        let organisation = self.organisation_of_case(from_case).await?;
+        let (key, _) = self.organisation(&organisation).await?;
+        on_db!(&self.db, pool => {
+            let mut tx = pool.begin_write().await?;
+            // The actor must be of the organisation, and the perpetrator named in the case
+            // the actor looks from: no fishing for dossiers by guessed ids.
+            let allowed = sqlx::query(
+                "SELECT p.kind, p.details_enc FROM perpetrators p \
+                 JOIN case_perpetrators c ON c.perpetrator_id = p.id \
+                 JOIN people a ON a.id = $3 AND a.organisation_id = p.organisation_id \
+                 WHERE p.id = $1 AND c.case_id = $2 AND p.organisation_id = $4",
+            )
+            .bind(perpetrator.as_str())
+            .bind(from_case.as_str())
+            .bind(actor.as_str())
+            .bind(organisation.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(row) = allowed else {
+                return Err(RegisterError::NotFound { what: "perpetrator", id: perpetrator.to_string() });
+            };
+            let kind = parse_word(PerpetratorKind::parse, row.try_get("kind")?)?;
+            let details = open_details(&key, perpetrator, &row.try_get::<Vec<u8>, _>("details_enc")?)?;
+            let mut cases = Vec::new();
+            for row in sqlx::query(
+                "SELECT c.id, c.number, c.kind, c.status, c.victim_role, c.category, c.occurred_at FROM cases c \
+                 JOIN case_perpetrators p ON p.case_id = c.id WHERE p.perpetrator_id = $1 ORDER BY c.occurred_at, c.number",
+            )
+            .bind(perpetrator.as_str())
+            .fetch_all(&mut *tx)
+            .await?
+            {
+                cases.push(DossierCase {
+                    case: CaseId(row.try_get("id")?),
+                    number: row.try_get("number")?,
+                    kind: parse_word(CaseKind::parse, row.try_get("kind")?)?,
+                    status: parse_word(CaseStatus::parse, row.try_get("status")?)?,
+                    victim_role: parse_code(row.try_get("victim_role")?)?,
+                    category: row.try_get::<Option<String>, _>("category")?.map(parse_code).transpose()?,
+                    occurred_at: from_micros(row.try_get("occurred_at")?)?,
+                });
+            }
+            append_event!(tx, key, from_case, EventKind::Viewed, Some(actor), to_micros(now()), json!({
+                "perpetrator_dossier": perpetrator,
+            }));
+            tx.commit().await?;
+            Ok(PerpetratorDossier { id: perpetrator.clone(), kind, details, cases })
+        })
+    }
+
     /// Marks a task done, with an optional remark, as an event of the case.
     pub async fn complete_task(
         &self,

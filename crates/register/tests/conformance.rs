@@ -227,6 +227,64 @@ async fn the_same_perpetrator_is_recognised_and_counts_as_recidive(world: World)
     );
     assert_eq!(second.number, 2);
 
+    // The handler of the second case opens the perpetrator's dossier: both cases.
+    let dossier = world
+        .register
+        .perpetrator_dossier(
+            &world.griffier,
+            &second.case,
+            second.perpetrator.as_ref().unwrap(),
+        )
+        .await
+        .unwrap();
+    let numbers: Vec<i64> = dossier.cases.iter().map(|c| c.number).collect();
+    assert_eq!(numbers, [1, 2]);
+    assert_eq!(dossier.details.name.as_deref(), Some("Piet Boos"));
+    let opened = world
+        .register
+        .open_case(&world.griffier, &second.case)
+        .await
+        .unwrap();
+    assert!(
+        opened
+            .events
+            .iter()
+            .any(|e| e.kind == EventKind::Viewed && e.payload.get("perpetrator_dossier").is_some())
+    );
+    // Not from a case that does not name them, and not for someone of another organisation.
+    let unrelated = world
+        .register
+        .register_report(NewReport {
+            perpetrator: None,
+            ..report(&world, None)
+        })
+        .await
+        .unwrap();
+    let refused = world
+        .register
+        .perpetrator_dossier(
+            &world.griffier,
+            &unrelated.case,
+            second.perpetrator.as_ref().unwrap(),
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(RegisterError::NotFound { .. })),
+        "{refused:?}"
+    );
+    let stranger = world
+        .register
+        .perpetrator_dossier(
+            &world.stranger,
+            &second.case,
+            second.perpetrator.as_ref().unwrap(),
+        )
+        .await;
+    assert!(
+        matches!(stranger, Err(RegisterError::NotFound { .. })),
+        "{stranger:?}"
+    );
+
     // A shared name alone is no match; name and date of birth together are.
     let mut namesake = report(&world, None);
     namesake.perpetrator.as_mut().unwrap().details.accounts = vec!["@iemand_anders".into()];

@@ -1058,3 +1058,34 @@ fn retention_anonymises_the_closed_cases_whose_period_has_passed() {
         run.stdout()
     );
 }
+
+#[test]
+fn audit_verify_names_the_first_event_changed_behind_the_registers_back() {
+    let (setup, _) = Setup::initialised("leiden");
+    let lines = seed(&setup, 3);
+    setup.run(&["audit", "verify"]).success();
+    // An attacker with access to the database file changes when something happened.
+    let target = lines.iter().map(|(_, id)| id.clone()).min().unwrap();
+    block_on(async {
+        let register = open_register(&setup.data).await;
+        let Db::Sqlite(pool) = register.db() else {
+            panic!("these tests run on SQLite");
+        };
+        let changed =
+            sqlx::query("UPDATE events SET at = at - 3600000000 WHERE case_id = $1 AND seq = 1")
+                .bind(target.as_str())
+                .execute(pool)
+                .await
+                .unwrap();
+        assert_eq!(changed.rows_affected(), 1);
+        register.db().close().await;
+    });
+    let run = setup.run(&["audit", "verify"]);
+    assert_eq!(run.code(), Some(1), "{}{}", run.stdout(), run.stderr());
+    assert!(
+        run.stdout()
+            .contains(&format!("case {}, event 1:", target.as_str())),
+        "{}",
+        run.stdout()
+    );
+}
