@@ -106,6 +106,12 @@ async fn verify_case(
         seq,
         reason,
     };
+    // A payload may be erased only by retention, which then appends an `anonymised`
+    // event: an erased payload without one after it is tampering.
+    let anonymised_at_seq = rows
+        .iter()
+        .find(|row| row.1 == "anonymised")
+        .map(|row| row.0);
     let mut prev = GENESIS.to_vec();
     for (index, (seq, kind, actor, at, payload_enc, digest, prev_hash, hash)) in
         rows.iter().enumerate()
@@ -126,6 +132,15 @@ async fn verify_case(
                 Some(broken(
                     Some(*seq),
                     String::from("does not point at the event before it"),
+                )),
+            ));
+        }
+        if payload_enc.is_none() && anonymised_at_seq.is_none_or(|anonymised| *seq > anonymised) {
+            return Ok((
+                index as u64,
+                Some(broken(
+                    Some(*seq),
+                    String::from("its payload was erased outside retention"),
                 )),
             ));
         }
@@ -179,6 +194,32 @@ async fn verify_case(
             Some(broken(
                 None,
                 String::from("the case's last hash is not its last event's"),
+            )),
+        ));
+    }
+    // Events after the counted ones are either appended since the case row was read (the
+    // count has moved on) or slipped in behind the register's back (it has not).
+    let (later, count_now): (i64, Option<i64>) = on_db!(db, pool => {
+        let later: i64 = sqlx::query("SELECT COUNT(*) AS n FROM events WHERE case_id = $1 AND seq > $2")
+            .bind(case_id)
+            .bind(event_count)
+            .fetch_one(pool)
+            .await?
+            .try_get("n")?;
+        let now: Option<i64> = sqlx::query("SELECT event_count FROM cases WHERE id = $1")
+            .bind(case_id)
+            .fetch_optional(pool)
+            .await?
+            .map(|row| row.try_get("event_count"))
+            .transpose()?;
+        (later, now)
+    });
+    if later > 0 && count_now == Some(event_count) {
+        return Ok((
+            count,
+            Some(broken(
+                Some(event_count + 1),
+                String::from("was added behind the register's back"),
             )),
         ));
     }

@@ -85,7 +85,7 @@ crate::model::words!(
 );
 
 /// What a handler records in a case.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Action {
     ChangeStatus {
         to: CaseStatus,
@@ -161,12 +161,45 @@ pub enum Action {
 }
 
 /// A stored item as a case view shows it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct CaseItem {
     pub id: ItemId,
     pub kind: ItemKind,
     pub state: serde_json::Value,
     pub content: serde_json::Value,
+}
+
+crate::model::redacted_debug!(CaseItem {
+    show: [id, kind, state],
+    hide: [content]
+});
+
+impl std::fmt::Debug for Action {
+    /// The kind of action only: its texts are case content.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = match self {
+            Action::ChangeStatus { to } => return write!(f, "ChangeStatus {{ to: {to:?} }}"),
+            Action::DecideMeasure { measure, .. } => {
+                return write!(f, "DecideMeasure {{ measure: {measure:?}, .. }}");
+            }
+            Action::RecordPerpetratorAccount { .. } => "RecordPerpetratorAccount",
+            Action::EndMeasure { .. } => "EndMeasure",
+            Action::PlanAftercare { .. } => "PlanAftercare",
+            Action::HoldAftercare { .. } => "HoldAftercare",
+            Action::PoliceContact { kind, .. } => {
+                return write!(f, "PoliceContact {{ kind: {kind:?}, .. }}");
+            }
+            Action::PoliceOutcome { .. } => "PoliceOutcome",
+            Action::Damage { .. } => "Damage",
+            Action::Communication { audience, .. } => {
+                return write!(f, "Communication {{ audience: {audience:?}, .. }}");
+            }
+            Action::Evaluation { .. } => "Evaluation",
+            Action::GrantAccess { .. } => "GrantAccess",
+            Action::RevokeAccess { .. } => "RevokeAccess",
+        };
+        write!(f, "{name} {{ .. }}")
+    }
 }
 
 /// Statuses a case may move to from each status.
@@ -266,6 +299,13 @@ impl Register {
         let at = to_micros(now());
         on_db!(self.db(), pool => {
             let mut tx = pool.begin_write().await?;
+            // Lock the case row before reading its state (a no-op on SQLite, whose write
+            // transaction already excludes other writers): two actions on one case, or an
+            // action and the retention job, then run one after the other.
+            sqlx::query("UPDATE cases SET event_count = event_count WHERE id = $1")
+                .bind(case.as_str())
+                .execute(&mut *tx)
+                .await?;
             let actor_known = sqlx::query("SELECT id FROM people WHERE id = $1 AND organisation_id = $2")
                 .bind(actor.as_str())
                 .bind(organisation.as_str())

@@ -95,6 +95,14 @@ impl Db {
     /// Connects to `url` (`sqlite://path/to/weerbaar.db` or `postgres://…`) and brings the
     /// schema up to date.
     pub async fn connect(url: &str) -> Result<Db, RegisterError> {
+        let db = Db::connect_existing(url).await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// Connects without touching the schema: for reading, as the auditor does, who must
+    /// not write to what they check.
+    pub async fn connect_existing(url: &str) -> Result<Db, RegisterError> {
         let db = if url.starts_with("sqlite:") {
             // WAL with synchronous=FULL: every commit is fsynced in the WAL before it is
             // acknowledged, so an acknowledged report survives a crash and a power loss.
@@ -105,6 +113,8 @@ impl Db {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
+                // Erased content (retention) is overwritten with zeros, not left in free pages.
+                .pragma("secure_delete", "ON")
                 .busy_timeout(Duration::from_secs(10));
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
@@ -124,7 +134,6 @@ impl Db {
                 redact_url(url)
             )));
         };
-        db.migrate().await?;
         Ok(db)
     }
 
@@ -148,8 +157,32 @@ impl Db {
     }
 }
 
-/// A database URL without its password, for messages and logs.
+/// A database URL without its password, for messages and logs: neither the one after the
+/// user name nor one given as a `password=` parameter.
 pub fn redact_url(url: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let base = redact_user_password(base);
+    match query {
+        None => base,
+        Some(query) => {
+            let params: Vec<String> = query
+                .split('&')
+                .map(|param| match param.split_once('=') {
+                    Some((name, _)) if name.eq_ignore_ascii_case("password") => {
+                        format!("{name}=***")
+                    }
+                    _ => param.to_owned(),
+                })
+                .collect();
+            format!("{base}?{}", params.join("&"))
+        }
+    }
+}
+
+fn redact_user_password(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
             let credentials = &url[scheme + 3..at];
@@ -210,6 +243,10 @@ mod tests {
         assert_eq!(
             redact_url("sqlite://data/weerbaar.db"),
             "sqlite://data/weerbaar.db"
+        );
+        assert_eq!(
+            redact_url("postgres://db.example/weerbaar?user=w&password=geheim&sslmode=require"),
+            "postgres://db.example/weerbaar?user=w&password=***&sslmode=require"
         );
     }
 }

@@ -4,14 +4,20 @@
 //! A file is checked before anything is written: its declared media type must be one the
 //! register accepts ([`ALLOWED_MEDIA_TYPES`]) and must match what the content starts with,
 //! it may not be empty or larger than [`MAX_EVIDENCE_BYTES`]. Its content is sealed with
-//! the organisation's data key, bound to the evidence id, and written under a random name
-//! to `<evidence dir>/<first two characters>/<name>` (a temporary file, fsynced, then
-//! renamed) before the transaction that records it commits; if that transaction fails the
-//! file is removed again. The database keeps the SHA-256 of the plain content, checked on
-//! every read; the original file name and the description are sealed in the row.
+//! the organisation's data key, bound to the case and the evidence id, and written under a
+//! random name to `<evidence dir>/<first two characters>/<name>` (a temporary file,
+//! fsynced, then renamed) before the transaction that records it commits; if that
+//! transaction fails before it commits, the file is removed again. The SHA-256 of the
+//! plain content, the original file name and the description are sealed in the row (bound
+//! to the case and the evidence id as well, so that a row moved to another case no longer
+//! opens); the SHA-256 is checked on every read. No digest is kept in the clear: it would
+//! let anyone with the database test whether a known (public) file is in the register.
 //!
-//! Adding evidence is an `EvidenceAdded` event; reading a file is a `Viewed` event with the
-//! evidence id. Listing the evidence of a case records nothing.
+//! Only a person of the case's organisation adds, lists or reads evidence; anyone else is
+//! told the case does not exist. Adding evidence is an `EvidenceAdded` event; listing the
+//! evidence of a case is a `Viewed` event `{"evidence_list": true}`; reading a file is a
+//! `Viewed` event with the evidence id. A case anonymised under the retention policy takes
+//! no new evidence.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -101,7 +107,8 @@ pub enum EvidenceDetails {
 pub struct EvidenceSummary {
     pub id: EvidenceId,
     pub kind: EvidenceKind,
-    /// For a file: its media type, size in bytes and hex SHA-256 of the plain content.
+    /// For a file: its media type, size in bytes and hex SHA-256 of the plain content (the
+    /// SHA-256 is kept sealed, in the details).
     pub media_type: Option<String>,
     pub size: Option<u64>,
     pub sha256: Option<String>,
@@ -132,13 +139,21 @@ impl EvidenceSummary {
 struct FileDetails {
     file_name: String,
     description: Option<String>,
+    /// The hex SHA-256 of the plain content.
+    sha256: String,
 }
 
 /// The columns every evidence query reads, in the order [`StoredEvidence`] takes them.
 macro_rules! evidence_columns {
     () => {
-        "id, kind, media_type, size, sha256, stored_name, details_enc, added_by, added_at"
+        "id, kind, media_type, size, stored_name, details_enc, added_by, added_at"
     };
+}
+
+/// What the sealed details and the sealed file of a piece of evidence are bound to: its
+/// case and its id, so that neither opens once its row is moved to another case.
+fn evidence_row(case: &CaseId, id: &EvidenceId) -> String {
+    format!("{case}:{id}")
 }
 
 /// An evidence row as stored, before its details are opened.
@@ -147,7 +162,6 @@ struct StoredEvidence {
     kind: String,
     media_type: Option<String>,
     size: Option<i64>,
-    sha256: Option<String>,
     stored_name: Option<String>,
     details_enc: Vec<u8>,
     added_by: String,
@@ -163,7 +177,6 @@ macro_rules! stored_evidence {
             kind: row.try_get("kind")?,
             media_type: row.try_get("media_type")?,
             size: row.try_get("size")?,
-            sha256: row.try_get("sha256")?,
             stored_name: row.try_get("stored_name")?,
             details_enc: row.try_get("details_enc")?,
             added_by: row.try_get("added_by")?,
@@ -173,7 +186,8 @@ macro_rules! stored_evidence {
 }
 
 impl StoredEvidence {
-    fn open(&self, key: &DataKey) -> Result<EvidenceSummary, RegisterError> {
+    /// Opens the details of a row read from the evidence of `case`.
+    fn open(&self, key: &DataKey, case: &CaseId) -> Result<EvidenceSummary, RegisterError> {
         let corrupt =
             |reason: String| RegisterError::Corrupt(format!("evidence `{}`: {reason}", self.id));
         let kind = EvidenceKind::parse(&self.kind)
@@ -181,20 +195,24 @@ impl StoredEvidence {
         let plain = key
             .open(
                 &self.details_enc,
-                &aad("evidence.details", self.id.as_str()),
+                &aad("evidence.details", &evidence_row(case, &self.id)),
             )
             .map_err(|error| corrupt(error.to_string()))?;
-        let details = match kind {
+        let (details, sha256) = match kind {
             EvidenceKind::File => {
                 let file: FileDetails =
                     serde_json::from_slice(&plain).map_err(|e| corrupt(e.to_string()))?;
-                EvidenceDetails::File {
+                let details = EvidenceDetails::File {
                     file_name: file.file_name,
                     description: file.description,
-                }
+                };
+                (details, Some(file.sha256))
             }
-            EvidenceKind::Online => EvidenceDetails::Online(
-                serde_json::from_slice(&plain).map_err(|e| corrupt(e.to_string()))?,
+            EvidenceKind::Online => (
+                EvidenceDetails::Online(
+                    serde_json::from_slice(&plain).map_err(|e| corrupt(e.to_string()))?,
+                ),
+                None,
             ),
         };
         let size = self
@@ -207,7 +225,7 @@ impl StoredEvidence {
             kind,
             media_type: self.media_type.clone(),
             size,
-            sha256: self.sha256.clone(),
+            sha256,
             details,
             added_by: PersonId(self.added_by.clone()),
             added_at: from_micros(self.added_at)?,
@@ -237,9 +255,10 @@ impl Register {
         let dir = dir.to_path_buf();
         let organisation = self.organisation_of_case(case).await?;
         let (key, _) = self.organisation(&organisation).await?;
-        // Checked before the file is written, so that an outsider writes nothing; checked
-        // again in the transaction.
+        // Checked before the file is written, so that an outsider, or evidence for an
+        // anonymised case, writes nothing; checked again in the transaction.
         self.check_actor(actor, &organisation, case).await?;
+        self.check_not_anonymised(case).await?;
 
         let id = EvidenceId::generate();
         let size = i64::try_from(bytes.len())
@@ -249,36 +268,32 @@ impl Register {
         let details = serde_json::to_vec(&FileDetails {
             file_name: file_name.to_owned(),
             description: description.map(str::to_owned),
+            sha256: sha256.clone(),
         })
         .map_err(|e| RegisterError::Corrupt(e.to_string()))?;
-        let details_enc = key.seal(&details, &aad("evidence.details", id.as_str()));
-        let sealed = key.seal(bytes, &aad("evidence.file", id.as_str()));
+        let row = evidence_row(case, &id);
+        let details_enc = key.seal(&details, &aad("evidence.details", &row));
+        let sealed = key.seal(bytes, &aad("evidence.file", &row));
         let stored_name = random_name()?;
-        // Removed again when dropped before `keep`: on any error below, and when this
-        // future is dropped half-way.
+        // Removed again when dropped before `keep`: on any error before the commit, and
+        // when this future is dropped before it.
         let pending = write_sealed_file(dir, stored_name.clone(), sealed).await?;
 
         let at = to_micros(now());
         on_db!(self.db(), pool => {
             let mut tx = pool.begin_write().await?;
-            let actor_known = sqlx::query("SELECT id FROM people WHERE id = $1 AND organisation_id = $2")
-                .bind(actor.as_str())
-                .bind(organisation.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-            if actor_known.is_none() {
-                return Err(RegisterError::NotFound { what: "case", id: case.to_string() });
-            }
+            lock_case(&mut tx, case).await?;
+            refuse_outsider(&mut tx, actor, &organisation, case).await?;
+            refuse_anonymised(&mut tx, case).await?;
             sqlx::query(
-                "INSERT INTO evidence (id, case_id, kind, media_type, size, sha256, stored_name, \
-                 details_enc, added_by, added_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                "INSERT INTO evidence (id, case_id, kind, media_type, size, stored_name, \
+                 details_enc, added_by, added_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(id.as_str())
             .bind(case.as_str())
             .bind(EvidenceKind::File.as_str())
             .bind(media_type)
             .bind(size)
-            .bind(sha256.as_str())
             .bind(stored_name.as_str())
             .bind(details_enc)
             .bind(actor.as_str())
@@ -294,9 +309,16 @@ impl Register {
                 "file_name": file_name,
                 "description": description,
             }));
+            // A failed commit can be ambiguous: the connection may drop after the server
+            // committed, and removing the file then would leave a recorded row without its
+            // file (and every later backup refusing). So the file is kept from here on,
+            // whatever the commit answers, and also when this future is dropped while it
+            // waits. Should the commit in fact have failed, the file is an orphan: sealed,
+            // under a random name, named by no row, so it reveals nothing and no backup
+            // carries it.
+            pending.keep();
             tx.commit().await?;
         });
-        pending.keep();
         Ok(id)
     }
 
@@ -314,18 +336,13 @@ impl Register {
         let id = EvidenceId::generate();
         let details =
             serde_json::to_vec(&online).map_err(|e| RegisterError::Corrupt(e.to_string()))?;
-        let details_enc = key.seal(&details, &aad("evidence.details", id.as_str()));
+        let details_enc = key.seal(&details, &aad("evidence.details", &evidence_row(case, &id)));
         let at = to_micros(now());
         on_db!(self.db(), pool => {
             let mut tx = pool.begin_write().await?;
-            let actor_known = sqlx::query("SELECT id FROM people WHERE id = $1 AND organisation_id = $2")
-                .bind(actor.as_str())
-                .bind(organisation.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-            if actor_known.is_none() {
-                return Err(RegisterError::NotFound { what: "case", id: case.to_string() });
-            }
+            lock_case(&mut tx, case).await?;
+            refuse_outsider(&mut tx, actor, &organisation, case).await?;
+            refuse_anonymised(&mut tx, case).await?;
             sqlx::query(
                 "INSERT INTO evidence (id, case_id, kind, details_enc, added_by, added_at) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
@@ -352,33 +369,46 @@ impl Register {
         Ok(id)
     }
 
-    /// The evidence of a case, oldest first, with its details opened. Reads no file and
-    /// records no event: opening a file is [`Register::read_evidence_file`].
+    /// The evidence of a case, oldest first, with its details opened, for `actor`: a person
+    /// of the case's organisation (anyone else is told the case does not exist). The list
+    /// is a read, recorded first as a `Viewed` event `{"evidence_list": true}` in the same
+    /// transaction. Reads no file: opening a file is [`Register::read_evidence_file`].
     pub async fn evidence_list(
         &self,
+        actor: &PersonId,
         case: &CaseId,
     ) -> Result<Vec<EvidenceSummary>, RegisterError> {
         let organisation = self.organisation_of_case(case).await?;
         let (key, _) = self.organisation(&organisation).await?;
         let stored: Vec<StoredEvidence> = on_db!(self.db(), pool => {
+            let mut tx = pool.begin_write().await?;
+            refuse_outsider(&mut tx, actor, &organisation, case).await?;
+            append_event!(tx, key, case, EventKind::Viewed, Some(actor), to_micros(now()), json!({
+                "evidence_list": true,
+            }));
             let rows = sqlx::query(concat!(
                 "SELECT ", evidence_columns!(), " FROM evidence WHERE case_id = $1 ORDER BY added_at, id",
             ))
             .bind(case.as_str())
-            .fetch_all(pool)
+            .fetch_all(&mut *tx)
             .await?;
             let mut stored = Vec::with_capacity(rows.len());
             for row in &rows {
                 stored.push(stored_evidence!(row));
             }
+            tx.commit().await?;
             stored
         });
-        stored.iter().map(|evidence| evidence.open(&key)).collect()
+        stored
+            .iter()
+            .map(|evidence| evidence.open(&key, case))
+            .collect()
     }
 
     /// Opens an evidence file for `actor`. The read is recorded first, as a `Viewed` event
     /// naming the evidence; then the file is read, decrypted and checked against its
     /// SHA-256. A file altered or damaged on disk is refused as [`RegisterError::Corrupt`].
+    /// The evidence of a case anonymised under the retention policy is not found.
     pub async fn read_evidence_file(
         &self,
         actor: &PersonId,
@@ -393,15 +423,19 @@ impl Register {
         let dir = dir.to_path_buf();
         let organisation = self.organisation_of_case(case).await?;
         let (key, _) = self.organisation(&organisation).await?;
-        let stored: StoredEvidence = on_db!(self.db(), pool => {
+        let corrupt =
+            |reason: &str| RegisterError::Corrupt(format!("evidence `{evidence}`: {reason}"));
+        let not_found = || RegisterError::NotFound {
+            what: "evidence",
+            id: evidence.to_string(),
+        };
+        let (stored, sealed) = on_db!(self.db(), pool => {
             let mut tx = pool.begin_write().await?;
-            let actor_known = sqlx::query("SELECT id FROM people WHERE id = $1 AND organisation_id = $2")
-                .bind(actor.as_str())
-                .bind(organisation.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-            if actor_known.is_none() {
-                return Err(RegisterError::NotFound { what: "case", id: case.to_string() });
+            lock_case(&mut tx, case).await?;
+            refuse_outsider(&mut tx, actor, &organisation, case).await?;
+            // Anonymising deletes the evidence rows; said here in so many words.
+            if anonymised(&mut tx, case).await? {
+                return Err(not_found());
             }
             let row = sqlx::query(concat!(
                 "SELECT ", evidence_columns!(), " FROM evidence WHERE id = $1 AND case_id = $2",
@@ -411,7 +445,7 @@ impl Register {
             .fetch_optional(&mut *tx)
             .await?;
             let Some(row) = row else {
-                return Err(RegisterError::NotFound { what: "evidence", id: evidence.to_string() });
+                return Err(not_found());
             };
             let stored = stored_evidence!(&row);
             if stored.kind != EvidenceKind::File.as_str() {
@@ -420,22 +454,24 @@ impl Register {
             append_event!(tx, key, case, EventKind::Viewed, Some(actor), to_micros(now()), json!({
                 "evidence": evidence,
             }));
+            // The file is read while the case row is locked, so that retention cannot erase
+            // it between the commit and the read. A file that cannot be read is reported
+            // after the commit: the attempt is on the timeline.
+            let size = stored.size.and_then(|size| u64::try_from(size).ok());
+            let sealed = match stored.stored_name.as_deref().and_then(|name| stored_path(&dir, name)) {
+                Some(path) => read_sealed_file(path, size).await,
+                None => Err(String::from("the row names no valid stored file")),
+            };
             tx.commit().await?;
-            stored
+            (stored, sealed)
         });
-        let summary = stored.open(&key)?;
-        let corrupt =
-            |reason: &str| RegisterError::Corrupt(format!("evidence `{evidence}`: {reason}"));
-        let path = stored
-            .stored_name
-            .as_deref()
-            .and_then(|name| stored_path(&dir, name))
-            .ok_or_else(|| corrupt("the row names no valid stored file"))?;
-        let sealed = read_sealed_file(path, summary.size)
-            .await
-            .map_err(|reason| corrupt(&reason))?;
+        let summary = stored.open(&key, case)?;
+        let sealed = sealed.map_err(|reason| corrupt(&reason))?;
         let plain = key
-            .open(&sealed, &aad("evidence.file", evidence.as_str()))
+            .open(
+                &sealed,
+                &aad("evidence.file", &evidence_row(case, evidence)),
+            )
             .map_err(|_| corrupt("the stored file does not decrypt: it was altered or damaged"))?;
         let digest = hex::encode(Sha256::digest(&plain));
         if summary.sha256.as_deref() != Some(digest.as_str())
@@ -472,6 +508,138 @@ impl Register {
                 id: case.to_string(),
             })
         }
+    }
+
+    /// Refuses new content for a case anonymised under the retention policy (checked
+    /// again in the transaction, under the case row lock).
+    async fn check_not_anonymised(&self, case: &CaseId) -> Result<(), RegisterError> {
+        let anonymised = on_db!(self.db(), pool => {
+            sqlx::query("SELECT anonymised_at FROM cases WHERE id = $1")
+                .bind(case.as_str())
+                .fetch_optional(pool)
+                .await?
+                .map(|row| row.try_get::<Option<i64>, _>("anonymised_at"))
+                .transpose()?
+                .flatten()
+                .is_some()
+        });
+        if anonymised {
+            Err(anonymised_case())
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// The refusal of new content for a case anonymised under the retention policy.
+fn anonymised_case() -> RegisterError {
+    RegisterError::invalid(
+        "case",
+        "this case has been anonymised under the retention policy",
+    )
+}
+
+/// Locks the case row until the transaction ends, with an update that changes nothing:
+/// on PostgreSQL it makes retention (which updates the row when it anonymises a case)
+/// wait for this transaction, or this transaction for retention; SQLite's write
+/// transaction holds the whole database already. A case that does not exist is not found.
+async fn lock_case<'c, DB>(
+    tx: &mut sqlx::Transaction<'c, DB>,
+    case: &CaseId,
+) -> Result<(), RegisterError>
+where
+    DB: sqlx::Database,
+    for<'a> &'a mut DB::Connection: sqlx::Executor<'a, Database = DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+{
+    let locked = sqlx::query(
+        "UPDATE cases SET event_count = event_count WHERE id = $1 RETURNING event_count",
+    )
+    .bind(case.as_str())
+    .fetch_optional(&mut **tx)
+    .await?;
+    match locked {
+        Some(_) => Ok(()),
+        None => Err(RegisterError::NotFound {
+            what: "case",
+            id: case.to_string(),
+        }),
+    }
+}
+
+/// Refuses, inside a transaction, an actor who is not a person of the case's
+/// organisation, as if the case did not exist.
+async fn refuse_outsider<'c, DB>(
+    tx: &mut sqlx::Transaction<'c, DB>,
+    actor: &PersonId,
+    organisation: &OrganisationId,
+    case: &CaseId,
+) -> Result<(), RegisterError>
+where
+    DB: sqlx::Database,
+    for<'a> &'a mut DB::Connection: sqlx::Executor<'a, Database = DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+{
+    let known = sqlx::query("SELECT id FROM people WHERE id = $1 AND organisation_id = $2")
+        .bind(actor.as_str())
+        .bind(organisation.as_str())
+        .fetch_optional(&mut **tx)
+        .await?;
+    match known {
+        Some(_) => Ok(()),
+        None => Err(RegisterError::NotFound {
+            what: "case",
+            id: case.to_string(),
+        }),
+    }
+}
+
+/// Whether the case has been anonymised under the retention policy.
+async fn anonymised<'c, DB>(
+    tx: &mut sqlx::Transaction<'c, DB>,
+    case: &CaseId,
+) -> Result<bool, RegisterError>
+where
+    DB: sqlx::Database,
+    for<'a> &'a mut DB::Connection: sqlx::Executor<'a, Database = DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'r> Option<i64>: sqlx::Decode<'r, DB> + sqlx::Type<DB>,
+    for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    for<'a> &'a str: sqlx::ColumnIndex<DB::Row>,
+{
+    let row = sqlx::query("SELECT anonymised_at FROM cases WHERE id = $1")
+        .bind(case.as_str())
+        .fetch_optional(&mut **tx)
+        .await?;
+    match row {
+        Some(row) => Ok(row.try_get::<Option<i64>, _>("anonymised_at")?.is_some()),
+        None => Err(RegisterError::NotFound {
+            what: "case",
+            id: case.to_string(),
+        }),
+    }
+}
+
+/// Refuses, inside a transaction that locked the case row, new content for an anonymised
+/// case.
+async fn refuse_anonymised<'c, DB>(
+    tx: &mut sqlx::Transaction<'c, DB>,
+    case: &CaseId,
+) -> Result<(), RegisterError>
+where
+    DB: sqlx::Database,
+    for<'a> &'a mut DB::Connection: sqlx::Executor<'a, Database = DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'r> Option<i64>: sqlx::Decode<'r, DB> + sqlx::Type<DB>,
+    for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    for<'a> &'a str: sqlx::ColumnIndex<DB::Row>,
+{
+    if anonymised(tx, case).await? {
+        Err(anonymised_case())
+    } else {
+        Ok(())
     }
 }
 
@@ -725,7 +893,7 @@ fn random_name() -> Result<String, RegisterError> {
 
 /// Where a stored file lives: `<dir>/<first two characters>/<name>`. `None` for a name
 /// the register cannot have made (which keeps a tampered row from pointing elsewhere).
-fn stored_path(dir: &Path, name: &str) -> Option<PathBuf> {
+pub(crate) fn stored_path(dir: &Path, name: &str) -> Option<PathBuf> {
     let valid = name.len() == 32 && name.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
     let shard = name.get(..2).filter(|_| valid)?;
     Some(dir.join(shard).join(name))

@@ -2,10 +2,12 @@
 //! Nijmegen §6.1, Leiden §7.1) that can become a report, and an incident against a civil
 //! servant, kept because it counts for recidive (Westerveld §5.2, Nijmegen §6.2).
 
+use std::collections::BTreeSet;
+
 use jiff::Timestamp;
 use serde_json::json;
 use sqlx::Row;
-use weerbaar_protocol::{Channel, Code, Injury, Role};
+use weerbaar_protocol::{Channel, Code, Facts, Injury, Role, evaluate};
 
 use crate::db::{BeginWrite, on_db};
 use crate::error::RegisterError;
@@ -13,7 +15,10 @@ use crate::model::{
     CaseId, CaseKind, CaseStatus, EventKind, NewPerpetrator, NewReport, OrganisationId, PersonId,
     Registered,
 };
-use crate::register::{Register, aad, append_event, digests, match_perpetrator, store_perpetrator};
+use crate::register::{
+    Register, aad, append_event, check_report, digests, due_columns, match_perpetrator,
+    register_in_tx, store_perpetrator,
+};
 use crate::time::{now, to_micros};
 
 impl Register {
@@ -93,8 +98,8 @@ impl Register {
         })
     }
 
-    /// A consult becomes a report: the report is registered as any other, and the
-    /// consult is closed with a link to it.
+    /// A consult becomes a report: in one transaction the report is registered as any
+    /// other and the consult is closed with a link to it. Only an open consult can, once.
     pub async fn promote_consult(
         &self,
         actor: &PersonId,
@@ -108,38 +113,45 @@ impl Register {
                 id: consult.to_string(),
             });
         }
-        let state = on_db!(self.db(), pool => {
-            sqlx::query("SELECT kind, status FROM cases WHERE id = $1")
-                .bind(consult.as_str())
-                .fetch_one(pool)
-                .await
-                .and_then(|row| Ok((row.try_get::<String, _>("kind")?, row.try_get::<String, _>("status")?)))?
-        });
-        if state.0 != CaseKind::Consult.as_str() || state.1 != CaseStatus::Gemeld.as_str() {
-            return Err(RegisterError::invalid(
-                "consult",
-                "only an open consult can become a report",
-            ));
-        }
-        // Two transactions: should the second fail, the report stands and the consult
-        // stays open — nothing is lost, and promoting again is refused by neither.
-        let registered = self.register_report(report).await?;
-        let (key, _) = self.organisation(&organisation).await?;
+        check_report(&report, &organisation)?;
+        let (key, protocol) = self.organisation(&organisation).await?;
         let at = to_micros(now());
+        let reports = [report];
         on_db!(self.db(), pool => {
             let mut tx = pool.begin_write().await?;
-            sqlx::query("UPDATE cases SET status = $1, status_since = $2 WHERE id = $3")
-                .bind(CaseStatus::Afgerond.as_str())
-                .bind(at)
-                .bind(consult.as_str())
-                .execute(&mut *tx)
+            let known = sqlx::query("SELECT id FROM people WHERE id = $1 AND organisation_id = $2")
+                .bind(actor.as_str())
+                .bind(organisation.as_str())
+                .fetch_optional(&mut *tx)
                 .await?;
+            if known.is_none() {
+                return Err(RegisterError::NotFound { what: "consult", id: consult.to_string() });
+            }
+            // Claiming the consult is the first write: a second promotion finds it closed.
+            let claimed = sqlx::query(
+                "UPDATE cases SET status = $1, status_since = $2 \
+                 WHERE id = $3 AND kind = $4 AND status = $5 AND anonymised_at IS NULL",
+            )
+            .bind(CaseStatus::Afgerond.as_str())
+            .bind(at)
+            .bind(consult.as_str())
+            .bind(CaseKind::Consult.as_str())
+            .bind(CaseStatus::Gemeld.as_str())
+            .execute(&mut *tx)
+            .await?;
+            if claimed.rows_affected() != 1 {
+                return Err(RegisterError::invalid("consult", "only an open consult can become a report"));
+            }
+            let mut registered = register_in_tx!(tx, &reports, key, protocol, organisation);
+            let Some(registered) = registered.pop() else {
+                return Err(RegisterError::Corrupt(String::from("the report was not registered")));
+            };
             append_event!(tx, key, consult, EventKind::ConsultPromoted, Some(actor), at, json!({
                 "report": registered.case, "number": registered.number,
             }));
             tx.commit().await?;
-        });
-        Ok(registered)
+            Ok(registered)
+        })
     }
 
     /// An incident against a civil servant: not routed by the protocol, but its

@@ -168,7 +168,7 @@ pub struct NewPerson {
 }
 
 /// Identifying details of a perpetrator; stored encrypted, matched by blind index.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PerpetratorDetails {
     pub name: Option<String>,
     pub date_of_birth: Option<String>,
@@ -197,7 +197,7 @@ pub struct NewVictim {
 }
 
 /// A report: the facts for the protocol and what the reporter told.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct NewReport {
     pub organisation: OrganisationId,
     pub reporter: PersonId,
@@ -227,7 +227,7 @@ pub struct Registered {
 }
 
 /// A case as its handler opens it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct CaseView {
     pub id: CaseId,
     pub organisation: OrganisationId,
@@ -265,7 +265,7 @@ pub struct TaskView {
     pub done_by: Option<PersonId>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct EventView {
     pub seq: i64,
     pub kind: EventKind,
@@ -276,7 +276,7 @@ pub struct EventView {
 
 /// A perpetrator with every case of the organisation that names them: the dossier the
 /// handler sees when a report matches an earlier perpetrator.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct PerpetratorDossier {
     pub id: PerpetratorId,
     pub kind: PerpetratorKind,
@@ -306,3 +306,64 @@ pub struct OpenTask {
     pub due_at: Option<Timestamp>,
     pub due_date: Option<Date>,
 }
+
+/// `Debug` that shows the shape of a value but none of its personal content: a `{:?}` in
+/// a log line or a panic message must never print an account of a threat or a name.
+macro_rules! redacted_debug {
+    ($name:ident { show: [$($plain:ident),* $(,)?], hide: [$($secret:ident),* $(,)?] $(,)? }) => {
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                let mut out = f.debug_struct(stringify!($name));
+                $( out.field(stringify!($plain), &self.$plain); )*
+                $( out.field(stringify!($secret), &"<redacted>"); )*
+                out.finish()
+            }
+        }
+    };
+}
+pub(crate) use redacted_debug;
+
+redacted_debug!(PerpetratorDetails {
+    show: [],
+    hide: [
+        name,
+        date_of_birth,
+        email,
+        phone,
+        accounts,
+        licence_plate,
+        description,
+        on_behalf_of
+    ],
+});
+redacted_debug!(NewReport {
+    show: [organisation, reporter, on_behalf, victims, during_meeting],
+    hide: [facts, narrative, place, perpetrator],
+});
+redacted_debug!(CaseView {
+    show: [
+        id,
+        organisation,
+        number,
+        kind,
+        status,
+        victim_role,
+        category,
+        handler_role,
+        occurred_at,
+        reported_at,
+        protocol_version,
+        victims,
+        tasks,
+        access
+    ],
+    hide: [narrative, place, facts, plan, perpetrators, items, events],
+});
+redacted_debug!(EventView {
+    show: [seq, kind, actor, at],
+    hide: [payload]
+});
+redacted_debug!(PerpetratorDossier {
+    show: [id, kind, cases],
+    hide: [details]
+});

@@ -99,6 +99,199 @@ macro_rules! append_event {
 }
 pub(crate) use append_event;
 
+/// Registers reports inside an open write transaction `$tx` (see `register_reports`):
+/// shared with `promote_consult`, which registers its report in the same transaction that
+/// closes the consult.
+macro_rules! register_in_tx {
+    ($tx:ident, $reports:expr, $key:expr, $protocol:expr, $org:expr) => {{
+        let key = &$key;
+        let protocol = &$protocol;
+        let org = &$org;
+        let mut registered = Vec::with_capacity($reports.len());
+        for report in $reports.iter() {
+            let Some(main) = report.victims.first() else {
+                return Err(RegisterError::invalid("victims", "a report names at least one victim"));
+            };
+            let case = CaseId::generate();
+            let at = to_micros(now());
+            let perpetrator_digests = report
+                .perpetrator
+                .as_ref()
+                .map(|p| digests(key, &p.details))
+                .unwrap_or_default();
+
+                // Every person named must belong to this organisation and hold the role.
+                let reporter = sqlx::query("SELECT id FROM people WHERE id = $1 AND organisation_id = $2")
+                    .bind(report.reporter.as_str())
+                    .bind(org.as_str())
+                    .fetch_optional(&mut *$tx)
+                    .await?;
+                if reporter.is_none() {
+                    return Err(RegisterError::NotFound { what: "reporter", id: report.reporter.to_string() });
+                }
+                let mut victims = Vec::new();
+                for (index, victim) in report.victims.iter().enumerate() {
+                    let row = sqlx::query(
+                        "SELECT r.current FROM person_roles r JOIN people p ON p.id = r.person_id \
+                         WHERE r.person_id = $1 AND r.role = $2 AND p.organisation_id = $3",
+                    )
+                    .bind(victim.person.as_str())
+                    .bind(victim.role.as_str())
+                    .bind(org.as_str())
+                    .fetch_optional(&mut *$tx)
+                    .await?;
+                    let Some(row) = row else {
+                        return Err(RegisterError::invalid(
+                            format!("victims[{index}]"),
+                            format!("person `{}` does not hold the role `{}` in this organisation", victim.person, victim.role),
+                        ));
+                    };
+                    let current: bool = row.try_get("current")?;
+                    victims.push((victim, !current));
+                }
+
+                // The case number first: on PostgreSQL this locks the organisation's row,
+                // so that concurrent reports about one new perpetrator are matched one after
+                // the other instead of each creating the perpetrator anew.
+                let number: i64 = sqlx::query(
+                    "UPDATE organisations SET case_counter = case_counter + 1 WHERE id = $1 RETURNING case_counter",
+                )
+                .bind(org.as_str())
+                .fetch_one(&mut *$tx)
+                .await?
+                .try_get("case_counter")?;
+                // The perpetrator's earlier cases, against office holders and staff alike.
+                let matched = match_perpetrator(&mut $tx, &org, &perpetrator_digests).await?;
+                let prior: u32 = match &matched {
+                    Some(perpetrator) => {
+                        let row = sqlx::query(
+                            "SELECT COUNT(DISTINCT case_id) AS n FROM case_perpetrators WHERE perpetrator_id = $1",
+                        )
+                        .bind(perpetrator.as_str())
+                        .fetch_one(&mut *$tx)
+                        .await?;
+                        u32::try_from(row.try_get::<i64, _>("n")?).unwrap_or(u32::MAX)
+                    }
+                    None => 0,
+                };
+                let mut facts: Facts = report.facts.clone();
+                facts.victim.former = victims[0].1;
+                facts.prior_incidents = facts.prior_incidents.max(prior);
+                let plan = evaluate(&protocol, &facts)?;
+
+
+                let facts_json = serde_json::to_string(&facts).map_err(|e| RegisterError::Corrupt(e.to_string()))?;
+                let plan_json = serde_json::to_string(&plan).map_err(|e| RegisterError::Corrupt(e.to_string()))?;
+                sqlx::query(
+                    "INSERT INTO cases (id, organisation_id, number, kind, status, victim_role, category, \
+                     report, handler_role, channel, injury, occurred_at, reported_at, reported_by, on_behalf, \
+                     during_meeting, damage, facts_json, plan_json, protocol_version, narrative_enc, place_enc, \
+                     created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+                     $16, $17, $18, $19, $20, $21, $22, $23)",
+                )
+                .bind(case.as_str())
+                .bind(org.as_str())
+                .bind(number)
+                .bind(CaseKind::Melding.as_str())
+                .bind(CaseStatus::Gemeld.as_str())
+                .bind(main.role.as_str())
+                .bind(plan.category.as_str())
+                .bind(plan.report.as_str())
+                .bind(plan.handler.as_str())
+                .bind(facts.channel.as_str())
+                .bind(facts.injury.as_str())
+                .bind(to_micros(facts.occurred_at))
+                .bind(to_micros(facts.reported_at()))
+                .bind(report.reporter.as_str())
+                .bind(report.on_behalf)
+                .bind(report.during_meeting)
+                .bind(facts.damage)
+                .bind(facts_json)
+                .bind(plan_json)
+                .bind(&protocol.version)
+                .bind(key.seal_str(report.narrative.trim(), &aad("cases.narrative", case.as_str())))
+                .bind(report.place.as_deref().map(|p| key.seal_str(p, &aad("cases.place", case.as_str()))))
+                .bind(at)
+                .execute(&mut *$tx)
+                .await?;
+
+                for (victim, former) in &victims {
+                    sqlx::query(
+                        "INSERT INTO case_victims (case_id, person_id, role, former, relation) VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(case.as_str())
+                    .bind(victim.person.as_str())
+                    .bind(victim.role.as_str())
+                    .bind(*former)
+                    .bind(victim.relation.as_str())
+                    .execute(&mut *$tx)
+                    .await
+                    .map_err(|_| RegisterError::invalid("victims", format!("person `{}` is named twice", victim.person)))?;
+                }
+                for behaviour in BTreeSet::from_iter(facts.behaviours.iter().copied()) {
+                    sqlx::query("INSERT INTO case_behaviours (case_id, behaviour) VALUES ($1, $2)")
+                        .bind(case.as_str())
+                        .bind(behaviour.as_str())
+                        .execute(&mut *$tx)
+                        .await?;
+                }
+
+                append_event!($tx, key, &case, EventKind::Reported, Some(&report.reporter), at, json!({
+                    "reporter": report.reporter,
+                    "on_behalf": report.on_behalf,
+                    "victims": victims.iter().map(|(v, former)| json!({
+                        "person": v.person, "role": v.role, "relation": v.relation.as_str(), "former": former,
+                    })).collect::<Vec<_>>(),
+                    "during_meeting": report.during_meeting,
+                    "facts": facts,
+                }));
+
+                let perpetrator = match &report.perpetrator {
+                    None => None,
+                    Some(new) => {
+                        let (id, is_match) =
+                            store_perpetrator(&mut $tx, key, &org, &case, new, &perpetrator_digests, matched.as_ref(), at)
+                                .await?;
+                        append_event!($tx, key, &case, EventKind::PerpetratorLinked, Some(&report.reporter), at, json!({
+                            "perpetrator": id,
+                            "kind": new.kind.as_str(),
+                            "details": new.details,
+                            "matched_earlier_cases": is_match,
+                            "prior_incidents": prior,
+                        }));
+                        Some(id)
+                    }
+                };
+
+                append_event!($tx, key, &case, EventKind::Classified, None, at, json!({
+                    "plan": plan,
+                    "protocol": protocol.id,
+                    "protocol_version": protocol.version,
+                }));
+
+                for task in &plan.tasks {
+                    let (opens_at, due_at, due_date) = due_columns(&task.due);
+                    sqlx::query(
+                        "INSERT INTO tasks (case_id, code, assignee_role, opens_at, due_at, due_date) \
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(case.as_str())
+                    .bind(task.code.as_str())
+                    .bind(plan.handler.as_str())
+                    .bind(opens_at)
+                    .bind(due_at)
+                    .bind(due_date)
+                    .execute(&mut *$tx)
+                    .await?;
+                }
+
+            registered.push(Registered { case, number, plan, perpetrator, prior_incidents: prior });
+            }
+        registered
+    }};
+}
+pub(crate) use register_in_tx;
+
 impl Register {
     /// Opens the register at `url`, bringing the schema up to date.
     pub async fn open(url: &str, master: MasterKey) -> Result<Register, RegisterError> {
@@ -368,182 +561,7 @@ impl Register {
 
         on_db!(&self.db, pool => {
             let mut tx = pool.begin_write().await?;
-            let mut registered = Vec::with_capacity(reports.len());
-            for report in &reports {
-            let Some(main) = report.victims.first() else {
-                return Err(RegisterError::invalid("victims", "a report names at least one victim"));
-            };
-            let case = CaseId::generate();
-            let at = to_micros(now());
-            let perpetrator_digests = report
-                .perpetrator
-                .as_ref()
-                .map(|p| digests(&key, &p.details))
-                .unwrap_or_default();
-
-                // Every person named must belong to this organisation and hold the role.
-                let reporter = sqlx::query("SELECT id FROM people WHERE id = $1 AND organisation_id = $2")
-                    .bind(report.reporter.as_str())
-                    .bind(org.as_str())
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                if reporter.is_none() {
-                    return Err(RegisterError::NotFound { what: "reporter", id: report.reporter.to_string() });
-                }
-                let mut victims = Vec::new();
-                for (index, victim) in report.victims.iter().enumerate() {
-                    let row = sqlx::query(
-                        "SELECT r.current FROM person_roles r JOIN people p ON p.id = r.person_id \
-                         WHERE r.person_id = $1 AND r.role = $2 AND p.organisation_id = $3",
-                    )
-                    .bind(victim.person.as_str())
-                    .bind(victim.role.as_str())
-                    .bind(org.as_str())
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    let Some(row) = row else {
-                        return Err(RegisterError::invalid(
-                            format!("victims[{index}]"),
-                            format!("person `{}` does not hold the role `{}` in this organisation", victim.person, victim.role),
-                        ));
-                    };
-                    let current: bool = row.try_get("current")?;
-                    victims.push((victim, !current));
-                }
-
-                // The perpetrator's earlier cases, against office holders and staff alike.
-                let matched = match_perpetrator(&mut tx, &org, &perpetrator_digests).await?;
-                let prior: u32 = match &matched {
-                    Some(perpetrator) => {
-                        let row = sqlx::query(
-                            "SELECT COUNT(DISTINCT case_id) AS n FROM case_perpetrators WHERE perpetrator_id = $1",
-                        )
-                        .bind(perpetrator.as_str())
-                        .fetch_one(&mut *tx)
-                        .await?;
-                        u32::try_from(row.try_get::<i64, _>("n")?).unwrap_or(u32::MAX)
-                    }
-                    None => 0,
-                };
-                let mut facts: Facts = report.facts.clone();
-                facts.victim.former = victims[0].1;
-                facts.prior_incidents = facts.prior_incidents.max(prior);
-                let plan = evaluate(&protocol, &facts)?;
-
-                let number: i64 = sqlx::query(
-                    "UPDATE organisations SET case_counter = case_counter + 1 WHERE id = $1 RETURNING case_counter",
-                )
-                .bind(org.as_str())
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get("case_counter")?;
-
-                let facts_json = serde_json::to_string(&facts).map_err(|e| RegisterError::Corrupt(e.to_string()))?;
-                let plan_json = serde_json::to_string(&plan).map_err(|e| RegisterError::Corrupt(e.to_string()))?;
-                sqlx::query(
-                    "INSERT INTO cases (id, organisation_id, number, kind, status, victim_role, category, \
-                     report, handler_role, channel, injury, occurred_at, reported_at, reported_by, on_behalf, \
-                     during_meeting, damage, facts_json, plan_json, protocol_version, narrative_enc, place_enc, \
-                     created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-                     $16, $17, $18, $19, $20, $21, $22, $23)",
-                )
-                .bind(case.as_str())
-                .bind(org.as_str())
-                .bind(number)
-                .bind(CaseKind::Melding.as_str())
-                .bind(CaseStatus::Gemeld.as_str())
-                .bind(main.role.as_str())
-                .bind(plan.category.as_str())
-                .bind(plan.report.as_str())
-                .bind(plan.handler.as_str())
-                .bind(facts.channel.as_str())
-                .bind(facts.injury.as_str())
-                .bind(to_micros(facts.occurred_at))
-                .bind(to_micros(facts.reported_at()))
-                .bind(report.reporter.as_str())
-                .bind(report.on_behalf)
-                .bind(report.during_meeting)
-                .bind(facts.damage)
-                .bind(facts_json)
-                .bind(plan_json)
-                .bind(&protocol.version)
-                .bind(key.seal_str(report.narrative.trim(), &aad("cases.narrative", case.as_str())))
-                .bind(report.place.as_deref().map(|p| key.seal_str(p, &aad("cases.place", case.as_str()))))
-                .bind(at)
-                .execute(&mut *tx)
-                .await?;
-
-                for (victim, former) in &victims {
-                    sqlx::query(
-                        "INSERT INTO case_victims (case_id, person_id, role, former, relation) VALUES ($1, $2, $3, $4, $5)",
-                    )
-                    .bind(case.as_str())
-                    .bind(victim.person.as_str())
-                    .bind(victim.role.as_str())
-                    .bind(*former)
-                    .bind(victim.relation.as_str())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(|_| RegisterError::invalid("victims", format!("person `{}` is named twice", victim.person)))?;
-                }
-                for behaviour in BTreeSet::from_iter(facts.behaviours.iter().copied()) {
-                    sqlx::query("INSERT INTO case_behaviours (case_id, behaviour) VALUES ($1, $2)")
-                        .bind(case.as_str())
-                        .bind(behaviour.as_str())
-                        .execute(&mut *tx)
-                        .await?;
-                }
-
-                append_event!(tx, key, &case, EventKind::Reported, Some(&report.reporter), at, json!({
-                    "reporter": report.reporter,
-                    "on_behalf": report.on_behalf,
-                    "victims": victims.iter().map(|(v, former)| json!({
-                        "person": v.person, "role": v.role, "relation": v.relation.as_str(), "former": former,
-                    })).collect::<Vec<_>>(),
-                    "during_meeting": report.during_meeting,
-                    "facts": facts,
-                }));
-
-                let perpetrator = match &report.perpetrator {
-                    None => None,
-                    Some(new) => {
-                        let (id, is_match) =
-                            store_perpetrator(&mut tx, &key, &org, &case, new, &perpetrator_digests, matched.as_ref(), at)
-                                .await?;
-                        append_event!(tx, key, &case, EventKind::PerpetratorLinked, Some(&report.reporter), at, json!({
-                            "perpetrator": id,
-                            "kind": new.kind.as_str(),
-                            "matched_earlier_cases": is_match,
-                            "prior_incidents": prior,
-                        }));
-                        Some(id)
-                    }
-                };
-
-                append_event!(tx, key, &case, EventKind::Classified, None, at, json!({
-                    "plan": plan,
-                    "protocol": protocol.id,
-                    "protocol_version": protocol.version,
-                }));
-
-                for task in &plan.tasks {
-                    let (opens_at, due_at, due_date) = due_columns(&task.due);
-                    sqlx::query(
-                        "INSERT INTO tasks (case_id, code, assignee_role, opens_at, due_at, due_date) \
-                         VALUES ($1, $2, $3, $4, $5, $6)",
-                    )
-                    .bind(case.as_str())
-                    .bind(task.code.as_str())
-                    .bind(plan.handler.as_str())
-                    .bind(opens_at)
-                    .bind(due_at)
-                    .bind(due_date)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-
-            registered.push(Registered { case, number, plan, perpetrator, prior_incidents: prior });
-            }
+            let registered = register_in_tx!(tx, &reports, key, protocol, org);
             tx.commit().await?;
             Ok(registered)
         })
@@ -824,7 +842,8 @@ impl Register {
             for (case, code, remark) in tasks {
                 let updated = sqlx::query(
                     "UPDATE tasks SET done_at = $1, done_by = $2 WHERE case_id = $3 AND code = $4 \
-                     AND done_at IS NULL AND case_id IN (SELECT id FROM cases WHERE organisation_id = $5)",
+                     AND done_at IS NULL AND EXISTS (SELECT 1 FROM cases c WHERE c.id = tasks.case_id \
+                     AND c.organisation_id = $5 AND c.anonymised_at IS NULL)",
                 )
                 .bind(at)
                 .bind(actor.as_str())
@@ -892,7 +911,10 @@ impl Register {
 }
 
 /// What a report must satisfy before the database is touched.
-fn check_report(report: &NewReport, organisation: &OrganisationId) -> Result<(), RegisterError> {
+pub(crate) fn check_report(
+    report: &NewReport,
+    organisation: &OrganisationId,
+) -> Result<(), RegisterError> {
     if &report.organisation != organisation {
         return Err(RegisterError::invalid(
             "organisation",
@@ -1020,9 +1042,25 @@ where
     for<'q> Vec<u8>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    for<'r> Vec<u8>: sqlx::Decode<'r, DB>,
+    for<'a> &'a str: sqlx::ColumnIndex<DB::Row>,
 {
     let (id, is_match) = match matched {
-        Some(id) => (id.clone(), true),
+        Some(id) => {
+            // What this report adds to what was known of them is kept: the dossier grows.
+            let row = sqlx::query("SELECT details_enc FROM perpetrators WHERE id = $1")
+                .bind(id.as_str())
+                .fetch_one(&mut **tx)
+                .await?;
+            let known = open_details(key, id, &row.try_get::<Vec<u8>, _>("details_enc")?)?;
+            let merged = merge_details(known, &new.details);
+            sqlx::query("UPDATE perpetrators SET details_enc = $1 WHERE id = $2")
+                .bind(seal_details(key, id, &merged)?)
+                .bind(id.as_str())
+                .execute(&mut **tx)
+                .await?;
+            (id.clone(), true)
+        }
         None => {
             let id = PerpetratorId::generate();
             sqlx::query(
@@ -1070,6 +1108,36 @@ where
     Ok((id, is_match))
 }
 
+/// Known details completed with new ones: empty fields filled, new accounts added, and a
+/// new description appended to the old one.
+fn merge_details(mut known: PerpetratorDetails, new: &PerpetratorDetails) -> PerpetratorDetails {
+    let fill = |slot: &mut Option<String>, value: &Option<String>| {
+        if slot.as_deref().is_none_or(|s| s.trim().is_empty()) {
+            slot.clone_from(value);
+        }
+    };
+    fill(&mut known.name, &new.name);
+    fill(&mut known.date_of_birth, &new.date_of_birth);
+    fill(&mut known.email, &new.email);
+    fill(&mut known.phone, &new.phone);
+    fill(&mut known.licence_plate, &new.licence_plate);
+    fill(&mut known.on_behalf_of, &new.on_behalf_of);
+    for account in &new.accounts {
+        if !known.accounts.contains(account) {
+            known.accounts.push(account.clone());
+        }
+    }
+    match (&mut known.description, &new.description) {
+        (Some(old), Some(add)) if !old.contains(add.as_str()) => {
+            old.push('\n');
+            old.push_str(add);
+        }
+        (None, Some(add)) => known.description = Some(add.clone()),
+        _ => {}
+    }
+    known
+}
+
 fn seal_details(
     key: &DataKey,
     id: &PerpetratorId,
@@ -1089,7 +1157,7 @@ fn open_details(
 }
 
 /// The task columns for a due moment: (opens_at, due_at, due_date).
-fn due_columns(due: &Due) -> (Option<i64>, Option<i64>, Option<String>) {
+pub(crate) fn due_columns(due: &Due) -> (Option<i64>, Option<i64>, Option<String>) {
     match due {
         Due::None => (None, None, None),
         Due::At(moment) => (None, Some(to_micros(moment.timestamp())), None),

@@ -42,6 +42,9 @@ impl RetentionPolicy {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RetentionRun {
     pub anonymised: Vec<CaseId>,
+    /// Cases that expired but could not be anonymised, with the reason; tried again on
+    /// the next run.
+    pub failed: Vec<(CaseId, String)>,
 }
 
 impl Register {
@@ -76,15 +79,22 @@ impl Register {
             });
             for (case, organisation) in expired {
                 let case = CaseId(case);
-                self.anonymise(
-                    &case,
-                    &crate::model::OrganisationId(organisation),
-                    status,
-                    *days,
-                    now,
-                )
-                .await?;
-                run.anonymised.push(case);
+                // One case that cannot be anonymised (say, its organisation's key is not
+                // this master key) must not keep every later case from expiring.
+                match self
+                    .anonymise(
+                        &case,
+                        &crate::model::OrganisationId(organisation),
+                        status,
+                        *days,
+                        now,
+                    )
+                    .await
+                {
+                    Ok(true) => run.anonymised.push(case),
+                    Ok(false) => {}
+                    Err(error) => run.failed.push((case, error.to_string())),
+                }
             }
         }
         Ok(run)
@@ -97,19 +107,24 @@ impl Register {
         status: &str,
         days: u32,
         now: Timestamp,
-    ) -> Result<(), RegisterError> {
+    ) -> Result<bool, RegisterError> {
         let (key, _) = self.organisation(organisation).await?;
         let at = to_micros(now);
         let evidence_files: Vec<String> = on_db!(self.db(), pool => {
             let mut tx = pool.begin_write().await?;
-            // Still expired and not yet anonymised, inside the transaction.
-            let still = sqlx::query("SELECT id FROM cases WHERE id = $1 AND status = $2 AND anonymised_at IS NULL")
-                .bind(case.as_str())
-                .bind(status)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if still.is_none() {
-                return Ok(());
+            // Claim the case first, with the conditions in the update itself: this locks the
+            // row on PostgreSQL, and a case re-opened a moment ago no longer matches.
+            let claimed = sqlx::query(
+                "UPDATE cases SET narrative_enc = NULL, place_enc = NULL, reported_by = NULL, anonymised_at = $1 \
+                 WHERE id = $2 AND status = $3 AND anonymised_at IS NULL",
+            )
+            .bind(at)
+            .bind(case.as_str())
+            .bind(status)
+            .execute(&mut *tx)
+            .await?;
+            if claimed.rows_affected() != 1 {
+                return Ok(false);
             }
             let files = sqlx::query("SELECT stored_name FROM evidence WHERE case_id = $1 AND stored_name IS NOT NULL")
                 .bind(case.as_str())
@@ -118,12 +133,11 @@ impl Register {
                 .iter()
                 .map(|row| row.try_get::<String, _>("stored_name"))
                 .collect::<Result<Vec<_>, _>>()?;
-            for statement in [
-                "UPDATE cases SET narrative_enc = NULL, place_enc = NULL, reported_by = NULL, anonymised_at = $2 WHERE id = $1",
-                "UPDATE case_items SET content_enc = NULL, updated_at = $2 WHERE case_id = $1",
-            ] {
-                sqlx::query(statement).bind(case.as_str()).bind(at).execute(&mut *tx).await?;
-            }
+            sqlx::query("UPDATE case_items SET content_enc = NULL, updated_at = $2 WHERE case_id = $1")
+                .bind(case.as_str())
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
             for statement in [
                 "UPDATE events SET payload_enc = NULL WHERE case_id = $1",
                 "DELETE FROM case_victims WHERE case_id = $1",
@@ -179,11 +193,22 @@ impl Register {
         // Files go after the commit: a crash in between leaves a sealed orphan file, never
         // a case that points at a missing one.
         if let Some(dir) = self.evidence_dir() {
-            for name in evidence_files {
-                let path = dir.join(name.get(..2).unwrap_or("00")).join(&name);
+            // Only names the register itself gives: a tampered row cannot point elsewhere.
+            for path in evidence_files
+                .iter()
+                .filter_map(|name| crate::evidence::stored_path(dir, name))
+            {
                 let _ = std::fs::remove_file(path);
             }
         }
-        Ok(())
+        // Freed pages still hold the erased ciphertext until they are reused: PostgreSQL
+        // reclaims them with VACUUM (SQLite runs with secure_delete, which zeroes them).
+        if let crate::db::Db::Postgres(pool) = self.db() {
+            for table in ["cases", "events", "case_items", "perpetrators", "evidence"] {
+                let sql = format!("VACUUM {table}");
+                let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(pool).await;
+            }
+        }
+        Ok(true)
     }
 }

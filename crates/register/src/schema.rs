@@ -262,7 +262,6 @@ pub const TABLES: &[Table] = &[
             req("kind", Text),
             opt("media_type", Text),
             opt("size", Integer),
-            opt("sha256", Text),
             opt("stored_name", Text),
             req("details_enc", Blob),
             req("added_by", Text),
@@ -278,13 +277,21 @@ pub const TABLES: &[Table] = &[
             opt("totp_secret_enc", Blob),
             req("totp_confirmed", Boolean),
             req("recovery_codes", Text),
-            req("failed_attempts", Integer),
-            opt("locked_until", Integer),
             req("disabled", Boolean),
             req("created_at", Integer),
             req("updated_at", Integer),
         ],
         primary_key: &["person_id"],
+    },
+    Table {
+        name: "login_failures",
+        columns: &[
+            req("organisation_id", Text),
+            req("login_digest", Blob),
+            req("failed_attempts", Integer),
+            opt("locked_until", Integer),
+        ],
+        primary_key: &["organisation_id", "login_digest"],
     },
 ];
 

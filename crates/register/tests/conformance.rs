@@ -872,8 +872,32 @@ async fn a_screenshot_round_trips_sealed(world: World) {
         .unwrap();
 
     let before = event_count(&world).await;
-    let list = world.register.evidence_list(&case).await.unwrap();
-    assert_eq!(event_count(&world).await, before, "listing records no read");
+    let list = world
+        .register
+        .evidence_list(&world.griffier, &case)
+        .await
+        .unwrap();
+    assert_eq!(
+        event_count(&world).await,
+        before + 1,
+        "listing is a recorded read"
+    );
+    let view = world
+        .register
+        .open_case(&world.griffier, &case)
+        .await
+        .unwrap();
+    let listed: Vec<_> = view
+        .events
+        .iter()
+        .filter(|e| e.kind == EventKind::Viewed && e.payload["evidence_list"] == true)
+        .collect();
+    assert_eq!(listed.len(), 1, "the list is on the timeline");
+    assert_eq!(listed[0].actor.as_ref(), Some(&world.griffier));
+    assert_eq!(
+        listed[0].payload,
+        serde_json::json!({ "evidence_list": true })
+    );
     assert_eq!(list.len(), 1);
     let listed = &list[0];
     assert_eq!(listed.id, id);
@@ -923,7 +947,11 @@ async fn a_screenshot_round_trips_sealed(world: World) {
         .add_online_evidence(&world.raadslid, &case, seen.clone())
         .await
         .unwrap();
-    let list = world.register.evidence_list(&case).await.unwrap();
+    let list = world
+        .register
+        .evidence_list(&world.raadslid, &case)
+        .await
+        .unwrap();
     assert_eq!(list.len(), 2);
     assert_eq!(list[1].id, online);
     assert_eq!(list[1].kind, EvidenceKind::Online);
@@ -933,7 +961,9 @@ async fn a_screenshot_round_trips_sealed(world: World) {
         (&None, None, &None)
     );
 
-    // A person of another organisation can neither add nor read.
+    // A person of another organisation can neither add, list nor read, and leaves no
+    // event.
+    let before = event_count(&world).await;
     let refused = world
         .register
         .add_evidence_file(&world.stranger, &case, "x.png", "image/png", PNG, None)
@@ -958,8 +988,32 @@ async fn a_screenshot_round_trips_sealed(world: World) {
         matches!(refused, Err(RegisterError::NotFound { what: "case", .. })),
         "{refused:?}"
     );
+    let refused = world.register.evidence_list(&world.stranger, &case).await;
+    assert!(
+        matches!(refused, Err(RegisterError::NotFound { what: "case", .. })),
+        "{refused:?}"
+    );
+    assert_eq!(event_count(&world).await, before, "refusals leave no event");
+    let view = world
+        .register
+        .open_case(&world.griffier, &case)
+        .await
+        .unwrap();
+    assert!(
+        view.events
+            .iter()
+            .all(|e| e.actor.as_ref() != Some(&world.stranger))
+    );
     assert_eq!(files_under(&world.evidence_dir()).len(), 1);
-    assert_eq!(world.register.evidence_list(&case).await.unwrap().len(), 2);
+    assert_eq!(
+        world
+            .register
+            .evidence_list(&world.griffier, &case)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
     assert_eq!(
         verify_chains(world.register.db()).await.unwrap().broken,
         None
@@ -1056,20 +1110,20 @@ async fn disallowed_evidence_is_refused_and_leaves_nothing(world: World) {
         );
     }
 
-    // Nothing was written: no row, no file, no event.
-    assert!(
-        world
-            .register
-            .evidence_list(&case)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    // Nothing was written: no event, no file, no row.
+    assert_eq!(event_count(&world).await, before);
     assert_eq!(
         files_under(&world.evidence_dir()),
         Vec::<std::path::PathBuf>::new()
     );
-    assert_eq!(event_count(&world).await, before);
+    assert!(
+        world
+            .register
+            .evidence_list(&world.griffier, &case)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // A file of exactly the limit is kept.
     let mut largest = PNG.to_vec();
@@ -1307,23 +1361,138 @@ async fn an_evidence_file_altered_on_disk_is_refused(world: World) {
         Err(RegisterError::Corrupt(_))
     ));
 
-    // The untouched file still reads; then its registered SHA-256 is changed in the
-    // database, and the file no longer matches it.
+    // The untouched file still reads; then its row is moved, in the database, to another
+    // case of the same organisation. Its sealed details and file are bound to their own
+    // case, so there it does not open.
     let (_, bytes) = world
         .register
         .read_evidence_file(&world.griffier, &case, &second)
         .await
         .unwrap();
     assert_eq!(bytes, b"tweede bericht");
-    let sql = "UPDATE evidence SET sha256 = '0000000000000000000000000000000000000000000000000000000000000000' WHERE case_id = $1";
+    let other = world
+        .register
+        .register_report(report(&world, None))
+        .await
+        .unwrap()
+        .case;
+    let sql = "UPDATE evidence SET case_id = (SELECT MIN(id) FROM cases WHERE id <> $1) WHERE case_id = $1";
     assert_eq!(tamper(world.register.db(), sql, &case).await, 3);
+    let refused = world
+        .register
+        .read_evidence_file(&world.griffier, &other, &second)
+        .await;
+    assert!(
+        matches!(&refused, Err(RegisterError::Corrupt(reason)) if reason.contains(second.as_str())),
+        "{refused:?}"
+    );
+    let refused = world.register.evidence_list(&world.griffier, &other).await;
+    assert!(
+        matches!(&refused, Err(RegisterError::Corrupt(_))),
+        "{refused:?}"
+    );
     let refused = world
         .register
         .read_evidence_file(&world.griffier, &case, &second)
         .await;
     assert!(
-        matches!(&refused, Err(RegisterError::Corrupt(reason)) if reason.contains(second.as_str())),
+        matches!(
+            refused,
+            Err(RegisterError::NotFound {
+                what: "evidence",
+                ..
+            })
+        ),
         "{refused:?}"
+    );
+}
+
+async fn an_anonymised_case_takes_no_evidence(world: World) {
+    let case = world
+        .register
+        .register_report(report(&world, None))
+        .await
+        .unwrap()
+        .case;
+    world
+        .register
+        .add_evidence_file(&world.raadslid, &case, "a.png", "image/png", PNG, None)
+        .await
+        .unwrap();
+    for to in [CaseStatus::InBehandeling, CaseStatus::Afgerond] {
+        world
+            .register
+            .act(&world.griffier, &case, Action::ChangeStatus { to })
+            .await
+            .unwrap();
+    }
+    let policy = RetentionPolicy::default()
+        .keep(CaseStatus::Afgerond, 0)
+        .unwrap();
+    let later = jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_hours(1))
+        .unwrap();
+    let run = world
+        .register
+        .apply_retention(&policy, later)
+        .await
+        .unwrap();
+    assert_eq!(run.anonymised, std::slice::from_ref(&case));
+
+    let before = event_count(&world).await;
+    let refused = world
+        .register
+        .add_evidence_file(&world.griffier, &case, "b.png", "image/png", PNG, None)
+        .await;
+    assert!(
+        matches!(&refused, Err(RegisterError::Invalid { field, reason })
+            if field == "case" && reason.contains("anonymised")),
+        "{refused:?}"
+    );
+    let refused = world
+        .register
+        .add_online_evidence(
+            &world.griffier,
+            &case,
+            OnlineEvidence {
+                platform: "X".into(),
+                account: Some("@iemand".into()),
+                url: None,
+                moment: None,
+                description: None,
+            },
+        )
+        .await;
+    assert!(
+        matches!(&refused, Err(RegisterError::Invalid { field, .. }) if field == "case"),
+        "{refused:?}"
+    );
+    // A person of another organisation is not told the case was anonymised.
+    let refused = world
+        .register
+        .add_evidence_file(&world.stranger, &case, "c.png", "image/png", PNG, None)
+        .await;
+    assert!(
+        matches!(refused, Err(RegisterError::NotFound { what: "case", .. })),
+        "{refused:?}"
+    );
+    assert_eq!(event_count(&world).await, before, "refusals leave no event");
+    assert_eq!(
+        files_under(&world.evidence_dir()),
+        Vec::<std::path::PathBuf>::new(),
+        "no file was written, and the erased one stays erased"
+    );
+    assert!(
+        world
+            .register
+            .evidence_list(&world.griffier, &case)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        verify_chains(world.register.db()).await.unwrap().broken,
+        None
     );
 }
 
@@ -1650,7 +1819,12 @@ async fn retention_anonymises_closed_cases_and_keeps_the_chain(world: World) {
         )
         .await
         .unwrap();
-    let _ = evidence;
+    let kept = walk(&world.evidence_dir());
+    assert_eq!(
+        kept.len(),
+        1,
+        "the evidence file exists before the run: {kept:?}"
+    );
     for to in [CaseStatus::InBehandeling, CaseStatus::Afgerond] {
         world
             .register
@@ -1720,13 +1894,28 @@ async fn retention_anonymises_closed_cases_and_keeps_the_chain(world: World) {
     assert!(
         world
             .register
-            .evidence_list(&closed.case)
+            .evidence_list(&world.griffier, &closed.case)
             .await
             .unwrap()
             .is_empty()
     );
     let files = walk(&world.evidence_dir());
     assert!(files.is_empty(), "the evidence file is erased: {files:?}");
+    assert!(!kept[0].exists());
+    let refused = world
+        .register
+        .read_evidence_file(&world.griffier, &closed.case, &evidence)
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(RegisterError::NotFound {
+                what: "evidence",
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
     let refused = world
         .register
         .act(
@@ -1778,159 +1967,302 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 }
 
 async fn an_account_signs_in_locks_and_keeps_its_second_factor_sealed(world: World) {
-    use weerbaar_register::accounts::SignIn;
+    use weerbaar_register::accounts::{LOCKOUT, MAX_FAILED_ATTEMPTS, SignIn};
+
+    const RIGHT: &str = "een lange zin als wachtwoord";
+    const WRONG: &str = "fout wachtwoord!!";
+
+    /// The answer to a person of another organisation: not found, as a person.
+    #[track_caller]
+    fn not_this_organisation<T: std::fmt::Debug>(result: Result<T, RegisterError>) {
+        assert!(
+            matches!(result, Err(RegisterError::NotFound { what: "person", .. })),
+            "{result:?}"
+        );
+    }
+
+    /// The recovery-code digests kept for a person, as stored.
+    async fn stored_recovery_codes(db: &Db, person: &PersonId) -> String {
+        let sql = "SELECT recovery_codes FROM accounts WHERE person_id = $1";
+        match db {
+            Db::Sqlite(pool) => sqlx::query_scalar(sql)
+                .bind(person.as_str())
+                .fetch_one(pool)
+                .await
+                .unwrap(),
+            Db::Postgres(pool) => sqlx::query_scalar(sql)
+                .bind(person.as_str())
+                .fetch_one(pool)
+                .await
+                .unwrap(),
+        }
+    }
+
     let register = &world.register;
-    let short = register.set_password(&world.griffier, "kort").await;
+    let leiden = &world.leiden;
+    let short = register.set_password(leiden, &world.griffier, "kort").await;
     assert!(
         matches!(short, Err(RegisterError::Invalid { ref field, .. }) if field == "password"),
         "{short:?}"
     );
     register
-        .set_password(&world.griffier, "een lange zin als wachtwoord")
+        .set_password(leiden, &world.griffier, RIGHT)
         .await
         .unwrap();
-    let now = jiff::Timestamp::now();
+    // The register keeps moments to the microsecond.
+    let now = jiff::Timestamp::from_microsecond(jiff::Timestamp::now().as_microsecond()).unwrap();
+    let until = now.checked_add(LOCKOUT).unwrap();
     let check = |email: &'static str, password: &'static str, at| {
-        register.check_password(&world.leiden, email, password, at)
+        register.check_password(leiden, email, password, at)
     };
 
     assert_eq!(
-        check(
-            "Griffie@Leiden.example",
-            "een lange zin als wachtwoord",
-            now
-        )
-        .await
-        .unwrap(),
+        check("Griffie@Leiden.example", RIGHT, now).await.unwrap(),
         SignIn::Accepted {
             person: world.griffier.clone(),
             second_factor: false
         }
     );
     assert_eq!(
-        check(
-            "onbekend@leiden.example",
-            "een lange zin als wachtwoord",
-            now
-        )
-        .await
-        .unwrap(),
+        check("onbekend@leiden.example", RIGHT, now).await.unwrap(),
         SignIn::Refused
     );
     // The burgemeester has no account: refused the same way.
     assert_eq!(
-        check("bm@leiden.example", "een lange zin als wachtwoord", now)
-            .await
-            .unwrap(),
+        check("bm@leiden.example", RIGHT, now).await.unwrap(),
         SignIn::Refused
     );
-    for _ in 0..4 {
-        assert_eq!(
-            check("griffie@leiden.example", "fout wachtwoord!!", now)
-                .await
-                .unwrap(),
-            SignIn::Refused
-        );
+    // A person of another organisation is unknown here.
+    assert_eq!(
+        check("x@westerveld.example", RIGHT, now).await.unwrap(),
+        SignIn::Refused
+    );
+    // An empty login still answers (after the same argon2 run).
+    assert_eq!(check("  ", RIGHT, now).await.unwrap(), SignIn::Refused);
+
+    // A real login and an unknown one fail exactly alike: refused until the fifth
+    // failure, which locks the login; while locked even the right password waits.
+    let mut expected = vec![SignIn::Refused; usize::try_from(MAX_FAILED_ATTEMPTS - 1).unwrap()];
+    expected.push(SignIn::Locked { until });
+    expected.push(SignIn::Locked { until });
+    for login in ["griffie@leiden.example", "niemand@leiden.example"] {
+        let mut answers = Vec::new();
+        for _ in 0..MAX_FAILED_ATTEMPTS {
+            answers.push(check(login, WRONG, now).await.unwrap());
+        }
+        answers.push(check(login, RIGHT, now).await.unwrap());
+        assert_eq!(answers, expected, "{login}");
     }
-    let locked = check("griffie@leiden.example", "fout wachtwoord!!", now)
-        .await
-        .unwrap();
-    assert!(matches!(locked, SignIn::Locked { .. }), "{locked:?}");
-    let still = check(
-        "griffie@leiden.example",
-        "een lange zin als wachtwoord",
-        now,
-    )
-    .await
-    .unwrap();
-    assert!(
-        matches!(still, SignIn::Locked { .. }),
-        "the right password waits out the lock: {still:?}"
+    // The lock is the login's, however it is written.
+    assert_eq!(
+        check(" NIEMAND@Leiden.example", RIGHT, now).await.unwrap(),
+        SignIn::Locked { until }
     );
     let later = now
         .checked_add(jiff::SignedDuration::from_mins(16))
         .unwrap();
-    assert!(matches!(
-        check(
-            "griffie@leiden.example",
-            "een lange zin als wachtwoord",
-            later
-        )
+    assert_eq!(
+        check("griffie@leiden.example", RIGHT, later).await.unwrap(),
+        SignIn::Accepted {
+            person: world.griffier.clone(),
+            second_factor: false
+        }
+    );
+    assert_eq!(
+        check("niemand@leiden.example", RIGHT, later).await.unwrap(),
+        SignIn::Refused
+    );
+
+    // Twelve wrong attempts at once each count: exactly four are refused, the rest find
+    // the login locked, and so does the right password afterwards.
+    register
+        .set_password(leiden, &world.raadslid, RIGHT)
         .await
-        .unwrap(),
-        SignIn::Accepted { .. }
-    ));
+        .unwrap();
+    let wrong = || check("f.elamrani@leiden.example", WRONG, now);
+    let (a, b, c, d, e, f, g, h, i, j, k, l) = tokio::join!(
+        wrong(),
+        wrong(),
+        wrong(),
+        wrong(),
+        wrong(),
+        wrong(),
+        wrong(),
+        wrong(),
+        wrong(),
+        wrong(),
+        wrong(),
+        wrong()
+    );
+    let answers = [a, b, c, d, e, f, g, h, i, j, k, l].map(Result::unwrap);
+    assert_eq!(
+        answers.iter().filter(|a| **a == SignIn::Refused).count(),
+        usize::try_from(MAX_FAILED_ATTEMPTS - 1).unwrap(),
+        "{answers:?}"
+    );
+    assert!(
+        answers
+            .iter()
+            .all(|a| *a == SignIn::Refused || *a == SignIn::Locked { until }),
+        "{answers:?}"
+    );
+    assert_eq!(
+        check("f.elamrani@leiden.example", RIGHT, now)
+            .await
+            .unwrap(),
+        SignIn::Locked { until }
+    );
 
     register
-        .store_second_factor(&world.griffier, b"12345678901234567890")
+        .store_second_factor(leiden, &world.griffier, b"12345678901234567890")
         .await
         .unwrap();
     assert_eq!(
         register
-            .second_factor_secret(&world.griffier)
+            .second_factor_secret(leiden, &world.griffier)
             .await
             .unwrap()
             .as_deref(),
         Some(&b"12345678901234567890"[..])
     );
     register
-        .confirm_second_factor(&world.griffier)
+        .confirm_second_factor(leiden, &world.griffier)
         .await
         .unwrap();
     assert_eq!(
-        check(
-            "griffie@leiden.example",
-            "een lange zin als wachtwoord",
-            later
-        )
-        .await
-        .unwrap(),
+        check("griffie@leiden.example", RIGHT, later).await.unwrap(),
         SignIn::Accepted {
             person: world.griffier.clone(),
             second_factor: true
         }
     );
-    let codes = register.new_recovery_codes(&world.griffier).await.unwrap();
+    let codes = register
+        .new_recovery_codes(leiden, &world.griffier)
+        .await
+        .unwrap();
     assert_eq!(codes.len(), 10);
+    // Kept as keyed digests: neither the code nor its plain SHA-256 is stored.
+    let stored = stored_recovery_codes(register.db(), &world.griffier).await;
+    for code in &codes {
+        use sha2::Digest;
+        let plain: String = code.chars().filter(char::is_ascii_alphanumeric).collect();
+        assert!(!stored.contains(code.as_str()) && !stored.contains(&plain));
+        assert!(!stored.contains(&hex::encode(sha2::Sha256::digest(plain.as_bytes()))));
+    }
     assert!(
         register
-            .use_recovery_code(&world.griffier, &codes[3].to_uppercase())
+            .use_recovery_code(leiden, &world.griffier, &codes[3].to_uppercase())
             .await
             .unwrap()
     );
     assert!(
         !register
-            .use_recovery_code(&world.griffier, &codes[3])
+            .use_recovery_code(leiden, &world.griffier, &codes[3])
             .await
             .unwrap(),
         "single use"
     );
     assert!(
         !register
-            .use_recovery_code(&world.griffier, "aaaaa-bbbbb")
+            .use_recovery_code(leiden, &world.griffier, "aaaaa-bbbbb")
             .await
             .unwrap()
     );
+    // One code used twice at once works once; two codes used at once both work.
+    let (first, second) = tokio::join!(
+        register.use_recovery_code(leiden, &world.griffier, &codes[5]),
+        register.use_recovery_code(leiden, &world.griffier, &codes[5]),
+    );
+    let (first, second) = (first.unwrap(), second.unwrap());
+    assert!(first != second, "used once: {first} {second}");
+    let (first, second) = tokio::join!(
+        register.use_recovery_code(leiden, &world.griffier, &codes[6]),
+        register.use_recovery_code(leiden, &world.griffier, &codes[7]),
+    );
+    assert!(first.unwrap() && second.unwrap());
 
+    // Another organisation's administrator reaches none of this, nor does this one reach
+    // the other organisation's people.
+    let westerveld = register
+        .organisations()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|organisation| organisation.name == "Gemeente Westerveld")
+        .unwrap()
+        .id;
     register
-        .set_account_disabled(&world.griffier, true)
+        .set_password(&westerveld, &world.stranger, RIGHT)
+        .await
+        .unwrap();
+    for (organisation, person) in [(&westerveld, &world.griffier), (leiden, &world.stranger)] {
+        not_this_organisation(register.set_password(organisation, person, RIGHT).await);
+        not_this_organisation(
+            register
+                .store_second_factor(organisation, person, b"00000000000000000000")
+                .await,
+        );
+        not_this_organisation(register.second_factor_secret(organisation, person).await);
+        not_this_organisation(register.confirm_second_factor(organisation, person).await);
+        not_this_organisation(register.new_recovery_codes(organisation, person).await);
+        not_this_organisation(
+            register
+                .use_recovery_code(organisation, person, &codes[0])
+                .await,
+        );
+        not_this_organisation(
+            register
+                .set_account_disabled(organisation, person, true)
+                .await,
+        );
+    }
+    // Nothing of the griffier's changed.
+    assert_eq!(
+        register
+            .second_factor_secret(leiden, &world.griffier)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(&b"12345678901234567890"[..])
+    );
+    assert!(
+        register
+            .use_recovery_code(leiden, &world.griffier, &codes[0])
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        check("griffie@leiden.example", RIGHT, later).await.unwrap(),
+        SignIn::Accepted {
+            person: world.griffier.clone(),
+            second_factor: true
+        }
+    );
+
+    // A disabled account says so only to the right password.
+    register
+        .set_account_disabled(leiden, &world.griffier, true)
         .await
         .unwrap();
     assert_eq!(
-        check(
-            "griffie@leiden.example",
-            "een lange zin als wachtwoord",
-            later
-        )
-        .await
-        .unwrap(),
+        check("griffie@leiden.example", WRONG, later).await.unwrap(),
+        SignIn::Refused
+    );
+    assert_eq!(
+        check("griffie@leiden.example", RIGHT, later).await.unwrap(),
         SignIn::Disabled
     );
     let no_account = register
-        .set_account_disabled(&world.burgemeester, true)
+        .set_account_disabled(leiden, &world.burgemeester, true)
         .await;
     assert!(
-        matches!(no_account, Err(RegisterError::NotFound { .. })),
+        matches!(
+            no_account,
+            Err(RegisterError::NotFound {
+                what: "account",
+                ..
+            })
+        ),
         "{no_account:?}"
     );
 }
@@ -1977,4 +2309,5 @@ conformance!(
     disallowed_evidence_is_refused_and_leaves_nothing,
     reading_evidence_is_on_the_timeline,
     an_evidence_file_altered_on_disk_is_refused,
+    an_anonymised_case_takes_no_evidence,
 );

@@ -58,10 +58,22 @@ struct Raw {
     retention: Retention,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawDatabase {
     url: Option<String>,
+}
+
+impl fmt::Debug for RawDatabase {
+    /// The URL may hold a password.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawDatabase")
+            .field(
+                "url",
+                &self.url.as_deref().map(weerbaar_register::db::redact_url),
+            )
+            .finish()
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -139,7 +151,7 @@ pub struct Overrides {
 }
 
 /// The configuration in force, with the defaults filled in and every path absolute.
-#[derive(Debug)]
+/// (`Debug` is written out below: the database URL may hold a password.)
 pub struct Config {
     /// The data folder, absolute.
     pub data_dir: PathBuf,
@@ -574,6 +586,22 @@ fn percent_decode(text: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("data_dir", &self.data_dir)
+            .field("file", &self.file)
+            .field(
+                "database_url",
+                &weerbaar_register::db::redact_url(&self.database_url),
+            )
+            .field("key", &self.key)
+            .field("evidence_dir", &self.evidence_dir)
+            .field("listen", &self.listen)
+            .finish_non_exhaustive()
+    }
 }
 
 #[cfg(test)]

@@ -806,7 +806,8 @@ pub(crate) fn check_evidence_dir(config: &Config) -> Result<()> {
 /// Opens the database of `config` itself, without a master key: for the commands that
 /// move rows as they are (`db copy`) or only read hashes (`audit verify`).
 pub(crate) async fn connect(config: &Config) -> Result<Db> {
-    Db::connect(&config.database_url)
+    // Without migrating: the auditor must not write to the register it checks.
+    Db::connect_existing(&config.database_url)
         .await
         .flat()
         .with_context(|| {

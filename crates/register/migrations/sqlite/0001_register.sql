@@ -176,16 +176,16 @@ CREATE TABLE retention_log (
 
 -- Evidence of a case: a file (screenshot, mail, letter, voicemail) or something seen
 -- online. A file lives sealed in the evidence directory under stored_name, a random name
--- unrelated to the original; sha256 is the hex SHA-256 of its plain content. The original
--- file name, the description and online evidence (platform, account, URL, moment) are
--- sealed in details_enc.
+-- unrelated to the original. The hex SHA-256 of its plain content, the original file
+-- name, the description and online evidence (platform, account, URL, moment) are sealed
+-- in details_enc, bound to the case and the evidence id; no digest is kept in the clear,
+-- as it would tell anyone with the database whether a known file is in the register.
 CREATE TABLE evidence (
     id          TEXT PRIMARY KEY,
     case_id     TEXT NOT NULL REFERENCES cases(id),
     kind        TEXT NOT NULL,
     media_type  TEXT,
     size        INTEGER,
-    sha256      TEXT,
     stored_name TEXT,
     details_enc BLOB NOT NULL,
     added_by    TEXT NOT NULL REFERENCES people(id),
@@ -193,17 +193,26 @@ CREATE TABLE evidence (
 );
 CREATE INDEX evidence_case ON evidence(case_id);
 
--- Sign-in of a person: a local password (argon2id), the second factor, and lockout after
--- failed attempts. A person without an account row cannot sign in.
+-- Sign-in of a person: a local password (argon2id) and the second factor. A person without
+-- an account row cannot sign in. Lockout is kept per login in login_failures.
 CREATE TABLE accounts (
     person_id        TEXT PRIMARY KEY REFERENCES people(id),
     password_hash    TEXT,
     totp_secret_enc  BLOB,
     totp_confirmed   INTEGER NOT NULL DEFAULT 0,
     recovery_codes   TEXT NOT NULL DEFAULT '[]',
-    failed_attempts  INTEGER NOT NULL DEFAULT 0,
-    locked_until     INTEGER,
     disabled         INTEGER NOT NULL DEFAULT 0,
     created_at       INTEGER NOT NULL,
     updated_at       INTEGER NOT NULL
+);
+
+-- Failed sign-ins per login as typed (the e-mail blind index of the organisation), whether
+-- or not any account has that login: an unknown login locks exactly like a real one, so
+-- the lockout does not tell who has an account. A row is removed by a right password.
+CREATE TABLE login_failures (
+    organisation_id  TEXT NOT NULL,
+    login_digest     BLOB NOT NULL,
+    failed_attempts  INTEGER NOT NULL,
+    locked_until     INTEGER,
+    PRIMARY KEY (organisation_id, login_digest)
 );
