@@ -585,10 +585,13 @@ impl Register {
                         .execute(&mut *tx)
                         .await?;
                 } else {
-                    sqlx::query("INSERT INTO tasks (case_id, code, assignee_role) VALUES ($1, $2, $3)")
+                    sqlx::query(
+                        "INSERT INTO tasks (case_id, code, assignee_role, organisation_id) VALUES ($1, $2, $3, $4)",
+                    )
                         .bind(case.as_str())
                         .bind(task.as_str())
                         .bind(handler.as_str())
+                        .bind(organisation.as_str())
                         .execute(&mut *tx)
                         .await?;
                 }

@@ -272,8 +272,8 @@ macro_rules! register_in_tx {
                 for task in &plan.tasks {
                     let (opens_at, due_at, due_date) = due_columns(&task.due);
                     sqlx::query(
-                        "INSERT INTO tasks (case_id, code, assignee_role, opens_at, due_at, due_date) \
-                         VALUES ($1, $2, $3, $4, $5, $6)",
+                        "INSERT INTO tasks (case_id, code, assignee_role, opens_at, due_at, due_date, organisation_id) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
                     )
                     .bind(case.as_str())
                     .bind(task.code.as_str())
@@ -281,6 +281,7 @@ macro_rules! register_in_tx {
                     .bind(opens_at)
                     .bind(due_at)
                     .bind(due_date)
+                    .bind(org.as_str())
                     .execute(&mut *$tx)
                     .await?;
                 }
@@ -881,32 +882,57 @@ impl Register {
         role: Role,
         limit: u32,
     ) -> Result<Vec<OpenTask>, RegisterError> {
-        on_db!(&self.db, pool => {
-            let rows = sqlx::query(
+        // Two passes that each read the `tasks_inbox` index in order and stop at the
+        // limit: tasks with a deadline, soonest first; then those without, oldest case
+        // first. One ORDER BY over both would sort every open task of the role.
+        let mut tasks = Vec::new();
+        for (sql, room) in [
+            (
                 "SELECT t.case_id, c.number, t.code, t.opens_at, t.due_at, t.due_date FROM tasks t \
                  JOIN cases c ON c.id = t.case_id \
-                 WHERE c.organisation_id = $1 AND t.assignee_role = $2 AND t.done_at IS NULL \
-                 ORDER BY CASE WHEN t.due_at IS NULL THEN 1 ELSE 0 END, t.due_at, c.number, t.code \
-                 LIMIT $3",
-            )
-            .bind(organisation.as_str())
-            .bind(role.as_str())
-            .bind(i64::from(limit))
-            .fetch_all(pool)
-            .await?;
-            rows.into_iter()
-                .map(|row| {
-                    Ok(OpenTask {
-                        case: CaseId(row.try_get("case_id")?),
-                        case_number: row.try_get("number")?,
-                        code: parse_code(row.try_get("code")?)?,
-                        opens_at: row.try_get::<Option<i64>, _>("opens_at")?.map(from_micros).transpose()?,
-                        due_at: row.try_get::<Option<i64>, _>("due_at")?.map(from_micros).transpose()?,
-                        due_date: row.try_get::<Option<String>, _>("due_date")?.map(parse_date).transpose()?,
+                 WHERE t.organisation_id = $1 AND t.assignee_role = $2 AND t.done_at IS NULL \
+                 AND t.due_at IS NOT NULL ORDER BY t.due_at, t.case_id, t.code LIMIT $3",
+                i64::from(limit),
+            ),
+            (
+                "SELECT t.case_id, c.number, t.code, t.opens_at, t.due_at, t.due_date FROM tasks t \
+                 JOIN cases c ON c.id = t.case_id \
+                 WHERE t.organisation_id = $1 AND t.assignee_role = $2 AND t.done_at IS NULL \
+                 AND t.due_at IS NULL ORDER BY t.case_id, t.code LIMIT $3",
+                0,
+            ),
+        ] {
+            let room = if room > 0 {
+                room
+            } else {
+                i64::from(limit) - tasks.len() as i64
+            };
+            if room <= 0 {
+                break;
+            }
+            let page: Vec<OpenTask> = on_db!(&self.db, pool => {
+                sqlx::query(sql)
+                    .bind(organisation.as_str())
+                    .bind(role.as_str())
+                    .bind(room)
+                    .fetch_all(pool)
+                    .await?
+                    .into_iter()
+                    .map(|row| {
+                        Ok(OpenTask {
+                            case: CaseId(row.try_get("case_id")?),
+                            case_number: row.try_get("number")?,
+                            code: parse_code(row.try_get("code")?)?,
+                            opens_at: row.try_get::<Option<i64>, _>("opens_at")?.map(from_micros).transpose()?,
+                            due_at: row.try_get::<Option<i64>, _>("due_at")?.map(from_micros).transpose()?,
+                            due_date: row.try_get::<Option<String>, _>("due_date")?.map(parse_date).transpose()?,
+                        })
                     })
-                })
-                .collect()
-        })
+                    .collect::<Result<_, RegisterError>>()?
+            });
+            tasks.extend(page);
+        }
+        Ok(tasks)
     }
 }
 

@@ -211,6 +211,7 @@ pub const TABLES: &[Table] = &[
         name: "tasks",
         columns: &[
             req("case_id", Text),
+            req("organisation_id", Text),
             req("code", Text),
             req("assignee_role", Text),
             opt("opens_at", Integer),

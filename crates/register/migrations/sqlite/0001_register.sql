@@ -128,6 +128,7 @@ CREATE TABLE events (
 -- Query table: the tasks of a case as its events left them.
 CREATE TABLE tasks (
     case_id       TEXT NOT NULL REFERENCES cases(id),
+    organisation_id TEXT NOT NULL,
     code          TEXT NOT NULL,
     assignee_role TEXT NOT NULL,
     opens_at      INTEGER,
@@ -137,7 +138,8 @@ CREATE TABLE tasks (
     done_by       TEXT,
     PRIMARY KEY (case_id, code)
 );
-CREATE INDEX tasks_open ON tasks(assignee_role, done_at, due_at);
+-- The inbox: a role's open tasks in an organisation, soonest first, read in index order.
+CREATE INDEX tasks_inbox ON tasks(organisation_id, assignee_role, done_at, due_at, case_id, code);
 
 -- Query table: what happened in the case's life after the report — measures, aftercare,
 -- police contacts, damage, communication, the evaluation. Plain fields that lists and
