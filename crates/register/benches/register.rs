@@ -104,7 +104,19 @@ fn bench_cases() -> u64 {
         .max(20)
 }
 
+/// Whether to measure `backend`: all by default, or those named in
+/// `WEERBAAR_BENCH_BACKENDS` (e.g. `sqlite`), since pre-filling a million cases takes most
+/// of an hour per backend.
+fn wanted(backend: &str) -> bool {
+    std::env::var("WEERBAAR_BENCH_BACKENDS")
+        .map(|list| list.split(',').any(|name| name.trim() == backend))
+        .unwrap_or(true)
+}
+
 fn world(backend: &'static str) -> Option<Arc<World>> {
+    if !wanted(backend) {
+        return None;
+    }
     let mut worlds = WORLDS.lock().expect("the worlds lock");
     worlds
         .entry(backend)
