@@ -457,20 +457,24 @@ impl Register {
         const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
         let (key, _) = self.organisation(organisation).await?;
         self.person_of(organisation, person).await?;
-        let mut rng = rand::rng();
-        let codes: Vec<String> = (0..10)
-            .map(|_| {
-                let mut code = String::with_capacity(11);
-                for position in 0..10 {
-                    if position == 5 {
-                        code.push('-');
+        // The generator is dropped before the next await: `ThreadRng` may not cross one
+        // (it would make this future unfit for a multi-threaded server).
+        let codes: Vec<String> = {
+            let mut rng = rand::rng();
+            (0..10)
+                .map(|_| {
+                    let mut code = String::with_capacity(11);
+                    for position in 0..10 {
+                        if position == 5 {
+                            code.push('-');
+                        }
+                        let index = rng.random_range(0..ALPHABET.len());
+                        code.push(char::from(ALPHABET.get(index).copied().unwrap_or(b'a')));
                     }
-                    let index = rng.random_range(0..ALPHABET.len());
-                    code.push(char::from(ALPHABET.get(index).copied().unwrap_or(b'a')));
-                }
-                code
-            })
-            .collect();
+                    code
+                })
+                .collect()
+        };
         let digests = codes
             .iter()
             .map(|code| {
@@ -551,6 +555,8 @@ impl Register {
     }
 
     /// Switches an account off or on (administrators); a disabled account cannot sign in.
+    /// Switching it off ends the person's sessions in the same transaction, so that no
+    /// browser stays signed in to a disabled account.
     pub async fn set_account_disabled(
         &self,
         organisation: &OrganisationId,
@@ -560,13 +566,22 @@ impl Register {
         self.person_of(organisation, person).await?;
         let at = to_micros(Timestamp::now());
         let updated = on_db!(self.db(), pool => {
-            sqlx::query("UPDATE accounts SET disabled = $1, updated_at = $2 WHERE person_id = $3")
+            let mut tx = pool.begin_write().await?;
+            let updated = sqlx::query("UPDATE accounts SET disabled = $1, updated_at = $2 WHERE person_id = $3")
                 .bind(disabled)
                 .bind(at)
                 .bind(person.as_str())
-                .execute(pool)
+                .execute(&mut *tx)
                 .await?
-                .rows_affected()
+                .rows_affected();
+            if disabled {
+                sqlx::query("DELETE FROM sessions WHERE person_id = $1")
+                    .bind(person.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            updated
         });
         account_found(updated, person)
     }

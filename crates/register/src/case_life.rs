@@ -9,6 +9,7 @@ use serde_json::json;
 use sqlx::Row;
 use weerbaar_protocol::{AangifteBy, Code, Measure, Task};
 
+use crate::access::{ACT, access_in, require};
 use crate::crypto::DataKey;
 use crate::db::{BeginWrite, on_db};
 use crate::error::RegisterError;
@@ -306,14 +307,9 @@ impl Register {
                 .bind(case.as_str())
                 .execute(&mut *tx)
                 .await?;
-            let actor_known = sqlx::query("SELECT id FROM people WHERE id = $1 AND organisation_id = $2")
-                .bind(actor.as_str())
-                .bind(organisation.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-            if actor_known.is_none() {
-                return Err(RegisterError::NotFound { what: "case", id: case.to_string() });
-            }
+            // Only the handler acts: a granted reader, the victim or an informed role is
+            // refused, and someone of another organisation learns nothing.
+            require(access_in(&mut tx, actor, case).await?, ACT, case)?;
             let anonymised: Option<i64> = sqlx::query("SELECT anonymised_at FROM cases WHERE id = $1")
                 .bind(case.as_str())
                 .fetch_one(&mut *tx)

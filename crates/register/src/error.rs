@@ -21,6 +21,13 @@ pub enum RegisterError {
     #[error("{what} `{id}` does not exist")]
     NotFound { what: &'static str, id: String },
 
+    /// The person may see that the record exists (it is in one of their lists) but may
+    /// not do this with it: an informed burgemeester who tries to act in a case, a victim
+    /// who tries to open the handler's full view. Whoever may not know that a record
+    /// exists gets [`RegisterError::NotFound`] instead (see `access`).
+    #[error("{what} `{id}`: not allowed")]
+    Forbidden { what: &'static str, id: String },
+
     /// The input breaks a rule; `field` names the input field.
     #[error("{field}: {reason}")]
     Invalid { field: String, reason: String },

@@ -13,7 +13,8 @@
 //! opens); the SHA-256 is checked on every read. No digest is kept in the clear: it would
 //! let anyone with the database test whether a known (public) file is in the register.
 //!
-//! Only a person of the case's organisation adds, lists or reads evidence; anyone else is
+//! The handler, and the reporter or a victim of the case, add evidence; they and the
+//! readers the handler let in list and read it (see `access`); anyone without access is
 //! told the case does not exist. Adding evidence is an `EvidenceAdded` event; listing the
 //! evidence of a case is a `Viewed` event `{"evidence_list": true}`; reading a file is a
 //! `Viewed` event with the evidence id. A case anonymised under the retention policy takes
@@ -30,10 +31,11 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
+use crate::access::{ADD_EVIDENCE, READ_OWN, access_in, require};
 use crate::crypto::DataKey;
 use crate::db::{BeginWrite, on_db};
 use crate::error::RegisterError;
-use crate::model::{CaseId, EventKind, OrganisationId, PersonId};
+use crate::model::{CaseId, EventKind, PersonId};
 use crate::register::{Register, aad, append_event};
 use crate::time::{from_micros, now, to_micros};
 
@@ -257,7 +259,7 @@ impl Register {
         let (key, _) = self.organisation(&organisation).await?;
         // Checked before the file is written, so that an outsider, or evidence for an
         // anonymised case, writes nothing; checked again in the transaction.
-        self.check_actor(actor, &organisation, case).await?;
+        require(self.case_access(actor, case).await?, ADD_EVIDENCE, case)?;
         self.check_not_anonymised(case).await?;
 
         let id = EvidenceId::generate();
@@ -283,7 +285,7 @@ impl Register {
         on_db!(self.db(), pool => {
             let mut tx = pool.begin_write().await?;
             lock_case(&mut tx, case).await?;
-            refuse_outsider(&mut tx, actor, &organisation, case).await?;
+            require(access_in(&mut tx, actor, case).await?, ADD_EVIDENCE, case)?;
             refuse_anonymised(&mut tx, case).await?;
             sqlx::query(
                 "INSERT INTO evidence (id, case_id, kind, media_type, size, stored_name, \
@@ -341,7 +343,7 @@ impl Register {
         on_db!(self.db(), pool => {
             let mut tx = pool.begin_write().await?;
             lock_case(&mut tx, case).await?;
-            refuse_outsider(&mut tx, actor, &organisation, case).await?;
+            require(access_in(&mut tx, actor, case).await?, ADD_EVIDENCE, case)?;
             refuse_anonymised(&mut tx, case).await?;
             sqlx::query(
                 "INSERT INTO evidence (id, case_id, kind, details_enc, added_by, added_at) \
@@ -369,8 +371,8 @@ impl Register {
         Ok(id)
     }
 
-    /// The evidence of a case, oldest first, with its details opened, for `actor`: a person
-    /// of the case's organisation (anyone else is told the case does not exist). The list
+    /// The evidence of a case, oldest first, with its details opened, for `actor`: the
+    /// handler, a granted reader, the reporter or a victim (see `access`). The list
     /// is a read, recorded first as a `Viewed` event `{"evidence_list": true}` in the same
     /// transaction. Reads no file: opening a file is [`Register::read_evidence_file`].
     pub async fn evidence_list(
@@ -382,7 +384,7 @@ impl Register {
         let (key, _) = self.organisation(&organisation).await?;
         let stored: Vec<StoredEvidence> = on_db!(self.db(), pool => {
             let mut tx = pool.begin_write().await?;
-            refuse_outsider(&mut tx, actor, &organisation, case).await?;
+            require(access_in(&mut tx, actor, case).await?, READ_OWN, case)?;
             append_event!(tx, key, case, EventKind::Viewed, Some(actor), to_micros(now()), json!({
                 "evidence_list": true,
             }));
@@ -432,7 +434,7 @@ impl Register {
         let (stored, sealed) = on_db!(self.db(), pool => {
             let mut tx = pool.begin_write().await?;
             lock_case(&mut tx, case).await?;
-            refuse_outsider(&mut tx, actor, &organisation, case).await?;
+            require(access_in(&mut tx, actor, case).await?, READ_OWN, case)?;
             // Anonymising deletes the evidence rows; said here in so many words.
             if anonymised(&mut tx, case).await? {
                 return Err(not_found());
@@ -482,32 +484,6 @@ impl Register {
             ));
         }
         Ok((summary, plain))
-    }
-
-    /// Refuses an actor who is not a person of the case's organisation, as if the case did
-    /// not exist.
-    async fn check_actor(
-        &self,
-        actor: &PersonId,
-        organisation: &OrganisationId,
-        case: &CaseId,
-    ) -> Result<(), RegisterError> {
-        let known = on_db!(self.db(), pool => {
-            sqlx::query("SELECT id FROM people WHERE id = $1 AND organisation_id = $2")
-                .bind(actor.as_str())
-                .bind(organisation.as_str())
-                .fetch_optional(pool)
-                .await?
-                .is_some()
-        });
-        if known {
-            Ok(())
-        } else {
-            Err(RegisterError::NotFound {
-                what: "case",
-                id: case.to_string(),
-            })
-        }
     }
 
     /// Refuses new content for a case anonymised under the retention policy (checked
@@ -560,34 +536,6 @@ where
     .fetch_optional(&mut **tx)
     .await?;
     match locked {
-        Some(_) => Ok(()),
-        None => Err(RegisterError::NotFound {
-            what: "case",
-            id: case.to_string(),
-        }),
-    }
-}
-
-/// Refuses, inside a transaction, an actor who is not a person of the case's
-/// organisation, as if the case did not exist.
-async fn refuse_outsider<'c, DB>(
-    tx: &mut sqlx::Transaction<'c, DB>,
-    actor: &PersonId,
-    organisation: &OrganisationId,
-    case: &CaseId,
-) -> Result<(), RegisterError>
-where
-    DB: sqlx::Database,
-    for<'a> &'a mut DB::Connection: sqlx::Executor<'a, Database = DB>,
-    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
-{
-    let known = sqlx::query("SELECT id FROM people WHERE id = $1 AND organisation_id = $2")
-        .bind(actor.as_str())
-        .bind(organisation.as_str())
-        .fetch_optional(&mut **tx)
-        .await?;
-    match known {
         Some(_) => Ok(()),
         None => Err(RegisterError::NotFound {
             what: "case",

@@ -9,6 +9,7 @@ use serde_json::json;
 use sqlx::Row;
 use weerbaar_protocol::{Channel, Code, Facts, Injury, Role, evaluate};
 
+use crate::access::{ACT, access_in, require};
 use crate::db::{BeginWrite, on_db};
 use crate::error::RegisterError;
 use crate::model::{
@@ -119,14 +120,8 @@ impl Register {
         let reports = [report];
         on_db!(self.db(), pool => {
             let mut tx = pool.begin_write().await?;
-            let known = sqlx::query("SELECT id FROM people WHERE id = $1 AND organisation_id = $2")
-                .bind(actor.as_str())
-                .bind(organisation.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-            if known.is_none() {
-                return Err(RegisterError::NotFound { what: "consult", id: consult.to_string() });
-            }
+            // The consult's handler turns it into a report, as they act in any case.
+            require(access_in(&mut tx, actor, consult).await?, ACT, consult)?;
             // Claiming the consult is the first write: a second promotion finds it closed.
             let claimed = sqlx::query(
                 "UPDATE cases SET status = $1, status_since = $2 \

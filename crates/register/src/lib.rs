@@ -5,6 +5,7 @@
 //! organisation's data key and chained to the event before it by hash. Query tables
 //! (the case row, its tasks) are written in the same transaction as the event.
 
+pub mod access;
 pub mod accounts;
 pub mod audit;
 pub mod case_life;
@@ -12,26 +13,36 @@ pub mod chain;
 pub mod crypto;
 pub mod db;
 pub mod demo;
+pub mod duties;
 pub mod error;
 pub mod evidence;
 pub mod intake;
 pub mod model;
+pub mod people;
 pub mod register;
 pub mod retention;
 pub mod schema;
+pub mod sessions;
 pub mod time;
 pub mod transfer;
 
+pub use access::{
+    AccessLogEntry, CaseAccess, CaseListing, CaseSummary, MyCase, OwnAftercare, OwnCaseView,
+    OwnTask,
+};
 pub use case_life::{
     Action, AftercareConversation, Audience, CaseItem, ItemId, ItemKind, PoliceContactKind, Risk,
 };
 pub use crypto::{CryptoError, DataKey, IndexKind, MasterKey};
 pub use db::Db;
+pub use duties::Duty;
 pub use error::RegisterError;
 pub use evidence::{
     ALLOWED_MEDIA_TYPES, EvidenceDetails, EvidenceId, EvidenceKind, EvidenceSummary,
     MAX_EVIDENCE_BYTES, OnlineEvidence,
 };
 pub use model::*;
+pub use people::PersonSummary;
 pub use register::Register;
 pub use retention::{RetentionPolicy, RetentionRun};
+pub use sessions::{Session, SessionLimits};

@@ -9,6 +9,7 @@ use serde_json::json;
 use sqlx::Row;
 use weerbaar_protocol::{Code, Due, Facts, Protocol, Role, Task, evaluate};
 
+use crate::access::{ACT, READ_ALL, access_in, require};
 use crate::crypto::{DataKey, IndexKind, MasterKey};
 use crate::db::{BeginWrite, Db, on_db};
 use crate::error::RegisterError;
@@ -215,6 +216,14 @@ macro_rules! register_in_tx {
                 .execute(&mut *$tx)
                 .await?;
 
+                for role in BTreeSet::from_iter(plan.informed.iter().copied()) {
+                    sqlx::query("INSERT INTO case_informed (case_id, organisation_id, role) VALUES ($1, $2, $3)")
+                        .bind(case.as_str())
+                        .bind(org.as_str())
+                        .bind(role.as_str())
+                        .execute(&mut *$tx)
+                        .await?;
+                }
                 for (victim, former) in &victims {
                     sqlx::query(
                         "INSERT INTO case_victims (case_id, person_id, role, former, relation) VALUES ($1, $2, $3, $4, $5)",
@@ -408,6 +417,14 @@ impl Register {
         })
     }
 
+    /// The protocol in force for an organisation.
+    pub async fn protocol(
+        &self,
+        organisation: &OrganisationId,
+    ) -> Result<Arc<Protocol>, RegisterError> {
+        Ok(self.organisation(organisation).await?.1)
+    }
+
     /// The organisation's data key and protocol.
     pub(crate) async fn organisation(
         &self,
@@ -579,16 +596,10 @@ impl Register {
         let (key, _) = self.organisation(&organisation).await?;
         on_db!(&self.db, pool => {
             let mut tx = pool.begin_write().await?;
-            let same_org = sqlx::query("SELECT id FROM people WHERE id = $1 AND organisation_id = $2")
-                .bind(actor.as_str())
-                .bind(organisation.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-            if same_org.is_none() {
-                // A person of another organisation learns nothing, not even that it exists.
-                return Err(RegisterError::NotFound { what: "case", id: case.to_string() });
-            }
-            append_event!(tx, key, case, EventKind::Viewed, Some(actor), to_micros(now()), json!({}));
+            // Only the handler and whom they let in read the full case; a person of
+            // another organisation learns nothing, not even that it exists.
+            require(access_in(&mut tx, actor, case).await?, READ_ALL, case)?;
+            append_event!(tx, key, case, EventKind::Viewed, Some(actor), to_micros(now()), json!({ "scope": "case" }));
 
             let row = sqlx::query(
                 "SELECT number, kind, status, victim_role, category, handler_role, occurred_at, reported_at, \
@@ -757,6 +768,9 @@ impl Register {
         let (key, _) = self.organisation(&organisation).await?;
         on_db!(&self.db, pool => {
             let mut tx = pool.begin_write().await?;
+            // Only the handler of the case looks from it: a dossier spans other cases,
+            // which a granted reader of this one may not see.
+            require(access_in(&mut tx, actor, from_case).await?, ACT, from_case)?;
             // The actor must be of the organisation, and the perpetrator named in the case
             // the actor looks from: no fishing for dossiers by guessed ids.
             let allowed = sqlx::query(
@@ -821,7 +835,8 @@ impl Register {
     }
 
     /// Marks several tasks of an organisation's cases done in one transaction: all or
-    /// none. The actor must be a person of that organisation.
+    /// none. The actor must be a person of that organisation and the handler of every
+    /// case named.
     pub async fn complete_tasks(
         &self,
         actor: &PersonId,
@@ -840,7 +855,12 @@ impl Register {
             if known.is_none() {
                 return Err(RegisterError::NotFound { what: "person", id: actor.to_string() });
             }
+            let mut handled: BTreeSet<&CaseId> = BTreeSet::new();
             for (case, code, remark) in tasks {
+                if !handled.contains(case) {
+                    require(access_in(&mut tx, actor, case).await?, ACT, case)?;
+                    handled.insert(case);
+                }
                 let updated = sqlx::query(
                     "UPDATE tasks SET done_at = $1, done_by = $2 WHERE case_id = $3 AND code = $4 \
                      AND done_at IS NULL AND EXISTS (SELECT 1 FROM cases c WHERE c.id = tasks.case_id \
@@ -1173,7 +1193,7 @@ fn seal_details(
     Ok(key.seal(&json, &aad("perpetrators.details", id.as_str())))
 }
 
-fn open_details(
+pub(crate) fn open_details(
     key: &DataKey,
     id: &PerpetratorId,
     sealed: &[u8],
@@ -1196,15 +1216,18 @@ pub(crate) fn due_columns(due: &Due) -> (Option<i64>, Option<i64>, Option<String
     }
 }
 
-fn parse_code<C: Code>(text: String) -> Result<C, RegisterError> {
+pub(crate) fn parse_code<C: Code>(text: String) -> Result<C, RegisterError> {
     C::parse(&text).map_err(|error| RegisterError::Corrupt(error.to_string()))
 }
 
-fn parse_word<T>(parse: fn(&str) -> Option<T>, text: String) -> Result<T, RegisterError> {
+pub(crate) fn parse_word<T>(
+    parse: fn(&str) -> Option<T>,
+    text: String,
+) -> Result<T, RegisterError> {
     parse(&text).ok_or_else(|| RegisterError::Corrupt(format!("unknown stored word `{text}`")))
 }
 
-fn parse_date(text: String) -> Result<Date, RegisterError> {
+pub(crate) fn parse_date(text: String) -> Result<Date, RegisterError> {
     text.parse()
         .map_err(|_| RegisterError::Corrupt(format!("stored date `{text}` is not a date")))
 }

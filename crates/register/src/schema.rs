@@ -294,6 +294,33 @@ pub const TABLES: &[Table] = &[
         ],
         primary_key: &["organisation_id", "login_digest"],
     },
+    Table {
+        name: "person_duties",
+        columns: &[req("person_id", Text), req("duty", Text)],
+        primary_key: &["person_id", "duty"],
+    },
+    Table {
+        name: "sessions",
+        columns: &[
+            req("token_hash", Blob),
+            req("organisation_id", Text),
+            req("person_id", Text),
+            req("csrf", Text),
+            req("verified", Boolean),
+            req("created_at", Integer),
+            req("last_seen", Integer),
+        ],
+        primary_key: &["token_hash"],
+    },
+    Table {
+        name: "case_informed",
+        columns: &[
+            req("case_id", Text),
+            req("organisation_id", Text),
+            req("role", Text),
+        ],
+        primary_key: &["case_id", "role"],
+    },
 ];
 
 /// The table called `name`.

@@ -188,7 +188,7 @@ async fn a_report_is_stored_whole_and_opens_with_its_timeline(world: World) {
     // Every read is an event: opening again adds one more.
     let again = world
         .register
-        .open_case(&world.burgemeester, &registered.case)
+        .open_case(&world.griffier, &registered.case)
         .await
         .unwrap();
     assert_eq!(again.events.len(), view.events.len() + 1);
@@ -1185,9 +1185,10 @@ async fn reading_evidence_is_on_the_timeline(world: World) {
         )
         .await
         .unwrap();
+    // The victim reads what they added; the handler reads it below.
     let (summary, bytes) = world
         .register
-        .read_evidence_file(&world.burgemeester, &case, &id)
+        .read_evidence_file(&world.raadslid, &case, &id)
         .await
         .unwrap();
     assert_eq!(bytes, letter.as_bytes());
@@ -1270,7 +1271,7 @@ async fn reading_evidence_is_on_the_timeline(world: World) {
         .filter(|e| e.kind == EventKind::Viewed && e.payload["evidence"] == id.as_str())
         .collect();
     assert_eq!(read.len(), 1, "the read is on the timeline");
-    assert_eq!(read[0].actor.as_ref(), Some(&world.burgemeester));
+    assert_eq!(read[0].actor.as_ref(), Some(&world.raadslid));
     assert!(read[0].seq > added[1].seq);
     assert_eq!(
         verify_chains(world.register.db()).await.unwrap().broken,
