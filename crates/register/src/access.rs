@@ -694,11 +694,11 @@ impl Register {
         on_db!(self.db(), pool => {
             let rows = sqlx::query(concat!(
                 "SELECT ", listing_columns!(), " FROM cases c \
-                 JOIN people p ON p.id = $1 AND p.organisation_id = c.organisation_id \
-                 WHERE c.id IN (SELECT i.case_id FROM case_informed i \
+                 WHERE c.organisation_id = (SELECT p.organisation_id FROM people p WHERE p.id = $1) \
+                 AND c.id IN (SELECT i.case_id FROM case_informed i \
                  JOIN person_roles r ON r.role = i.role AND r.person_id = $1 AND r.current = $2 \
-                 WHERE i.organisation_id = p.organisation_id) \
-                 OR c.id IN (SELECT a.case_id FROM case_access a WHERE a.person_id = $1) \
+                 JOIN people p ON p.id = $1 AND p.organisation_id = i.organisation_id \
+                 UNION SELECT a.case_id FROM case_access a WHERE a.person_id = $1) \
                  ORDER BY c.reported_at DESC, c.number DESC LIMIT $3",
             ))
             .bind(person.as_str())

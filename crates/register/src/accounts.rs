@@ -114,7 +114,7 @@ fn blocking_failed(error: tokio::task::JoinError) -> RegisterError {
 }
 
 /// [`hash_password`] on a blocking thread.
-async fn hash_password_off_runtime(password: &str) -> Result<String, RegisterError> {
+pub(crate) async fn hash_password_off_runtime(password: &str) -> Result<String, RegisterError> {
     let password = Zeroizing::new(password.as_bytes().to_vec());
     tokio::task::spawn_blocking(move || hash_password(&password))
         .await

@@ -74,6 +74,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "access",
         include_str!("../migrations/sqlite/0002_access.sql"),
     ),
+    (
+        3,
+        "administration",
+        include_str!("../migrations/sqlite/0003_administration.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -85,6 +90,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "access",
         include_str!("../migrations/postgres/0002_access.sql"),
+    ),
+    (
+        3,
+        "administration",
+        include_str!("../migrations/postgres/0003_administration.sql"),
     ),
 ];
 

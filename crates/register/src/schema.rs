@@ -321,6 +321,29 @@ pub const TABLES: &[Table] = &[
         ],
         primary_key: &["case_id", "role"],
     },
+    Table {
+        name: "admin_events",
+        columns: &[
+            req("id", Text),
+            req("organisation_id", Text),
+            opt("actor_id", Text),
+            req("at", Integer),
+            req("kind", Text),
+            opt("subject_id", Text),
+            req("detail_json", Text),
+        ],
+        primary_key: &["id"],
+    },
+    Table {
+        name: "retention_periods",
+        columns: &[
+            req("organisation_id", Text),
+            req("status", Text),
+            req("days", Integer),
+            req("updated_at", Integer),
+        ],
+        primary_key: &["organisation_id", "status"],
+    },
 ];
 
 /// The table called `name`.
@@ -523,6 +546,27 @@ mod tests {
                     table.name
                 );
             }
+        }
+
+        // The lists of cases and sessions read these in order; losing one would turn a
+        // page of the inbox into a scan of every case.
+        let indexes: BTreeSet<String> =
+            sqlx::query("SELECT name FROM sqlite_master WHERE type = 'index'")
+                .fetch_all(pool)
+                .await
+                .unwrap()
+                .iter()
+                .map(|row| row.get::<String, _>("name"))
+                .collect();
+        for wanted in [
+            "tasks_inbox",
+            "cases_handler",
+            "cases_handler_status",
+            "cases_reported_by",
+            "case_informed_role",
+            "sessions_person",
+        ] {
+            assert!(indexes.contains(wanted), "index `{wanted}` is missing");
         }
         db.close().await;
     }
