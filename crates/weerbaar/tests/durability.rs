@@ -30,7 +30,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use weerbaar_register::{CaseId, Db, EventKind, MasterKey, PersonId, Register};
+use weerbaar_register::{CaseAccess, CaseId, Db, EventKind, MasterKey, PersonId, Register};
 
 /// Far more than can be registered before the kill.
 const CASES: &str = "100000";
@@ -216,6 +216,20 @@ macro_rules! on_db {
     };
 }
 
+/// The person of `people` who handles `case` (`CaseAccess::Handler`: holds the case's
+/// handler role now). A few roles handle most cases, so the one found moves to the front
+/// of `people`, to be asked first for the next case.
+async fn handler_of(register: &Register, people: &mut Vec<PersonId>, case: &CaseId) -> PersonId {
+    for index in 0..people.len() {
+        if register.case_access(&people[index], case).await.unwrap() == CaseAccess::Handler {
+            let person = people.remove(index);
+            people.insert(0, person.clone());
+            return person;
+        }
+    }
+    panic!("no one handles case {case}");
+}
+
 async fn check_register(url: &str, data: &Path, acknowledged: &[(i64, CaseId)]) {
     let key = MasterKey::read_key_file(&data.join("weerbaar.key")).unwrap();
     let register = Register::open(url, key)
@@ -224,16 +238,14 @@ async fn check_register(url: &str, data: &Path, acknowledged: &[(i64, CaseId)]) 
         .with_evidence_dir(data.join("evidence"));
     let organisations = register.organisations().await.unwrap();
     assert_eq!(organisations.len(), 1);
-    let organisation = organisations[0].id.as_str().to_owned();
-    // The register lists no people yet: any person of the organisation may open a case.
-    let person: String = on_db!(register.db(), pool => {
-        sqlx::query_scalar("SELECT id FROM people WHERE organisation_id = $1 ORDER BY id LIMIT 1")
-            .bind(&organisation)
-            .fetch_one(pool)
-            .await
-            .unwrap()
-    });
-    let person = PersonId(person);
+    // Only the handler of a case opens it in full.
+    let mut people: Vec<PersonId> = register
+        .people(&organisations[0].id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|person| person.id)
+        .collect();
     let stored: Vec<String> = on_db!(register.db(), pool => {
         sqlx::query_scalar("SELECT id FROM cases ORDER BY number")
             .fetch_all(pool)
@@ -248,7 +260,8 @@ async fn check_register(url: &str, data: &Path, acknowledged: &[(i64, CaseId)]) 
             stored_set.contains(case.as_str()),
             "acknowledged case {n} ({case}) is lost"
         );
-        let view = register.open_case(&person, case).await.unwrap();
+        let handler = handler_of(&register, &mut people, case).await;
+        let view = register.open_case(&handler, case).await.unwrap();
         assert_eq!(view.number, *n, "{case}");
     }
     // At most the one being committed when the kill came is there unannounced.
@@ -263,8 +276,9 @@ async fn check_register(url: &str, data: &Path, acknowledged: &[(i64, CaseId)]) 
     let mut tasks = 0;
     for case in &stored {
         let case = CaseId(case.clone());
+        let handler = handler_of(&register, &mut people, &case).await;
         let view = register
-            .open_case(&person, &case)
+            .open_case(&handler, &case)
             .await
             .unwrap_or_else(|error| panic!("case {case} does not open: {error}"));
         let seqs: Vec<i64> = view.events.iter().map(|event| event.seq).collect();

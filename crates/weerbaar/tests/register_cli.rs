@@ -559,8 +559,10 @@ fn an_unknown_key_is_refused_by_name() {
 // ---------------------------------------------------------------------------------------
 // The register through the library, for what the command line cannot do.
 
-use weerbaar_register::{Action, CaseId, CaseStatus, Db, MasterKey, OrganisationId, PersonId};
-use weerbaar_register::{EvidenceId, Register};
+use weerbaar_register::{
+    Action, CaseAccess, CaseId, CaseStatus, Db, EvidenceId, MasterKey, OrganisationId, PersonId,
+    Register,
+};
 
 fn block_on<F: std::future::Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
@@ -581,22 +583,44 @@ async fn open_register(data: &Path) -> Register {
         .with_evidence_dir(data.join("evidence"))
 }
 
-/// The only organisation and one of its people (the register lists no people yet, so
-/// they are read from the table).
-async fn organisation_and_person(register: &Register) -> (OrganisationId, PersonId) {
+/// The only organisation.
+async fn the_organisation(register: &Register) -> OrganisationId {
     let organisations = register.organisations().await.unwrap();
     assert_eq!(organisations.len(), 1, "{organisations:?}");
-    let organisation = organisations[0].id.clone();
-    let Db::Sqlite(pool) = register.db() else {
-        panic!("these tests run on SQLite");
-    };
-    let person: String =
-        sqlx::query_scalar("SELECT id FROM people WHERE organisation_id = $1 ORDER BY id LIMIT 1")
-            .bind(organisation.as_str())
-            .fetch_one(pool)
-            .await
-            .unwrap();
-    (organisation, PersonId(person))
+    organisations[0].id.clone()
+}
+
+/// The handler of each case, in order: a person of the organisation who holds the case's
+/// handler role now (`CaseAccess::Handler`), as only the handler opens a case in full
+/// and acts on it.
+async fn handlers(
+    register: &Register,
+    organisation: &OrganisationId,
+    cases: &[(u64, CaseId)],
+) -> Vec<PersonId> {
+    let mut people: Vec<PersonId> = register
+        .people(organisation)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|person| person.id)
+        .collect();
+    let mut handlers = Vec::with_capacity(cases.len());
+    for (_, case) in cases {
+        let mut found = None;
+        for (index, person) in people.iter().enumerate() {
+            if register.case_access(person, case).await.unwrap() == CaseAccess::Handler {
+                found = Some(index);
+                break;
+            }
+        }
+        let index = found.unwrap_or_else(|| panic!("no one handles case {case}"));
+        // A few roles handle most cases: who handled one is asked first for the next.
+        let person = people.remove(index);
+        people.insert(0, person.clone());
+        handlers.push(person);
+    }
+    handlers
 }
 
 /// The `acknowledged <n> <case id>` lines of `demo seed`, in order.
@@ -660,9 +684,10 @@ fn demo_seed_prints_a_line_per_acknowledged_report_then_the_summary() {
     // Every acknowledged case is there, under its number.
     let second = block_on(async {
         let register = open_register(&setup.data).await;
-        let (_, person) = organisation_and_person(&register).await;
-        for (n, case) in &lines {
-            let view = register.open_case(&person, case).await.unwrap();
+        let organisation = the_organisation(&register).await;
+        let handlers = handlers(&register, &organisation, &lines).await;
+        for ((n, case), handler) in lines.iter().zip(&handlers) {
+            let view = register.open_case(handler, case).await.unwrap();
             assert_eq!(view.number, *n as i64);
         }
         let second = register
@@ -708,13 +733,14 @@ fn demo_seed_prints_a_line_per_acknowledged_report_then_the_summary() {
 fn backup_and_restore_into_a_new_data_folder_keep_the_cases_and_the_evidence() {
     let (setup, _) = Setup::initialised("leiden");
     let cases = seed(&setup, 12);
-    // An evidence file, kept in the data folder's evidence folder.
-    let (person, evidence) = block_on(async {
+    // An evidence file, kept in the data folder's evidence folder, added by the handler.
+    let (handlers, evidence) = block_on(async {
         let register = open_register(&setup.data).await;
-        let (_, person) = organisation_and_person(&register).await;
+        let organisation = the_organisation(&register).await;
+        let handlers = handlers(&register, &organisation, &cases).await;
         let evidence: EvidenceId = register
             .add_evidence_file(
-                &person,
+                &handlers[0],
                 &cases[0].1,
                 "bericht.txt",
                 "text/plain",
@@ -724,7 +750,7 @@ fn backup_and_restore_into_a_new_data_folder_keep_the_cases_and_the_evidence() {
             .await
             .unwrap();
         register.db().close().await;
-        (person, evidence)
+        (handlers, evidence)
     });
     #[cfg(unix)]
     assert_eq!(mode(&setup.data.join("evidence")), 0o700);
@@ -787,18 +813,19 @@ fn backup_and_restore_into_a_new_data_folder_keep_the_cases_and_the_evidence() {
     };
     assert_eq!(list(&restored), list(&setup.data));
 
-    // The evidence file came along, and opens from the new evidence folder.
+    // The evidence file came along, and opens from the new evidence folder; the
+    // handlers, their roles with them, still open their cases.
     block_on(async {
         let register = open_register(&restored).await;
         let (summary, content) = register
-            .read_evidence_file(&person, &cases[0].1, &evidence)
+            .read_evidence_file(&handlers[0], &cases[0].1, &evidence)
             .await
             .unwrap();
         assert_eq!(content, EVIDENCE);
         assert_eq!(summary.file_name(), Some("bericht.txt"));
-        for (n, case) in &cases {
+        for ((n, case), handler) in cases.iter().zip(&handlers) {
             assert_eq!(
-                register.open_case(&person, case).await.unwrap().number,
+                register.open_case(handler, case).await.unwrap().number,
                 *n as i64
             );
         }
@@ -987,9 +1014,10 @@ fn retention_anonymises_the_closed_cases_whose_period_has_passed() {
     let (setup, _) = Setup::initialised("model");
     let cases = seed(&setup, 6);
     let case = |index: usize| cases[index].1.clone();
-    let person = block_on(async {
+    let handlers = block_on(async {
         let register = open_register(&setup.data).await;
-        let (_, person) = organisation_and_person(&register).await;
+        let organisation = the_organisation(&register).await;
+        let handlers = handlers(&register, &organisation, &cases).await;
         for (index, statuses) in [
             (0, &[CaseStatus::Afgerond][..]),
             (1, &[CaseStatus::InBehandeling, CaseStatus::Afgerond][..]),
@@ -997,13 +1025,17 @@ fn retention_anonymises_the_closed_cases_whose_period_has_passed() {
         ] {
             for status in statuses {
                 register
-                    .act(&person, &case(index), Action::ChangeStatus { to: *status })
+                    .act(
+                        &handlers[index],
+                        &case(index),
+                        Action::ChangeStatus { to: *status },
+                    )
                     .await
                     .unwrap();
             }
         }
         register.db().close().await;
-        person
+        handlers
     });
 
     // Closed cases are kept seven years: nothing expires.
@@ -1041,8 +1073,9 @@ fn retention_anonymises_the_closed_cases_whose_period_has_passed() {
 
     block_on(async {
         let register = open_register(&setup.data).await;
-        for index in 0..6 {
-            let view = register.open_case(&person, &case(index)).await.unwrap();
+        assert_eq!(handlers.len(), 6);
+        for (index, handler) in handlers.iter().enumerate() {
+            let view = register.open_case(handler, &case(index)).await.unwrap();
             assert_eq!(view.narrative.is_none(), index < 2, "case {index}");
         }
         register.db().close().await;
