@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod admin;
 pub mod audit;
 pub mod case_life;
 pub mod chain;
@@ -30,6 +31,7 @@ pub use access::{
     AccessLogEntry, CaseAccess, CaseListing, CaseSummary, MyCase, OwnAftercare, OwnCaseView,
     OwnTask,
 };
+pub use admin::{AdminEvent, AdminEventKind, NewAccount};
 pub use case_life::{
     Action, AftercareConversation, Audience, CaseItem, ItemId, ItemKind, PoliceContactKind, Risk,
 };
@@ -44,5 +46,5 @@ pub use evidence::{
 pub use model::*;
 pub use people::PersonSummary;
 pub use register::Register;
-pub use retention::{RetentionPolicy, RetentionRun};
+pub use retention::{RetentionPeriod, RetentionPolicy, RetentionRun, RetentionSource};
 pub use sessions::{Session, SessionLimits};

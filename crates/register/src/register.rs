@@ -24,6 +24,8 @@ pub struct Register {
     protocols: Mutex<HashMap<String, Arc<Protocol>>>,
     /// Where evidence files are kept, sealed; `None` refuses evidence files.
     evidence_dir: Option<std::path::PathBuf>,
+    /// The installation's retention periods, for organisations that set none of their own.
+    retention_defaults: crate::retention::RetentionPolicy,
 }
 
 impl std::fmt::Debug for Register {
@@ -310,7 +312,30 @@ impl Register {
             master,
             protocols: Mutex::new(HashMap::new()),
             evidence_dir: None,
+            retention_defaults: crate::retention::RetentionPolicy::default(),
         })
+    }
+
+    /// Uses `policy` for every organisation that has no retention periods of its own
+    /// (the configuration's `[retention]`).
+    pub fn with_retention_defaults(
+        mut self,
+        policy: crate::retention::RetentionPolicy,
+    ) -> Register {
+        self.retention_defaults = policy;
+        self
+    }
+
+    pub fn retention_defaults(&self) -> &crate::retention::RetentionPolicy {
+        &self.retention_defaults
+    }
+
+    /// Drops every parsed protocol, after a protocol file changed: the cache key holds
+    /// the version and length, which an edited file may keep.
+    pub(crate) fn forget_protocols(&self) {
+        if let Ok(mut cache) = self.protocols.lock() {
+            cache.clear();
+        }
     }
 
     /// Keeps evidence files in `dir` (created when needed).

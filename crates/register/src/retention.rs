@@ -10,9 +10,10 @@ use jiff::Timestamp;
 use serde_json::json;
 use sqlx::Row;
 
+use crate::admin::{AdminEventKind, log_admin_event, require_admin_actor};
 use crate::db::{BeginWrite, on_db};
 use crate::error::RegisterError;
-use crate::model::{CaseId, CaseStatus, EventKind};
+use crate::model::{CaseId, CaseStatus, EventKind, OrganisationId, PersonId};
 use crate::register::{Register, append_event};
 use crate::time::to_micros;
 
@@ -38,6 +39,31 @@ impl RetentionPolicy {
     }
 }
 
+/// The statuses that can expire: a closed case. An open case is still being worked.
+pub const CLOSED_STATUSES: &[CaseStatus] = &[CaseStatus::Afgerond, CaseStatus::Gearchiveerd];
+
+/// The longest period the register takes: a hundred years, well past any archive law.
+pub const MAX_RETENTION_DAYS: u32 = 36_600;
+
+/// Where the retention period in force for a status comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetentionSource {
+    /// The organisation set its own period (on the administration pages).
+    Organisation,
+    /// The installation's default, `[retention]` in weerbaar.toml.
+    Default,
+    /// Neither: cases in this status are kept until their status changes.
+    None,
+}
+
+/// The retention period in force for one closed status of an organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetentionPeriod {
+    pub status: CaseStatus,
+    pub days: Option<u32>,
+    pub source: RetentionSource,
+}
+
 /// What one run of the retention job did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RetentionRun {
@@ -48,14 +74,178 @@ pub struct RetentionRun {
 }
 
 impl Register {
+    /// The periods an organisation set itself, by status.
+    async fn own_retention(
+        &self,
+        organisation: &OrganisationId,
+    ) -> Result<BTreeMap<String, u32>, RegisterError> {
+        on_db!(self.db(), pool => {
+            sqlx::query("SELECT status, days FROM retention_periods WHERE organisation_id = $1")
+                .bind(organisation.as_str())
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|row| -> Result<(String, u32), RegisterError> {
+                    let days: i64 = row.try_get("days")?;
+                    let days = u32::try_from(days)
+                        .map_err(|_| RegisterError::Corrupt(format!("retention period of {days} days")))?;
+                    Ok((row.try_get("status")?, days))
+                })
+                .collect()
+        })
+    }
+
+    /// The retention period in force for each closed status of an organisation: its
+    /// own where it set one, else the installation's default, else none.
+    pub async fn retention_in_force(
+        &self,
+        organisation: &OrganisationId,
+    ) -> Result<Vec<RetentionPeriod>, RegisterError> {
+        self.organisation(organisation).await?;
+        self.periods_in_force(organisation).await
+    }
+
+    /// [`Register::retention_in_force`] without opening the organisation's key: the
+    /// retention run must go on past an organisation whose key is not this master key
+    /// (its cases are then reported as failed, one by one).
+    async fn periods_in_force(
+        &self,
+        organisation: &OrganisationId,
+    ) -> Result<Vec<RetentionPeriod>, RegisterError> {
+        let own = self.own_retention(organisation).await?;
+        Ok(CLOSED_STATUSES
+            .iter()
+            .map(|status| {
+                let key = status.as_str();
+                match (own.get(key), self.retention_defaults().days.get(key)) {
+                    (Some(days), _) => RetentionPeriod {
+                        status: *status,
+                        days: Some(*days),
+                        source: RetentionSource::Organisation,
+                    },
+                    (None, Some(days)) => RetentionPeriod {
+                        status: *status,
+                        days: Some(*days),
+                        source: RetentionSource::Default,
+                    },
+                    (None, None) => RetentionPeriod {
+                        status: *status,
+                        days: None,
+                        source: RetentionSource::None,
+                    },
+                }
+            })
+            .collect())
+    }
+
+    /// Sets the organisation's own retention periods: for each listed closed status,
+    /// `Some(days)` sets its own period and `None` returns it to the installation's
+    /// default. Logged in the administration log in the same transaction.
+    pub async fn set_retention_periods(
+        &self,
+        organisation: &OrganisationId,
+        actor: Option<&PersonId>,
+        periods: &[(CaseStatus, Option<u32>)],
+    ) -> Result<(), RegisterError> {
+        for (status, days) in periods {
+            if !CLOSED_STATUSES.contains(status) {
+                return Err(RegisterError::invalid(
+                    format!("retention.{}", status.as_str()),
+                    "only closed cases (afgerond, gearchiveerd) can expire",
+                ));
+            }
+            if days.is_some_and(|days| days > MAX_RETENTION_DAYS) {
+                return Err(RegisterError::invalid(
+                    format!("retention.{}", status.as_str()),
+                    format!("at most {MAX_RETENTION_DAYS} days"),
+                ));
+            }
+        }
+        self.organisation(organisation).await?;
+        let at = to_micros(Timestamp::now());
+        on_db!(self.db(), pool => {
+            let mut tx = pool.begin_write().await?;
+            require_admin_actor!(tx, organisation, actor);
+            let mut from = serde_json::Map::new();
+            for row in sqlx::query("SELECT status, days FROM retention_periods WHERE organisation_id = $1")
+                .bind(organisation.as_str())
+                .fetch_all(&mut *tx)
+                .await?
+            {
+                from.insert(row.try_get("status")?, json!(row.try_get::<i64, _>("days")?));
+            }
+            let mut to = from.clone();
+            for (status, days) in periods {
+                sqlx::query("DELETE FROM retention_periods WHERE organisation_id = $1 AND status = $2")
+                    .bind(organisation.as_str())
+                    .bind(status.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                to.remove(status.as_str());
+                if let Some(days) = days {
+                    sqlx::query(
+                        "INSERT INTO retention_periods (organisation_id, status, days, updated_at) VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(organisation.as_str())
+                    .bind(status.as_str())
+                    .bind(i64::from(*days))
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await?;
+                    to.insert(status.as_str().to_owned(), json!(days));
+                }
+            }
+            if from != to {
+                log_admin_event!(tx, organisation, actor, at, AdminEventKind::RetentionChanged, None,
+                    json!({ "from": from, "to": to }));
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Applies, organisation by organisation, the retention periods in force for it
+    /// ([`Register::retention_in_force`]) as of `now`.
+    pub async fn apply_retention_in_force(
+        &self,
+        now: Timestamp,
+    ) -> Result<RetentionRun, RegisterError> {
+        let mut run = RetentionRun::default();
+        for organisation in self.organisations().await? {
+            let mut policy = RetentionPolicy::default();
+            for period in self.periods_in_force(&organisation.id).await? {
+                if let Some(days) = period.days {
+                    policy = policy.keep(period.status, days)?;
+                }
+            }
+            let part = self
+                .apply_retention_to(&policy, Some(&organisation.id), now)
+                .await?;
+            run.anonymised.extend(part.anonymised);
+            run.failed.extend(part.failed);
+        }
+        Ok(run)
+    }
+
     /// Anonymises every case whose status has lasted longer than the policy keeps it,
-    /// as of `now`. Each case is its own transaction, logged in `retention_log` and as an
-    /// `anonymised` event on its timeline.
+    /// as of `now`, in every organisation alike. Each case is its own transaction, logged
+    /// in `retention_log` and as an `anonymised` event on its timeline.
     pub async fn apply_retention(
         &self,
         policy: &RetentionPolicy,
         now: Timestamp,
     ) -> Result<RetentionRun, RegisterError> {
+        self.apply_retention_to(policy, None, now).await
+    }
+
+    /// [`Register::apply_retention`], for one organisation's cases or (`None`) for all.
+    async fn apply_retention_to(
+        &self,
+        policy: &RetentionPolicy,
+        organisation: Option<&OrganisationId>,
+        now: Timestamp,
+    ) -> Result<RetentionRun, RegisterError> {
+        let organisation = organisation.map(OrganisationId::as_str);
         let mut run = RetentionRun::default();
         for (status, days) in &policy.days {
             // Days of 24 hours: a retention period of years does not hinge on an hour.
@@ -67,10 +257,12 @@ impl Register {
             let expired: Vec<(String, String)> = on_db!(self.db(), pool => {
                 sqlx::query(
                     "SELECT id, organisation_id FROM cases WHERE status = $1 AND anonymised_at IS NULL \
-                     AND COALESCE(status_since, created_at) < $2 ORDER BY id",
+                     AND COALESCE(status_since, created_at) < $2 \
+                     AND ($3 IS NULL OR organisation_id = $3) ORDER BY id",
                 )
                 .bind(*status)
                 .bind(to_micros(cutoff))
+                .bind(organisation)
                 .fetch_all(pool)
                 .await?
                 .iter()

@@ -10,6 +10,7 @@ mod protocol_cmd;
 mod register_cmd;
 mod retention_cmd;
 mod transfer_cmd;
+mod user_cmd;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -88,6 +89,9 @@ enum Command {
     /// Anonymise closed cases whose retention period has passed.
     #[command(subcommand)]
     Retention(retention_cmd::RetentionCommand),
+    /// The people of an organisation and their accounts.
+    #[command(subcommand)]
+    User(user_cmd::UserCommand),
 }
 
 fn main() -> ExitCode {
@@ -114,6 +118,7 @@ fn main() -> ExitCode {
         Command::Db(command) => register(&cli.data_dir, RegisterCommand::Db(command)),
         Command::Demo(command) => register(&cli.data_dir, RegisterCommand::Demo(command)),
         Command::Retention(command) => register(&cli.data_dir, RegisterCommand::Retention(command)),
+        Command::User(command) => register(&cli.data_dir, RegisterCommand::User(command)),
     }
 }
 

@@ -15,7 +15,7 @@ use crate::config::{
     self, CONFIG_FILE, Config, DEFAULT_EVIDENCE_DIR, DEFAULT_KEY_FILE, DEFAULT_LISTEN, KeySource,
     MASTER_KEY_ENV, Overrides,
 };
-use crate::{demo_cmd, retention_cmd, transfer_cmd};
+use crate::{demo_cmd, retention_cmd, transfer_cmd, user_cmd};
 
 /// The register's errors say everything in their own message (a wrapped database error
 /// included), so they enter anyhow's chain as one message rather than repeating their
@@ -80,6 +80,7 @@ pub enum RegisterCommand {
     Db(transfer_cmd::DbCommand),
     Demo(demo_cmd::DemoCommand),
     Retention(retention_cmd::RetentionCommand),
+    User(user_cmd::UserCommand),
 }
 
 pub async fn run(data_dir: &Path, command: RegisterCommand) -> Result<ExitCode> {
@@ -89,6 +90,7 @@ pub async fn run(data_dir: &Path, command: RegisterCommand) -> Result<ExitCode> 
         RegisterCommand::Db(command) => transfer_cmd::db(data_dir, command).await,
         RegisterCommand::Demo(command) => demo_cmd::run(data_dir, command).await,
         RegisterCommand::Retention(command) => retention_cmd::run(data_dir, command).await,
+        RegisterCommand::User(command) => user_cmd::run(data_dir, command).await,
         RegisterCommand::Init(args) => init(data_dir, args).await,
         RegisterCommand::Audit(AuditCommand::Verify) => audit_verify(data_dir).await,
         RegisterCommand::Key(KeyCommand::Rotate) => key_rotate(data_dir).await,
@@ -780,7 +782,13 @@ pub(crate) async fn open_register(config: &Config, master: MasterKey) -> Result<
                 config.database_url_shown()
             )
         })?;
-    Ok(register.with_evidence_dir(&config.evidence_dir))
+    let mut defaults = weerbaar_register::RetentionPolicy::default();
+    for (status, days) in config.retention.periods() {
+        defaults = defaults.keep(status, days).flat()?;
+    }
+    Ok(register
+        .with_evidence_dir(&config.evidence_dir)
+        .with_retention_defaults(defaults))
 }
 
 /// The evidence folder need not exist yet (it is made, mode 0700, when the first file
