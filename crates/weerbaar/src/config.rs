@@ -86,6 +86,8 @@ struct RawKeys {
 #[serde(deny_unknown_fields)]
 struct RawServer {
     listen: Option<SocketAddr>,
+    #[serde(default)]
+    secure_cookies: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -168,8 +170,10 @@ pub struct Config {
     /// Where `storage.evidence_dir` came from, for messages.
     pub evidence_dir_origin: String,
     /// `server.listen`, for `weerbaar serve`.
-    #[allow(dead_code)] // read by `weerbaar serve`, which is still ahead
     pub listen: SocketAddr,
+    /// `server.secure_cookies`: the site is reached over HTTPS (behind a proxy), so
+    /// cookies are sent only over HTTPS.
+    pub secure_cookies: bool,
     /// `[retention]`: the periods per closed status.
     pub retention: Retention,
 }
@@ -284,6 +288,7 @@ impl Config {
             evidence_dir,
             evidence_dir_origin,
             listen,
+            secure_cookies: raw.server.secure_cookies,
             retention: raw.retention,
         })
     }
@@ -600,6 +605,7 @@ impl fmt::Debug for Config {
             .field("key", &self.key)
             .field("evidence_dir", &self.evidence_dir)
             .field("listen", &self.listen)
+            .field("secure_cookies", &self.secure_cookies)
             .finish_non_exhaustive()
     }
 }

@@ -9,6 +9,7 @@ mod demo_cmd;
 mod protocol_cmd;
 mod register_cmd;
 mod retention_cmd;
+mod serve_cmd;
 mod transfer_cmd;
 mod user_cmd;
 
@@ -43,6 +44,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the web application (by default on 127.0.0.1:8080). On a new data folder it
+    /// makes the key and the SQLite database, and prints the code that the first visitor
+    /// needs to set Weerbaar up.
+    Serve(serve_cmd::ServeArgs),
     /// Work with agressieprotocols: evaluate facts, list and show presets, check a file.
     #[command(subcommand)]
     Protocol(protocol_cmd::ProtocolCommand),
@@ -107,6 +112,7 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Command::Serve(args) => serve(&cli.data_dir, args),
         Command::Init(args) => register(&cli.data_dir, RegisterCommand::Init(args)),
         Command::Audit(command) => register(&cli.data_dir, RegisterCommand::Audit(command)),
         Command::Key(command) => register(&cli.data_dir, RegisterCommand::Key(command)),
@@ -119,6 +125,27 @@ fn main() -> ExitCode {
         Command::Demo(command) => register(&cli.data_dir, RegisterCommand::Demo(command)),
         Command::Retention(command) => register(&cli.data_dir, RegisterCommand::Retention(command)),
         Command::User(command) => register(&cli.data_dir, RegisterCommand::User(command)),
+    }
+}
+
+/// Runs the web server on a multi-threaded runtime: requests are served in parallel.
+fn serve(data_dir: &Path, args: serve_cmd::ServeArgs) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(serve_cmd::run(data_dir, args)) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
     }
 }
 

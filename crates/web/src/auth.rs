@@ -1,0 +1,169 @@
+//! Who is asking: the session behind the cookie, and the person with their roles and
+//! duties. Every page that shows anything of a case starts here.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use weerbaar_protocol::Role;
+use weerbaar_register::duties::Duty;
+use weerbaar_register::sessions::Session;
+use weerbaar_register::{OrganisationId, PersonId};
+
+use crate::cookies;
+use crate::error::WebError;
+use crate::render::{Layout, Nav};
+use crate::state::AppState;
+
+/// A signed-in person whose second factor (when they have one) is done.
+#[derive(Debug, Clone)]
+pub(crate) struct SignedIn {
+    pub token: String,
+    pub session: Session,
+    pub me: Me,
+}
+
+/// The person behind a session, as the pages need them.
+#[derive(Debug, Clone)]
+pub(crate) struct Me {
+    pub person: PersonId,
+    pub organisation: OrganisationId,
+    pub organisation_name: String,
+    pub name: String,
+    /// The offices the person holds now.
+    pub roles: Vec<Role>,
+    pub duties: Vec<Duty>,
+    /// Of `roles`, those that handle cases under the organisation's protocol.
+    pub handler_roles: Vec<Role>,
+}
+
+impl Me {
+    pub(crate) fn is_handler(&self) -> bool {
+        !self.handler_roles.is_empty()
+    }
+
+    pub(crate) fn is_admin(&self) -> bool {
+        self.duties.contains(&Duty::Beheerder)
+    }
+
+    pub(crate) fn is_privacy_officer(&self) -> bool {
+        self.duties.contains(&Duty::Privacy)
+    }
+}
+
+impl SignedIn {
+    pub(crate) fn layout(&self, title: &str) -> Layout {
+        Layout {
+            title: title.to_owned(),
+            user: Some(Nav {
+                name: self.me.name.clone(),
+                organisation: self.me.organisation_name.clone(),
+                csrf: self.session.csrf.clone(),
+                handler: self.me.is_handler(),
+                informed: !self.me.roles.is_empty(),
+                admin: self.me.is_admin(),
+            }),
+        }
+    }
+
+    /// Refuses unless the person is an administrator.
+    pub(crate) fn require_admin(&self) -> Result<(), WebError> {
+        if self.me.is_admin() {
+            Ok(())
+        } else {
+            Err(WebError::Forbidden)
+        }
+    }
+}
+
+/// The roles that handle cases (as handler or alternate) in a protocol.
+pub(crate) fn handler_roles(protocol: &weerbaar_protocol::Protocol) -> Vec<Role> {
+    let mut roles: Vec<Role> = protocol
+        .routes
+        .values()
+        .flat_map(|route| std::iter::once(route.handler).chain(route.alternates.iter().copied()))
+        .collect();
+    roles.sort();
+    roles.dedup();
+    roles
+}
+
+/// Loads the person of a session.
+pub(crate) async fn load_me(
+    state: &AppState,
+    organisation: &OrganisationId,
+    person: &PersonId,
+) -> Result<Me, WebError> {
+    let register = state.register();
+    let summary = register.person(organisation, person).await?;
+    let protocol = register.protocol(organisation).await?;
+    let organisation_name = register
+        .organisations()
+        .await?
+        .into_iter()
+        .find(|o| &o.id == organisation)
+        .map(|o| o.name)
+        .unwrap_or_default();
+    let roles: Vec<Role> = summary
+        .roles
+        .iter()
+        .filter(|(_, current)| *current)
+        .map(|(role, _)| *role)
+        .collect();
+    let handlers = handler_roles(&protocol);
+    let handler_roles = roles
+        .iter()
+        .copied()
+        .filter(|role| handlers.contains(role))
+        .collect();
+    Ok(Me {
+        person: person.clone(),
+        organisation: organisation.clone(),
+        organisation_name,
+        name: summary.name,
+        roles,
+        duties: summary.duties,
+        handler_roles,
+    })
+}
+
+/// The session behind the request's cookie, verified or not.
+pub(crate) async fn current_session(
+    parts: &Parts,
+    state: &AppState,
+) -> Result<Option<(String, Session)>, WebError> {
+    let Some(token) = cookies::read(&parts.headers, cookies::SESSION) else {
+        return Ok(None);
+    };
+    let session = state
+        .register()
+        .session(
+            &token,
+            jiff::Timestamp::now(),
+            state.settings().session_limits,
+        )
+        .await?;
+    Ok(session.map(|session| (token, session)))
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<SignedIn, WebError> {
+        let back_to = if parts.method == axum::http::Method::GET {
+            parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_default()
+        } else {
+            String::new()
+        };
+        let Some((token, session)) = current_session(parts, state).await? else {
+            return Err(WebError::SignInRequired { back_to });
+        };
+        if !session.verified {
+            return Err(WebError::SignInRequired { back_to });
+        }
+        let me = load_me(state, &session.organisation, &session.person).await?;
+        Ok(SignedIn { token, session, me })
+    }
+}

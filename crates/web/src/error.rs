@@ -1,0 +1,96 @@
+//! The one error type of the web layer: every failure becomes a calm Dutch page with the
+//! right status, and nothing about a case leaks through it.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use weerbaar_register::RegisterError;
+
+use crate::render::Layout;
+
+#[derive(Debug)]
+pub(crate) enum WebError {
+    /// Unknown, or not yours to see: the same answer, so a guessed id tells nothing.
+    NotFound,
+    /// Signed in, but this is not for you (a page, not a case).
+    Forbidden,
+    /// Not signed in (or the session ended): go to the sign-in page, then come back.
+    SignInRequired {
+        back_to: String,
+    },
+    /// The form's token is missing or wrong.
+    FormToken,
+    /// A change sent from another site.
+    CrossSite,
+    TooManyAttempts,
+    /// Something broke that the person cannot fix; the details go to the log only.
+    Internal(String),
+}
+
+impl From<RegisterError> for WebError {
+    fn from(error: RegisterError) -> WebError {
+        match error {
+            RegisterError::NotFound { .. } => WebError::NotFound,
+            RegisterError::Forbidden { .. } => WebError::Forbidden,
+            other => WebError::Internal(other.to_string()),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    layout: Layout,
+    heading: &'static str,
+    explanation: &'static str,
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let (status, heading, explanation) = match self {
+            WebError::SignInRequired { back_to } => {
+                let target = if back_to.starts_with('/') && !back_to.starts_with("//") {
+                    format!("/aanmelden?terug={}", crate::form::url_encode(&back_to))
+                } else {
+                    String::from("/aanmelden")
+                };
+                return Redirect::to(&target).into_response();
+            }
+            WebError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "Niet gevonden",
+                "Deze pagina bestaat niet, of u hebt er geen toegang toe.",
+            ),
+            WebError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "Geen toegang",
+                "Deze pagina is niet voor uw rol bedoeld. Neem contact op met de beheerder als u denkt dat dit niet klopt.",
+            ),
+            WebError::FormToken | WebError::CrossSite => (
+                StatusCode::FORBIDDEN,
+                "Formulier verlopen",
+                "Het formulier kon niet worden verwerkt, omdat het verlopen is of niet van deze site kwam. Ga terug, laad de pagina opnieuw en probeer het nog eens.",
+            ),
+            WebError::TooManyAttempts => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "Te veel pogingen",
+                "Er zijn te veel pogingen gedaan. Wacht een minuut en probeer het dan opnieuw.",
+            ),
+            WebError::Internal(detail) => {
+                // Register errors carry no case content (see weerbaar_register::error).
+                eprintln!("error: {detail}");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Er ging iets mis",
+                    "Er ging iets mis aan onze kant. Er is niets verloren gegaan dat al was opgeslagen. Probeer het over een paar minuten opnieuw.",
+                )
+            }
+        };
+        let page = ErrorPage {
+            layout: Layout::anonymous(heading),
+            heading,
+            explanation,
+        };
+        (status, crate::render::html(&page)).into_response()
+    }
+}

@@ -1,0 +1,66 @@
+//! Weerbaar in the browser: the pages where an office holder reports, a handler works a
+//! case and an administrator keeps the organisation's people and protocol. Server-rendered
+//! Dutch HTML (askama), no script; every route checks who asks before it reads anything.
+
+mod auth;
+mod cookies;
+mod dates;
+mod error;
+mod evidence_form;
+mod form;
+mod guard;
+pub mod labels;
+mod pages;
+mod rate_limit;
+mod render;
+mod second_factor;
+mod security;
+mod state;
+mod static_files;
+mod upload;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+
+pub use state::{AppState, Settings};
+
+/// The whole application: pages, static files, health checks, with the security layers
+/// around them.
+pub fn router(state: AppState) -> Router {
+    pages::routes()
+        .merge(static_files::routes())
+        .layer(axum::middleware::from_fn(guard::refuse_cross_site_posts))
+        .layer(axum::middleware::from_fn(security::headers))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            state::MAX_REQUEST_BYTES,
+        ))
+        // A request that takes longer has gone wrong (or is a slow-read attack on the
+        // upload); the transaction it was in is rolled back with it.
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            std::time::Duration::from_secs(60),
+        ))
+        .with_state(state)
+}
+
+/// Whether the register still waits for its first administrator (setup in the browser).
+pub async fn setup_pending(
+    register: &weerbaar_register::Register,
+) -> Result<bool, weerbaar_register::RegisterError> {
+    Ok(pages::setup::pending(register).await?.is_some())
+}
+
+/// Serves the application on `listener` until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

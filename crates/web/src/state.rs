@@ -1,0 +1,78 @@
+//! What every request can reach: the register and the server's settings.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use weerbaar_register::sessions::SessionLimits;
+use weerbaar_register::{PersonId, Register};
+
+use crate::rate_limit::RateLimiter;
+
+/// The largest request body: the evidence upload (25 MiB) with room for the form around it.
+pub(crate) const MAX_REQUEST_BYTES: usize = 26 * 1024 * 1024;
+
+/// How the server behaves; `weerbaar serve` fills it from the configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Mark cookies `Secure`: set when the site is served over HTTPS (behind a proxy).
+    pub secure_cookies: bool,
+    pub session_limits: SessionLimits,
+    /// The code the first visitor must type to set up a new register: printed on the
+    /// console of `weerbaar serve`, so that only who started the server can claim it.
+    pub setup_code: Option<String>,
+}
+
+/// Shared by every request.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub(crate) struct Inner {
+    pub register: Register,
+    pub settings: Settings,
+    /// Taken (set to `None`) when setup completes: the code works once.
+    pub setup_code: Mutex<Option<String>>,
+    pub sign_in_limiter: RateLimiter,
+    /// Wrong second-factor codes per pending session: after a few the session ends and
+    /// the password is asked again (which has its own lockout).
+    pub code_failures: Mutex<HashMap<String, u32>>,
+    /// The last time step accepted per person: a code works once (RFC 6238 §5.2).
+    pub used_steps: Mutex<HashMap<PersonId, u64>>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("register", &self.0.register)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    pub fn new(register: Register, settings: Settings) -> AppState {
+        let setup_code = settings.setup_code.clone();
+        AppState(Arc::new(Inner {
+            register,
+            settings,
+            setup_code: Mutex::new(setup_code),
+            sign_in_limiter: RateLimiter::new(20, std::time::Duration::from_secs(60)),
+            code_failures: Mutex::new(HashMap::new()),
+            used_steps: Mutex::new(HashMap::new()),
+        }))
+    }
+
+    pub fn register(&self) -> &Register {
+        &self.0.register
+    }
+
+    pub fn session_limits(&self) -> SessionLimits {
+        self.0.settings.session_limits
+    }
+
+    pub(crate) fn settings(&self) -> &Settings {
+        &self.0.settings
+    }
+
+    pub(crate) fn inner(&self) -> &Inner {
+        &self.0
+    }
+}
