@@ -396,8 +396,34 @@ async fn changes_need_the_form_token_of_the_session_and_this_site() {
         StatusCode::FORBIDDEN,
         "another session's token"
     );
+    // The right token, sent from another site: refused before the token is read.
+    let own = griffier.csrf.clone().unwrap();
+    let fields = [("csrf", own.as_str()), ("status_naar", "in_behandeling")];
+    for headers in [
+        &[
+            ("origin", "https://aanvaller.example"),
+            ("sec-fetch-site", "cross-site"),
+        ][..],
+        &[("origin", "https://aanvaller.example")][..],
+        &[("sec-fetch-site", "same-site")][..],
+        &[("origin", "null")][..],
+    ] {
+        let page = griffier.post_with_headers(&path, &fields, headers).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{headers:?}");
+    }
     let page = griffier.get(&format!("/zaken/{case}")).await;
     assert!(page.body.contains(">Gemeld<"));
+    // From this site (as browsers say it, also with an opaque origin), it goes through.
+    let own = griffier.csrf.clone().unwrap();
+    let fields = [("csrf", own.as_str()), ("status_naar", "in_behandeling")];
+    let page = griffier
+        .post_with_headers(
+            &path,
+            &fields,
+            &[("origin", "null"), ("sec-fetch-site", "same-origin")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
 }
 
 #[tokio::test]

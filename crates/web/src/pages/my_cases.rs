@@ -177,8 +177,10 @@ async fn case_page(
                 done: t.done,
             })
             .collect(),
+        // The reporter's own reads are no news to them.
         reads: log
             .into_iter()
+            .filter(|entry| entry.by != user.me.person)
             .map(|entry| Read {
                 at: dates::moment(entry.at),
                 by: entry.by_name,

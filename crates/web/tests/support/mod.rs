@@ -168,8 +168,22 @@ impl Client {
 
     /// Posts exactly these fields (no token added).
     pub async fn post_exact(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let request = self
-            .request("POST", path)
+        self.post_with_headers(path, fields, &[]).await
+    }
+
+    /// Posts exactly these fields with extra request headers (as a browser adds `Origin`
+    /// and `Sec-Fetch-Site`).
+    pub async fn post_with_headers(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Page {
+        let mut builder = self.request("POST", path);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        let request = builder
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(Body::from(form_body(fields)))
             .expect("a request");
