@@ -3,7 +3,8 @@
 // Only Node's built-ins besides playwright-core and axe-core.
 
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHmac } from 'node:crypto';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -159,7 +160,10 @@ export function weerbaarBin() {
  * options.dataDir: use this folder (kept afterwards); without it a temp
  * folder is made and removed by stop(). options.args: extra arguments after
  * `serve ...`; options.env: extra environment variables.
- * Returns { url, port, dataDir, output(), stop() }.
+ * Returns { url, port, dataDir, output(), setupCode(), waitForSetupCode(), stop() }:
+ * setupCode() is the code from the line `Inrichtingscode: XXXX-XXXX` that serve prints
+ * on standard output on a register without an administrator (null until then);
+ * waitForSetupCode(ms) waits for that line.
  */
 export async function startServer({ dataDir, args = [], env = {}, timeoutMs = 30_000 } = {}) {
   const bin = weerbaarBin();
@@ -181,7 +185,18 @@ export async function startServer({ dataDir, args = [], env = {}, timeoutMs = 30
     log += chunk.toString();
     if (log.length > 64_000) log = log.slice(-32_000);
   };
-  child.stdout.on('data', keep);
+  // Standard output on its own, for the setup code: the first 64 kB are kept whole,
+  // so the code cannot scroll out of it.
+  let stdout = '';
+  let code = null;
+  child.stdout.on('data', (chunk) => {
+    keep(chunk);
+    if (code === null && stdout.length < 64_000) {
+      stdout += chunk.toString();
+      const m = stdout.match(/Inrichtingscode: (\S+)/);
+      if (m) code = m[1];
+    }
+  });
   child.stderr.on('data', keep);
   let exited = null;
   const exitPromise = new Promise((resolve) => {
@@ -229,5 +244,230 @@ export async function startServer({ dataDir, args = [], env = {}, timeoutMs = 30
     await sleep(100);
   }
 
-  return { url, port, dataDir: dir, output: () => log, stop };
+  const setupCode = () => code;
+  const waitForSetupCode = async (ms = 5_000) => {
+    const until = Date.now() + ms;
+    while (code === null) {
+      if (Date.now() > until || exited !== null) {
+        throw new Error(`weerbaar serve printed no "Inrichtingscode: …" line; its output:\n${log}`);
+      }
+      await sleep(50);
+    }
+    return code;
+  };
+
+  return { url, port, dataDir: dir, output: () => log, setupCode, waitForSetupCode, stop };
+}
+
+// ---------------------------------------------------------------------------
+// Second factor: TOTP (RFC 6238) as the authenticator apps compute it.
+
+/** Bytes from RFC 4648 base32 (spaces, dashes, padding and case ignored). */
+export function base32Decode(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const clean = text.toUpperCase().replace(/[\s=-]/g, '');
+  let bits = 0;
+  let value = 0;
+  const out = [];
+  for (const ch of clean) {
+    const index = alphabet.indexOf(ch);
+    if (index < 0) throw new Error(`not base32: ${JSON.stringify(ch)} in ${JSON.stringify(text)}`);
+    value = (value << 5) | index;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push((value >>> bits) & 0xff);
+    }
+  }
+  return Buffer.from(out);
+}
+
+export const TOTP_STEP_SECONDS = 30;
+
+/** The time step of a moment (ms since the epoch): RFC 6238's T. */
+export function totpStep(atMs = Date.now()) {
+  return Math.floor(atMs / 1000 / TOTP_STEP_SECONDS);
+}
+
+/**
+ * The six-digit TOTP code of a base32 secret (as the enrolment page shows it, groups of
+ * four allowed) at a moment or, with { step }, for a time step: HMAC-SHA1, 30 s steps,
+ * RFC 4226's dynamic truncation.
+ */
+export function totp(base32Secret, { atMs = Date.now(), step = totpStep(atMs) } = {}) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac('sha1', base32Decode(base32Secret)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const number = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(number).padStart(6, '0');
+}
+
+// The app accepts a time step only once per person (a code seen over someone's shoulder
+// cannot be used again), so the helpers remember the last step used per e-mail address
+// and wait for a later one.
+const secrets = new Map();
+const usedSteps = new Map();
+
+/** The second-factor secret signIn() or enrol() stored for an e-mail address. */
+export function secretOf(email) {
+  return secrets.get(email.toLowerCase()) ?? null;
+}
+
+/**
+ * A code for `email` from a step later than the last one used for that address; waits
+ * for the next step when this one was used. Records the step as used.
+ */
+export async function freshCode(email, secret) {
+  const key = email.toLowerCase();
+  for (;;) {
+    const step = totpStep();
+    const last = usedSteps.get(key);
+    if (last === undefined || step > last) {
+      usedSteps.set(key, step);
+      return totp(secret, { step });
+    }
+    const wait = (last + 1) * TOTP_STEP_SECONDS * 1000 - Date.now() + 200;
+    await sleep(Math.max(wait, 50));
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Signing in.
+
+async function onPageHook(options, label) {
+  if (options.onPage) await options.onPage(label);
+}
+
+async function submitForm(page, formSelector) {
+  await Promise.all([
+    page.waitForNavigation({ waitUntil: 'load' }),
+    page.locator(`${formSelector} button[type=submit]`).first().click(),
+  ]);
+}
+
+/** The path of the page's URL. */
+export function pathOf(page) {
+  return new URL(page.url()).pathname;
+}
+
+/**
+ * On the enrolment page (/aanmelden/tweede-factor): read the secret from
+ * <code class="wb-secret">, type the app's code, store the secret for `email`; then
+ * past the recovery codes page (whose codes are returned). options.onPage(label) is
+ * called on each page (for accessibility checks and screenshots).
+ */
+export async function enrol(page, email, options = {}) {
+  if (pathOf(page) !== '/aanmelden/tweede-factor') {
+    throw new Error(`enrol: expected the enrolment page, got ${page.url()}`);
+  }
+  await onPageHook(options, 'tweede factor instellen');
+  const secret = (await page.locator('code.wb-secret').textContent()).trim();
+  if (!/^[A-Z2-7]{4}( [A-Z2-7]{1,4})+$/.test(secret)) {
+    throw new Error(`enrol: the secret is not base32 in groups of four: ${JSON.stringify(secret)}`);
+  }
+  secrets.set(email.toLowerCase(), secret);
+  await page.fill('#code', await freshCode(email, secret));
+  await submitForm(page, 'form[action="/aanmelden/tweede-factor"]');
+  const heading = (await page.locator('h1').first().textContent()).trim();
+  if (heading !== 'Uw herstelcodes') {
+    const problem = await page.locator('.wb-error-summary').textContent().catch(() => '');
+    throw new Error(`enrol: no recovery codes after the code, but "${heading}" at ${page.url()} ${problem}`);
+  }
+  await onPageHook(options, 'herstelcodes');
+  const codes = (await page.locator('.wb-recovery-codes code').allTextContents()).map((c) => c.trim());
+  await Promise.all([
+    page.waitForNavigation({ waitUntil: 'load' }),
+    page.getByRole('link', { name: 'Ik heb de codes bewaard, ga verder' }).click(),
+  ]);
+  return { secret, codes };
+}
+
+/**
+ * Sign in at /aanmelden with e-mail and password; enrol a second factor when the app
+ * asks for one (the secret is stored for later sign-ins and returned), or type the code
+ * when it asks for that (from options.totpSecret, else the stored secret). Ends on the
+ * page the app sends the person to. options.onPage(label) is called on every page
+ * passed (the sign-in form, enrolment, recovery codes, code).
+ * Returns { secret, codes } (codes only after enrolment).
+ */
+export async function signIn(page, baseUrl, email, password, options = {}) {
+  await page.goto(`${baseUrl}/aanmelden`, { waitUntil: 'load' });
+  await onPageHook(options, 'aanmelden');
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await submitForm(page, 'form[action="/aanmelden"]');
+  let result = { secret: secretOf(email), codes: [] };
+  const path = pathOf(page);
+  if (path === '/aanmelden') {
+    const problem = (await page.locator('.wb-error-summary').textContent().catch(() => '')).trim();
+    throw new Error(`signIn ${email}: refused: ${problem.replace(/\s+/g, ' ')}`);
+  }
+  if (path === '/aanmelden/tweede-factor') {
+    result = await enrol(page, email, options);
+  } else if (path === '/aanmelden/code') {
+    await onPageHook(options, 'code invoeren');
+    const secret = options.totpSecret ?? secretOf(email);
+    if (!secret) throw new Error(`signIn ${email}: the app asks for a code and no secret is known`);
+    await page.fill('#code', await freshCode(email, secret));
+    await submitForm(page, 'form[action="/aanmelden/code"]');
+    if (pathOf(page) === '/aanmelden/code') {
+      const problem = (await page.locator('.wb-error-summary').textContent().catch(() => '')).trim();
+      throw new Error(`signIn ${email}: the code was refused: ${problem.replace(/\s+/g, ' ')}`);
+    }
+    result.secret = secret;
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------
+// Looking at the pages a flow visits: accessibility and screenshots.
+
+/**
+ * For a flow driven in a context whose CSP is enforced (newContext): an accessibility
+ * context with the same options (viewport, isMobile …) where each page the flow shows
+ * is rendered again from a snapshot of its DOM, at the same URL and with the same
+ * stylesheets, and checked with axe; a screenshot of the real page in SCREENSHOT_DIR.
+ * Pages that came from a POST (an error summary, recovery codes) are checked the same
+ * way, and no GET is sent again (opening a case a second time would add a line to its
+ * access log).
+ *   const look = await watcher(browser, page, { options, dir, prefix });
+ *   await look('werkbak');            // throws on a violation
+ *   look.consoleErrors                // console errors of the flow page (CSP reports),
+ *                                     // without the "Failed to load resource" of 4xx answers
+ */
+export async function watcher(browser, page, { options = {}, dir = null, prefix = '' } = {}) {
+  const a11yContext = await newA11yContext(browser, options);
+  const a11yPage = await a11yContext.newPage();
+  let n = 0;
+  const consoleErrors = [];
+  page.on('console', (msg) => {
+    // A 404 or 422 answer is logged as "Failed to load resource" (the pages with an
+    // error summary, the browser's own /favicon.ico): those are not the page's errors.
+    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource:')) {
+      consoleErrors.push(`${page.url()}: ${msg.text()}`);
+    }
+  });
+  if (dir) await mkdir(dir, { recursive: true });
+  const look = async (label) => {
+    n += 1;
+    const slug = label.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+    const file = dir ? path.join(dir, `${prefix}${String(n).padStart(2, '0')}-${slug}.png`) : null;
+    if (file) await page.screenshot({ path: file, fullPage: true });
+    const url = page.url();
+    const html = await page.content();
+    const target = url.split('#')[0];
+    const matches = (u) => u.href.split('#')[0] === target;
+    const handler = (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html });
+    await a11yPage.route(matches, handler);
+    try {
+      await a11yPage.goto(url, { waitUntil: 'load' });
+    } finally {
+      await a11yPage.unroute(matches, handler);
+    }
+    return checkA11y(a11yPage, label);
+  };
+  look.consoleErrors = consoleErrors;
+  look.close = () => a11yContext.close();
+  return look;
 }
