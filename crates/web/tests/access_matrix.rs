@@ -76,10 +76,27 @@ async fn report(world: &World, reporter: &Someone, role: Role) -> (CaseId, Strin
         })
         .await
         .expect("a report");
-    (
-        registered.case,
-        registered.perpetrator.expect("a perpetrator").to_string(),
-    )
+    let evidence = world
+        .register()
+        .add_online_evidence(
+            &reporter.id,
+            &registered.case,
+            weerbaar_register::OnlineEvidence {
+                platform: String::from("X"),
+                account: Some(String::from("@dreiger")),
+                url: None,
+                moment: None,
+                description: None,
+            },
+        )
+        .await
+        .expect("evidence");
+    // The ids a page takes besides the case: the perpetrator's and the evidence's.
+    let others = format!(
+        "{}/{evidence}",
+        registered.perpetrator.expect("a perpetrator")
+    );
+    (registered.case, others)
 }
 
 async fn cast(world: &World) -> Cast {
@@ -138,8 +155,10 @@ async fn cast(world: &World) -> Cast {
 }
 
 /// Every page about one case.
-fn case_pages(case: &CaseId, perpetrator: &str) -> Vec<String> {
+fn case_pages(case: &CaseId, ids: &str) -> Vec<String> {
+    let (perpetrator, evidence) = ids.split_once('/').unwrap_or((ids, ""));
     [
+        format!("/zaken/{case}/bewijs/{evidence}"),
         format!("/zaken/{case}"),
         format!("/zaken/{case}/bewijs"),
         format!("/zaken/{case}/dossier"),

@@ -207,6 +207,22 @@ async fn a_raadslid_reports_a_threat_with_a_screenshot_and_follows_it_while_the_
     assert!(page.body.contains("AB-123-C"));
     let evidence = greet.get(&format!("/zaken/{case}/bewijs")).await;
     assert!(evidence.body.contains("scherm.png"));
+    let download = evidence
+        .body
+        .split(&format!("href=\"/zaken/{case}/bewijs/"))
+        .nth(1)
+        .map(|rest| rest[..rest.find('"').unwrap()].to_owned())
+        .expect("a download link");
+    let file = greet.get(&format!("/zaken/{case}/bewijs/{download}")).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.headers["content-type"], "image/png");
+    assert!(
+        file.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert_eq!(file.bytes, PNG, "the file comes back whole");
 
     greet.get(&format!("/zaken/{case}")).await;
     let page = greet

@@ -187,10 +187,16 @@ async fn download(
 ) -> Result<Response, WebError> {
     let case = CaseId(case);
     reader(&state, &user, &case).await?;
-    let (summary, bytes) = state
+    let (summary, bytes) = match state
         .register()
         .read_evidence_file(&user.me.person, &case, &EvidenceId(evidence))
-        .await?;
+        .await
+    {
+        Ok(file) => file,
+        // Online evidence has no file to download.
+        Err(weerbaar_register::RegisterError::Invalid { .. }) => return Err(WebError::NotFound),
+        Err(other) => return Err(other.into()),
+    };
     let media_type = summary
         .media_type
         .clone()

@@ -24,6 +24,8 @@ pub struct Page {
     pub status: StatusCode,
     pub location: Option<String>,
     pub body: String,
+    /// The body as sent (for files).
+    pub bytes: Vec<u8>,
     pub headers: axum::http::HeaderMap,
 }
 
@@ -114,6 +116,7 @@ impl Client {
             status,
             location,
             body,
+            bytes: bytes.to_vec(),
             headers,
         }
     }
