@@ -137,13 +137,15 @@ async fn submit(State(state): State<AppState>, post: AnonymousPost) -> Result<Re
     let mut mistakes = Vec::new();
 
     let expected = state.inner().setup_code.lock().ok().and_then(|c| c.clone());
-    let code: String = fields
-        .get("code")
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+    // Typed as printed, or without the dash, in any case: only the letters count.
+    let letters = |text: &str| -> String {
+        text.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_uppercase())
+            .collect()
+    };
     match expected {
-        Some(expected) if same_token(&code.to_uppercase(), &expected.replace(' ', "")) => {}
+        Some(expected) if same_token(&letters(fields.get("code")), &letters(&expected)) => {}
         _ => errors.add(
             "code",
             "Vul de inrichtingscode in die Weerbaar bij het starten in het venster van de server toonde.",
