@@ -157,6 +157,95 @@ fn recovery_digest(key: &DataKey, person: &PersonId, code: &str) -> Option<Strin
         .map(hex::encode)
 }
 
+/// Refuses a new password shorter than [`MIN_PASSWORD_CHARS`].
+pub(crate) fn check_new_password(password: &str) -> Result<(), RegisterError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(RegisterError::invalid(
+            "password",
+            format!("use at least {MIN_PASSWORD_CHARS} characters; a sentence works well"),
+        ));
+    }
+    Ok(())
+}
+
+/// Sets, inside an open transaction, the password hash `$hash` of the person `$person` of
+/// `$organisation` at `$at` (micros), creating their account when they have none, and
+/// unlocks their login. Evaluates to whether the account was created.
+macro_rules! set_password_in_tx {
+    ($tx:expr, $organisation:expr, $person:expr, $hash:expr, $at:expr) => {{
+        let organisation: &$crate::model::OrganisationId = $organisation;
+        let person: &$crate::model::PersonId = $person;
+        let hash: &str = $hash;
+        let at: i64 = $at;
+        let known = sqlx::query("SELECT email_index FROM people WHERE id = $1 AND organisation_id = $2")
+            .bind(person.as_str())
+            .bind(organisation.as_str())
+            .fetch_optional(&mut *$tx)
+            .await?;
+        let Some(known) = known else {
+            return Err($crate::error::RegisterError::NotFound {
+                what: "person",
+                id: person.to_string(),
+            });
+        };
+        let login: Option<Vec<u8>> = sqlx::Row::try_get(&known, "email_index")?;
+        let updated = sqlx::query("UPDATE accounts SET password_hash = $1, updated_at = $2 WHERE person_id = $3")
+            .bind(hash)
+            .bind(at)
+            .bind(person.as_str())
+            .execute(&mut *$tx)
+            .await?;
+        let created = updated.rows_affected() == 0;
+        if created {
+            sqlx::query(
+                "INSERT INTO accounts (person_id, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(person.as_str())
+            .bind(hash)
+            .bind(at)
+            .bind(at)
+            .execute(&mut *$tx)
+            .await?;
+        }
+        if let Some(login) = login {
+            sqlx::query("DELETE FROM login_failures WHERE organisation_id = $1 AND login_digest = $2")
+                .bind(organisation.as_str())
+                .bind(login)
+                .execute(&mut *$tx)
+                .await?;
+        }
+        created
+    }};
+}
+pub(crate) use set_password_in_tx;
+
+/// Switches the account of `$person` off or on at `$at` (micros), inside an open
+/// transaction; switching it off ends the person's sessions in the same transaction.
+/// Evaluates to the number of accounts changed: 0 when the person has none.
+macro_rules! set_account_disabled_in_tx {
+    ($tx:expr, $person:expr, $disabled:expr, $at:expr) => {{
+        let person: &$crate::model::PersonId = $person;
+        let disabled: bool = $disabled;
+        let at: i64 = $at;
+        let updated =
+            sqlx::query("UPDATE accounts SET disabled = $1, updated_at = $2 WHERE person_id = $3")
+                .bind(disabled)
+                .bind(at)
+                .bind(person.as_str())
+                .execute(&mut *$tx)
+                .await?
+                .rows_affected();
+        if disabled {
+            sqlx::query("DELETE FROM sessions WHERE person_id = $1")
+                .bind(person.as_str())
+                .execute(&mut *$tx)
+                .await?;
+        }
+        updated
+    }};
+}
+pub(crate) use set_account_disabled_in_tx;
+
 fn person_not_found(person: &PersonId) -> RegisterError {
     RegisterError::NotFound {
         what: "person",
@@ -177,52 +266,13 @@ impl Register {
         person: &PersonId,
         password: &str,
     ) -> Result<(), RegisterError> {
-        if password.chars().count() < MIN_PASSWORD_CHARS {
-            return Err(RegisterError::invalid(
-                "password",
-                format!("use at least {MIN_PASSWORD_CHARS} characters; a sentence works well"),
-            ));
-        }
+        check_new_password(password)?;
         self.person_of(organisation, person).await?;
         let hash = hash_password_off_runtime(password).await?;
         let at = to_micros(Timestamp::now());
         on_db!(self.db(), pool => {
             let mut tx = pool.begin_write().await?;
-            let known = sqlx::query("SELECT email_index FROM people WHERE id = $1 AND organisation_id = $2")
-                .bind(person.as_str())
-                .bind(organisation.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-            let Some(known) = known else {
-                return Err(person_not_found(person));
-            };
-            let login: Option<Vec<u8>> = known.try_get("email_index")?;
-            let updated = sqlx::query(
-                "UPDATE accounts SET password_hash = $1, updated_at = $2 WHERE person_id = $3",
-            )
-            .bind(&hash)
-            .bind(at)
-            .bind(person.as_str())
-            .execute(&mut *tx)
-            .await?;
-            if updated.rows_affected() == 0 {
-                sqlx::query(
-                    "INSERT INTO accounts (person_id, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4)",
-                )
-                .bind(person.as_str())
-                .bind(&hash)
-                .bind(at)
-                .bind(at)
-                .execute(&mut *tx)
-                .await?;
-            }
-            if let Some(login) = login {
-                sqlx::query("DELETE FROM login_failures WHERE organisation_id = $1 AND login_digest = $2")
-                    .bind(organisation.as_str())
-                    .bind(login)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            set_password_in_tx!(tx, organisation, person, &hash, at);
             tx.commit().await?;
         });
         Ok(())
@@ -567,19 +617,7 @@ impl Register {
         let at = to_micros(Timestamp::now());
         let updated = on_db!(self.db(), pool => {
             let mut tx = pool.begin_write().await?;
-            let updated = sqlx::query("UPDATE accounts SET disabled = $1, updated_at = $2 WHERE person_id = $3")
-                .bind(disabled)
-                .bind(at)
-                .bind(person.as_str())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if disabled {
-                sqlx::query("DELETE FROM sessions WHERE person_id = $1")
-                    .bind(person.as_str())
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            let updated = set_account_disabled_in_tx!(tx, person, disabled, at);
             tx.commit().await?;
             updated
         });

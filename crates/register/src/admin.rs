@@ -21,12 +21,14 @@ use serde_json::{Value, json};
 use sqlx::Row;
 use weerbaar_protocol::{Code, Contact, Protocol, Role};
 
-use crate::accounts::{MIN_PASSWORD_CHARS, hash_password_off_runtime};
-use crate::crypto::IndexKind;
+use crate::accounts::{
+    check_new_password, hash_password_off_runtime, set_account_disabled_in_tx, set_password_in_tx,
+};
 use crate::db::{BeginWrite, on_db};
-use crate::duties::Duty;
+use crate::duties::{Duty, insert_duties_in_tx, replace_duties_in_tx};
 use crate::error::RegisterError;
 use crate::model::{NewPerson, OrganisationId, PersonId, redacted_debug, words};
+use crate::people::{SealedPerson, insert_person_in_tx, replace_roles_in_tx};
 use crate::register::{Register, aad};
 use crate::time::{from_micros, to_micros};
 
@@ -170,6 +172,7 @@ macro_rules! require_person_in {
         }
     }};
 }
+pub(crate) use require_person_in;
 
 /// How many administrators other than `$person` can sign in: an account with a password
 /// that is not switched off.
@@ -213,16 +216,6 @@ fn check_roles(roles: &[(Role, bool)]) -> Result<BTreeSet<(Role, bool)>, Registe
         seen.insert((*role, *current));
     }
     Ok(seen)
-}
-
-fn check_password(password: &str) -> Result<(), RegisterError> {
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(RegisterError::invalid(
-            "password",
-            format!("use at least {MIN_PASSWORD_CHARS} characters; a sentence works well"),
-        ));
-    }
-    Ok(())
 }
 
 /// The protocol file `text` with its `[[contacts]]` replaced by `contacts`, everything
@@ -308,23 +301,14 @@ impl Register {
         }
         let hash = match &password {
             Some(password) => {
-                check_password(password)?;
+                check_new_password(password)?;
                 Some(hash_password_off_runtime(password).await?)
             }
             None => None,
         };
         let (key, _) = self.organisation(organisation).await?;
         let id = PersonId::generate();
-        let name_enc = key.seal_str(name, &aad("people.name", id.as_str()));
-        let email = person
-            .email
-            .as_deref()
-            .map(str::trim)
-            .filter(|e| !e.is_empty());
-        let email_enc = email.map(|e| key.seal_str(e, &aad("people.email", id.as_str())));
-        let email_index = email
-            .and_then(|e| key.blind_index(IndexKind::Email, e))
-            .map(|d| d.to_vec());
+        let sealed = SealedPerson::new(&key, &id, name, person.email.as_deref());
         let at = to_micros(Timestamp::now());
         let detail = json!({
             "roles": roles_json(&roles),
@@ -334,43 +318,8 @@ impl Register {
         on_db!(self.db(), pool => {
             let mut tx = pool.begin_write().await?;
             require_admin_actor!(tx, organisation, actor);
-            if let Some(index) = &email_index {
-                let taken = sqlx::query("SELECT id FROM people WHERE organisation_id = $1 AND email_index = $2")
-                    .bind(organisation.as_str())
-                    .bind(index.clone())
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                if taken.is_some() {
-                    return Err(RegisterError::invalid("email", "another person already has this e-mail address"));
-                }
-            }
-            sqlx::query(
-                "INSERT INTO people (id, organisation_id, name_enc, email_enc, email_index, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(id.as_str())
-            .bind(organisation.as_str())
-            .bind(name_enc)
-            .bind(email_enc)
-            .bind(email_index)
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
-            for (role, current) in &roles {
-                sqlx::query("INSERT INTO person_roles (person_id, role, current) VALUES ($1, $2, $3)")
-                    .bind(id.as_str())
-                    .bind(role.as_str())
-                    .bind(*current)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            for duty in &duties {
-                sqlx::query("INSERT INTO person_duties (person_id, duty) VALUES ($1, $2)")
-                    .bind(id.as_str())
-                    .bind(duty.as_str())
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            insert_person_in_tx!(tx, organisation, &id, sealed, &roles, at);
+            insert_duties_in_tx!(tx, &id, &duties);
             if let Some(hash) = &hash {
                 sqlx::query(
                     "INSERT INTO accounts (person_id, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4)",
@@ -442,33 +391,12 @@ impl Register {
                 }
             }
             if old_roles != roles {
-                sqlx::query("DELETE FROM person_roles WHERE person_id = $1")
-                    .bind(person.as_str())
-                    .execute(&mut *tx)
-                    .await?;
-                for (role, current) in &roles {
-                    sqlx::query("INSERT INTO person_roles (person_id, role, current) VALUES ($1, $2, $3)")
-                        .bind(person.as_str())
-                        .bind(role.as_str())
-                        .bind(*current)
-                        .execute(&mut *tx)
-                        .await?;
-                }
+                replace_roles_in_tx!(tx, person, &roles);
                 log_admin_event!(tx, organisation, actor, at, AdminEventKind::RolesChanged, Some(person.as_str()),
                     json!({ "from": roles_json(&old_roles), "to": roles_json(&roles) }));
             }
             if old_duties != duties {
-                sqlx::query("DELETE FROM person_duties WHERE person_id = $1")
-                    .bind(person.as_str())
-                    .execute(&mut *tx)
-                    .await?;
-                for duty in &duties {
-                    sqlx::query("INSERT INTO person_duties (person_id, duty) VALUES ($1, $2)")
-                        .bind(person.as_str())
-                        .bind(duty.as_str())
-                        .execute(&mut *tx)
-                        .await?;
-                }
+                replace_duties_in_tx!(tx, person, &duties);
                 log_admin_event!(tx, organisation, actor, at, AdminEventKind::DutiesChanged, Some(person.as_str()),
                     json!({ "from": duties_json(&old_duties), "to": duties_json(&duties) }));
             }
@@ -487,44 +415,13 @@ impl Register {
         person: &PersonId,
         password: &str,
     ) -> Result<(), RegisterError> {
-        check_password(password)?;
+        check_new_password(password)?;
         let hash = hash_password_off_runtime(password).await?;
         let at = to_micros(Timestamp::now());
         on_db!(self.db(), pool => {
             let mut tx = pool.begin_write().await?;
             require_admin_actor!(tx, organisation, actor);
-            let known = sqlx::query("SELECT email_index FROM people WHERE id = $1 AND organisation_id = $2")
-                .bind(person.as_str())
-                .bind(organisation.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-            let Some(known) = known else {
-                return Err(RegisterError::NotFound { what: "person", id: person.to_string() });
-            };
-            let login: Option<Vec<u8>> = known.try_get("email_index")?;
-            let updated = sqlx::query("UPDATE accounts SET password_hash = $1, updated_at = $2 WHERE person_id = $3")
-                .bind(&hash)
-                .bind(at)
-                .bind(person.as_str())
-                .execute(&mut *tx)
-                .await?;
-            let created = updated.rows_affected() == 0;
-            if created {
-                sqlx::query("INSERT INTO accounts (person_id, password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4)")
-                    .bind(person.as_str())
-                    .bind(&hash)
-                    .bind(at)
-                    .bind(at)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            if let Some(login) = login {
-                sqlx::query("DELETE FROM login_failures WHERE organisation_id = $1 AND login_digest = $2")
-                    .bind(organisation.as_str())
-                    .bind(login)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            let created = set_password_in_tx!(tx, organisation, person, &hash, at);
             sqlx::query("DELETE FROM sessions WHERE person_id = $1")
                 .bind(person.as_str())
                 .execute(&mut *tx)
@@ -564,21 +461,9 @@ impl Register {
                     return Err(RegisterError::invalid("account", LAST_ADMINISTRATOR));
                 }
             }
-            let updated = sqlx::query("UPDATE accounts SET disabled = $1, updated_at = $2 WHERE person_id = $3")
-                .bind(disabled)
-                .bind(at)
-                .bind(person.as_str())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if updated == 0 {
+            if set_account_disabled_in_tx!(tx, person, disabled, at) == 0 {
+                // No account: the transaction is dropped, uncommitted.
                 return Err(RegisterError::NotFound { what: "account", id: person.to_string() });
-            }
-            if disabled {
-                sqlx::query("DELETE FROM sessions WHERE person_id = $1")
-                    .bind(person.as_str())
-                    .execute(&mut *tx)
-                    .await?;
             }
             let kind = if disabled { AdminEventKind::AccountDisabled } else { AdminEventKind::AccountEnabled };
             log_admin_event!(tx, organisation, actor, at, kind, Some(person.as_str()), json!({}));

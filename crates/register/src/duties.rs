@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
+use crate::admin::require_person_in;
 use crate::db::{BeginWrite, on_db};
 use crate::error::RegisterError;
 use crate::model::{OrganisationId, PersonId, words};
@@ -24,6 +25,34 @@ words!(
     }
 );
 
+/// Inserts, inside an open transaction, the duties of `$person` (who holds none yet).
+macro_rules! insert_duties_in_tx {
+    ($tx:expr, $person:expr, $duties:expr) => {{
+        let person: &$crate::model::PersonId = $person;
+        for duty in $duties {
+            sqlx::query("INSERT INTO person_duties (person_id, duty) VALUES ($1, $2)")
+                .bind(person.as_str())
+                .bind(duty.as_str())
+                .execute(&mut *$tx)
+                .await?;
+        }
+    }};
+}
+pub(crate) use insert_duties_in_tx;
+
+/// Replaces, inside an open transaction, the duties of `$person` with `$duties`.
+macro_rules! replace_duties_in_tx {
+    ($tx:expr, $person:expr, $duties:expr) => {{
+        let person: &$crate::model::PersonId = $person;
+        sqlx::query("DELETE FROM person_duties WHERE person_id = $1")
+            .bind(person.as_str())
+            .execute(&mut *$tx)
+            .await?;
+        $crate::duties::insert_duties_in_tx!($tx, person, $duties);
+    }};
+}
+pub(crate) use replace_duties_in_tx;
+
 impl Register {
     /// Replaces the duties of a person of `organisation` with `duties`, in one
     /// transaction. A person keeps at least one role or duty, so that no one is left who
@@ -37,14 +66,7 @@ impl Register {
         let duties = BTreeSet::from_iter(duties.iter().copied());
         on_db!(self.db(), pool => {
             let mut tx = pool.begin_write().await?;
-            let known = sqlx::query("SELECT id FROM people WHERE id = $1 AND organisation_id = $2")
-                .bind(person.as_str())
-                .bind(organisation.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-            if known.is_none() {
-                return Err(RegisterError::NotFound { what: "person", id: person.to_string() });
-            }
+            require_person_in!(tx, organisation, person);
             if duties.is_empty() {
                 let roles = sqlx::query("SELECT role FROM person_roles WHERE person_id = $1 LIMIT 1")
                     .bind(person.as_str())
@@ -57,17 +79,7 @@ impl Register {
                     ));
                 }
             }
-            sqlx::query("DELETE FROM person_duties WHERE person_id = $1")
-                .bind(person.as_str())
-                .execute(&mut *tx)
-                .await?;
-            for duty in &duties {
-                sqlx::query("INSERT INTO person_duties (person_id, duty) VALUES ($1, $2)")
-                    .bind(person.as_str())
-                    .bind(duty.as_str())
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            replace_duties_in_tx!(tx, person, &duties);
             tx.commit().await?;
         });
         Ok(())

@@ -1,12 +1,13 @@
 //! The people of an organisation as an administrator manages them: names and e-mail
 //! addresses opened, roles and duties, and the state of their sign-in.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use sqlx::Row;
 use weerbaar_protocol::{Code, Role};
 
-use crate::crypto::IndexKind;
+use crate::admin::require_person_in;
+use crate::crypto::{DataKey, IndexKind};
 use crate::db::{BeginWrite, on_db};
 use crate::duties::Duty;
 use crate::error::RegisterError;
@@ -33,6 +34,116 @@ redacted_debug!(PersonSummary {
     show: [id, roles, duties, has_password, second_factor, disabled],
     hide: [name, email],
 });
+
+/// A new person's name and e-mail address sealed under their organisation's key, with the
+/// blind index of the address (how a login and the uniqueness check find it). The address
+/// is trimmed; an empty one is none.
+pub(crate) struct SealedPerson {
+    pub(crate) name_enc: Vec<u8>,
+    pub(crate) email_enc: Option<Vec<u8>>,
+    pub(crate) email_index: Option<Vec<u8>>,
+}
+
+impl SealedPerson {
+    /// Seals `name` (already trimmed) and `email` of the new person `id`.
+    pub(crate) fn new(key: &DataKey, id: &PersonId, name: &str, email: Option<&str>) -> Self {
+        let email = email.map(str::trim).filter(|e| !e.is_empty());
+        SealedPerson {
+            name_enc: key.seal_str(name, &aad("people.name", id.as_str())),
+            email_enc: email.map(|e| key.seal_str(e, &aad("people.email", id.as_str()))),
+            email_index: email
+                .and_then(|e| key.blind_index(IndexKind::Email, e))
+                .map(|d| d.to_vec()),
+        }
+    }
+}
+
+/// The first role of `roles` that is listed both as current and as former.
+pub(crate) fn role_listed_twice(roles: &BTreeSet<(Role, bool)>) -> Option<Role> {
+    // Sorted by role first, so the two entries of one role stand next to each other.
+    roles
+        .iter()
+        .zip(roles.iter().skip(1))
+        .find(|((a, _), (b, _))| a == b)
+        .map(|((role, _), _)| *role)
+}
+
+/// Inserts, inside an open transaction, the new person `$id` of `$organisation` with their
+/// sealed name and address ([`SealedPerson`]), created at `$at` (micros), and their roles.
+/// Refuses an e-mail address another person of the organisation already has, and a role
+/// listed both as current and as former.
+macro_rules! insert_person_in_tx {
+    ($tx:expr, $organisation:expr, $id:expr, $sealed:expr, $roles:expr, $at:expr) => {{
+        let organisation: &$crate::model::OrganisationId = $organisation;
+        let id: &$crate::model::PersonId = $id;
+        let sealed: $crate::people::SealedPerson = $sealed;
+        let roles: &std::collections::BTreeSet<(weerbaar_protocol::Role, bool)> = $roles;
+        let at: i64 = $at;
+        if let Some(index) = &sealed.email_index {
+            let taken = sqlx::query("SELECT id FROM people WHERE organisation_id = $1 AND email_index = $2")
+                .bind(organisation.as_str())
+                .bind(index.clone())
+                .fetch_optional(&mut *$tx)
+                .await?;
+            if taken.is_some() {
+                return Err($crate::error::RegisterError::invalid(
+                    "email",
+                    "another person already has this e-mail address",
+                ));
+            }
+        }
+        sqlx::query(
+            "INSERT INTO people (id, organisation_id, name_enc, email_enc, email_index, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id.as_str())
+        .bind(organisation.as_str())
+        .bind(sealed.name_enc)
+        .bind(sealed.email_enc)
+        .bind(sealed.email_index)
+        .bind(at)
+        .execute(&mut *$tx)
+        .await?;
+        if let Some(role) = $crate::people::role_listed_twice(roles) {
+            return Err($crate::error::RegisterError::invalid(
+                "roles",
+                format!("`{role}` is listed twice"),
+            ));
+        }
+        $crate::people::insert_roles_in_tx!($tx, id, roles);
+    }};
+}
+pub(crate) use insert_person_in_tx;
+
+/// Inserts, inside an open transaction, the roles of `$person` (who holds none yet), each
+/// `(role, current)` pair of `$roles` once.
+macro_rules! insert_roles_in_tx {
+    ($tx:expr, $person:expr, $roles:expr) => {{
+        let person: &$crate::model::PersonId = $person;
+        for (role, current) in $roles {
+            sqlx::query("INSERT INTO person_roles (person_id, role, current) VALUES ($1, $2, $3)")
+                .bind(person.as_str())
+                .bind(role.as_str())
+                .bind(*current)
+                .execute(&mut *$tx)
+                .await?;
+        }
+    }};
+}
+pub(crate) use insert_roles_in_tx;
+
+/// Replaces, inside an open transaction, the roles of `$person` with `$roles`.
+macro_rules! replace_roles_in_tx {
+    ($tx:expr, $person:expr, $roles:expr) => {{
+        let person: &$crate::model::PersonId = $person;
+        sqlx::query("DELETE FROM person_roles WHERE person_id = $1")
+            .bind(person.as_str())
+            .execute(&mut *$tx)
+            .await?;
+        $crate::people::insert_roles_in_tx!($tx, person, $roles);
+    }};
+}
+pub(crate) use replace_roles_in_tx;
 
 impl Register {
     /// Every person of an organisation, by name.
@@ -190,14 +301,7 @@ impl Register {
         }
         on_db!(self.db(), pool => {
             let mut tx = pool.begin_write().await?;
-            let known = sqlx::query("SELECT id FROM people WHERE id = $1 AND organisation_id = $2")
-                .bind(person.as_str())
-                .bind(organisation.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-            if known.is_none() {
-                return Err(RegisterError::NotFound { what: "person", id: person.to_string() });
-            }
+            require_person_in!(tx, organisation, person);
             if wanted.is_empty() {
                 let duty = sqlx::query("SELECT duty FROM person_duties WHERE person_id = $1 LIMIT 1")
                     .bind(person.as_str())
@@ -207,18 +311,7 @@ impl Register {
                     return Err(RegisterError::invalid("roles", "a person holds at least one role"));
                 }
             }
-            sqlx::query("DELETE FROM person_roles WHERE person_id = $1")
-                .bind(person.as_str())
-                .execute(&mut *tx)
-                .await?;
-            for (role, current) in &wanted {
-                sqlx::query("INSERT INTO person_roles (person_id, role, current) VALUES ($1, $2, $3)")
-                    .bind(person.as_str())
-                    .bind(role.as_str())
-                    .bind(*current)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            replace_roles_in_tx!(tx, person, &wanted);
             tx.commit().await?;
         });
         Ok(())

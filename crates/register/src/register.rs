@@ -14,6 +14,7 @@ use crate::crypto::{DataKey, IndexKind, MasterKey};
 use crate::db::{BeginWrite, Db, on_db};
 use crate::error::RegisterError;
 use crate::model::*;
+use crate::people::{SealedPerson, insert_person_in_tx};
 use crate::time::{from_micros, now, to_micros};
 
 /// The register of one installation: a database and the master key that unlocks each
@@ -528,51 +529,12 @@ impl Register {
         }
         let (key, _) = self.organisation(organisation).await?;
         let id = PersonId::generate();
-        let name_enc = key.seal_str(person.name.trim(), &aad("people.name", id.as_str()));
-        let email = person
-            .email
-            .as_deref()
-            .map(str::trim)
-            .filter(|e| !e.is_empty());
-        let email_enc = email.map(|e| key.seal_str(e, &aad("people.email", id.as_str())));
-        let email_index = email
-            .and_then(|e| key.blind_index(IndexKind::Email, e))
-            .map(|d| d.to_vec());
+        let sealed = SealedPerson::new(&key, &id, person.name.trim(), person.email.as_deref());
+        let roles = BTreeSet::from_iter(person.roles.iter().copied());
+        let at = to_micros(now());
         on_db!(&self.db, pool => {
             let mut tx = pool.begin_write().await?;
-            if let Some(index) = &email_index {
-                let taken = sqlx::query(
-                    "SELECT id FROM people WHERE organisation_id = $1 AND email_index = $2",
-                )
-                .bind(organisation.as_str())
-                .bind(index.clone())
-                .fetch_optional(&mut *tx)
-                .await?;
-                if taken.is_some() {
-                    return Err(RegisterError::invalid("email", "another person already has this e-mail address"));
-                }
-            }
-            sqlx::query(
-                "INSERT INTO people (id, organisation_id, name_enc, email_enc, email_index, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(id.as_str())
-            .bind(organisation.as_str())
-            .bind(name_enc)
-            .bind(email_enc)
-            .bind(email_index)
-            .bind(to_micros(now()))
-            .execute(&mut *tx)
-            .await?;
-            for (role, current) in BTreeSet::from_iter(person.roles.iter().copied()) {
-                sqlx::query("INSERT INTO person_roles (person_id, role, current) VALUES ($1, $2, $3)")
-                    .bind(id.as_str())
-                    .bind(role.as_str())
-                    .bind(current)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(|_| RegisterError::invalid("roles", format!("`{role}` is listed twice")))?;
-            }
+            insert_person_in_tx!(tx, organisation, &id, sealed, &roles, at);
             tx.commit().await?;
         });
         Ok(id)

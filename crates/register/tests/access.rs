@@ -2,13 +2,14 @@
 //! to break the register's own access checks, run against SQLite and PostgreSQL alike
 //! (as `conformance.rs` does).
 
-#[path = "support/postgres.rs"]
-mod postgres;
+mod support;
 
 use jiff::{SignedDuration, Timestamp};
-use weerbaar_protocol::{Behaviour, Channel, Facts, Role, Task, Victim, preset_text};
+use weerbaar_protocol::{Behaviour, Role, Task};
 use weerbaar_register::db::Db;
 use weerbaar_register::*;
+
+use support::world::{add_people, facts, leiden_and_westerveld, leiden_office_holders, person};
 
 /// Leiden (a raadslid is routed to the griffier; the burgemeester and the adviseur VPT
 /// are informed) with people in every position toward a case, and one person of another
@@ -37,82 +38,47 @@ async fn world(url: &str) -> World {
         .await
         .unwrap()
         .with_evidence_dir(dir.path().join("evidence"));
-    let leiden = register
-        .create_organisation("Gemeente Leiden", preset_text("leiden").unwrap())
-        .await
-        .unwrap();
-    let other = register
-        .create_organisation("Gemeente Westerveld", preset_text("westerveld").unwrap())
-        .await
-        .unwrap();
-    let add = |organisation: &OrganisationId, name: &str, email: &str, roles: Vec<(Role, bool)>| {
-        let register = &register;
-        let organisation = organisation.clone();
-        let person = NewPerson {
-            name: name.into(),
-            email: Some(email.into()),
-            roles,
-        };
-        async move { register.add_person(&organisation, person).await.unwrap() }
-    };
-    let raadslid = add(
+    let (leiden, other) = leiden_and_westerveld(&register).await;
+    let [raadslid, griffier, burgemeester] = leiden_office_holders(&register, &leiden).await;
+    let [adviseur, wethouder, former_griffier, beheerder] = add_people(
+        &register,
         &leiden,
-        "Fatima El Amrani",
-        "f.elamrani@leiden.example",
-        vec![(Role::Raadslid, true)],
-    )
-    .await;
-    let griffier = add(
-        &leiden,
-        "Jan de Griffier",
-        "griffie@leiden.example",
-        vec![(Role::Griffier, true)],
-    )
-    .await;
-    let burgemeester = add(
-        &leiden,
-        "Henri Lenferink",
-        "bm@leiden.example",
-        vec![(Role::Burgemeester, true)],
-    )
-    .await;
-    let adviseur = add(
-        &leiden,
-        "Ada Veilig",
-        "vpt@leiden.example",
-        vec![(Role::AdviseurVpt, true)],
-    )
-    .await;
-    let wethouder = add(
-        &leiden,
-        "Wim Wethouder",
-        "wethouder@leiden.example",
-        vec![(Role::Wethouder, true)],
-    )
-    .await;
-    let former_griffier = add(
-        &leiden,
-        "Oud Griffier",
-        "oud@leiden.example",
-        vec![(Role::Griffier, false), (Role::Ambtenaar, true)],
-    )
-    .await;
-    let beheerder = add(
-        &leiden,
-        "Bea Beheer",
-        "beheer@leiden.example",
-        vec![(Role::Ambtenaar, true)],
+        [
+            person(
+                "Ada Veilig",
+                "vpt@leiden.example",
+                vec![(Role::AdviseurVpt, true)],
+            ),
+            person(
+                "Wim Wethouder",
+                "wethouder@leiden.example",
+                vec![(Role::Wethouder, true)],
+            ),
+            person(
+                "Oud Griffier",
+                "oud@leiden.example",
+                vec![(Role::Griffier, false), (Role::Ambtenaar, true)],
+            ),
+            person(
+                "Bea Beheer",
+                "beheer@leiden.example",
+                vec![(Role::Ambtenaar, true)],
+            ),
+        ],
     )
     .await;
     register
         .set_duties(&leiden, &beheerder, &[Duty::Beheerder, Duty::Privacy])
         .await
         .unwrap();
-    let stranger = add(
+    let [stranger] = add_people(
+        &register,
         &other,
-        "Iemand Anders",
-        "x@westerveld.example",
-        vec![(Role::Griffier, true), (Role::Burgemeester, true)],
+        [person(
+            "Iemand Anders",
+            "x@westerveld.example",
+            vec![(Role::Griffier, true), (Role::Burgemeester, true)],
+        )],
     )
     .await;
     World {
@@ -131,26 +97,6 @@ async fn world(url: &str) -> World {
     }
 }
 
-fn facts() -> Facts {
-    Facts {
-        occurred_at: "2026-03-02T20:15:00+01:00".parse().unwrap(),
-        reported_at: Some("2026-03-03T09:00:00+01:00".parse().unwrap()),
-        victim: Victim {
-            role: Role::Raadslid,
-            former: false,
-        },
-        behaviours: vec![Behaviour::Beledigen, Behaviour::DreigenMetGeweld],
-        channel: Channel::SocialeMedia,
-        persistent: false,
-        corrected_after_warning: false,
-        injury: weerbaar_protocol::Injury::Geen,
-        criminal_offence_suspected: true,
-        perpetrator_known: true,
-        prior_incidents: 0,
-        damage: false,
-    }
-}
-
 const NARRATIVE: &str = "Na de raadsvergadering schreef @boze_burger dat hij weet waar ik woon.";
 
 async fn report(world: &World) -> Registered {
@@ -165,7 +111,7 @@ async fn report(world: &World) -> Registered {
                 role: Role::Raadslid,
                 relation: Relation::Zelf,
             }],
-            facts: facts(),
+            facts: facts(&[Behaviour::Beledigen, Behaviour::DreigenMetGeweld]),
             narrative: NARRATIVE.into(),
             place: Some("Stadhuis".into()),
             during_meeting: false,
@@ -1205,31 +1151,8 @@ async fn informed_roles_of_existing_cases_are_filled_in_by_the_migration(world: 
     );
 }
 
-macro_rules! scenarios {
-    ($($scenario:ident),+ $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $scenario() {
-                    let dir = tempfile::tempdir().unwrap();
-                    let url = format!("sqlite://{}", dir.path().join("weerbaar.db").display());
-                    super::$scenario(super::world(&url).await).await;
-                }
-            )+
-        }
-
-        /// All scenarios on one throwaway PostgreSQL cluster, each on a fresh database.
-        #[tokio::test]
-        async fn postgres_access() {
-            let Some(cluster) = postgres::TestCluster::start() else { return };
-            $(
-                $scenario(world(&cluster.fresh_database()).await).await;
-            )+
-        }
-    };
-}
-
-scenarios!(
+support::scenarios!(
+    postgres_access:
     access_follows_the_roles_of_the_case,
     no_access_is_told_the_case_does_not_exist,
     an_informed_role_sees_a_summary_and_nothing_more,
@@ -1273,8 +1196,7 @@ mod property {
         ) {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             runtime.block_on(async {
-                let dir = tempfile::tempdir().unwrap();
-                let url = format!("sqlite://{}", dir.path().join("weerbaar.db").display());
+                let (_dir, url) = support::sqlite_database();
                 let world = world(&url).await;
                 let case = report(&world).await.case;
                 world.register.set_roles(&world.leiden, &world.wethouder, inside.clone()).await.unwrap();

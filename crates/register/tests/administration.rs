@@ -3,15 +3,16 @@
 //! per organisation — each change in the administration log, and an organisation never
 //! left without an administrator. Run against SQLite and PostgreSQL alike.
 
-#[path = "support/postgres.rs"]
-mod postgres;
+mod support;
 
 use jiff::Timestamp;
-use weerbaar_protocol::{Behaviour, Channel, Contact, Facts, Role, Victim, preset_text};
+use weerbaar_protocol::{Behaviour, Contact, Facts, Role, preset_text};
 use weerbaar_register::accounts::SignIn;
 use weerbaar_register::admin::{LAST_ADMINISTRATOR, OWN_ADMINISTRATION};
 use weerbaar_register::sessions::SessionLimits;
 use weerbaar_register::*;
+
+use support::world::{add_people, facts, leiden_and_westerveld, person};
 
 const PASSWORD: &str = "een lange zin als wachtwoord";
 
@@ -28,14 +29,6 @@ struct World {
     _dir: tempfile::TempDir,
 }
 
-fn person(name: &str, email: &str, roles: Vec<(Role, bool)>) -> NewPerson {
-    NewPerson {
-        name: name.into(),
-        email: Some(email.into()),
-        roles,
-    }
-}
-
 async fn world(url: &str) -> World {
     let dir = tempfile::tempdir().unwrap();
     let register = Register::open(url, MasterKey::generate())
@@ -46,14 +39,7 @@ async fn world(url: &str) -> World {
                 .keep(CaseStatus::Afgerond, 2555)
                 .unwrap(),
         );
-    let leiden = register
-        .create_organisation("Gemeente Leiden", preset_text("leiden").unwrap())
-        .await
-        .unwrap();
-    let other = register
-        .create_organisation("Gemeente Westerveld", preset_text("westerveld").unwrap())
-        .await
-        .unwrap();
+    let (leiden, other) = leiden_and_westerveld(&register).await;
     let admin = register
         .add_person_with_account(
             &leiden,
@@ -70,45 +56,38 @@ async fn world(url: &str) -> World {
         )
         .await
         .unwrap();
-    let add = |organisation: &OrganisationId, p: NewPerson| {
-        let register = &register;
-        let organisation = organisation.clone();
-        async move { register.add_person(&organisation, p).await.unwrap() }
-    };
-    let raadslid = add(
+    let [raadslid, griffier] = add_people(
+        &register,
         &leiden,
-        person(
-            "Fatima El Amrani",
-            "f@leiden.example",
-            vec![(Role::Raadslid, true)],
-        ),
+        [
+            person(
+                "Fatima El Amrani",
+                "f@leiden.example",
+                vec![(Role::Raadslid, true)],
+            ),
+            person(
+                "Jan Griffier",
+                "g@leiden.example",
+                vec![(Role::Griffier, true)],
+            ),
+        ],
     )
     .await;
-    let griffier = add(
-        &leiden,
-        person(
-            "Jan Griffier",
-            "g@leiden.example",
-            vec![(Role::Griffier, true)],
-        ),
-    )
-    .await;
-    let other_raadslid = add(
+    let [other_raadslid, other_griffier] = add_people(
+        &register,
         &other,
-        person(
-            "Rik Raad",
-            "r@westerveld.example",
-            vec![(Role::Raadslid, true)],
-        ),
-    )
-    .await;
-    let other_griffier = add(
-        &other,
-        person(
-            "Gea Griffier",
-            "g@westerveld.example",
-            vec![(Role::Griffier, true)],
-        ),
+        [
+            person(
+                "Rik Raad",
+                "r@westerveld.example",
+                vec![(Role::Raadslid, true)],
+            ),
+            person(
+                "Gea Griffier",
+                "g@westerveld.example",
+                vec![(Role::Griffier, true)],
+            ),
+        ],
     )
     .await;
     World {
@@ -144,21 +123,9 @@ async fn closed_case(
                 relation: Relation::Zelf,
             }],
             facts: Facts {
-                occurred_at: "2026-03-02T20:15:00+01:00".parse().unwrap(),
-                reported_at: Some("2026-03-03T09:00:00+01:00".parse().unwrap()),
-                victim: Victim {
-                    role: Role::Raadslid,
-                    former: false,
-                },
-                behaviours: vec![Behaviour::Beledigen],
-                channel: Channel::SocialeMedia,
-                persistent: false,
-                corrected_after_warning: false,
-                injury: weerbaar_protocol::Injury::Geen,
                 criminal_offence_suspected: false,
                 perpetrator_known: false,
-                prior_incidents: 0,
-                damage: false,
+                ..facts(&[Behaviour::Beledigen])
             },
             narrative: NARRATIVE.into(),
             place: None,
@@ -836,31 +803,8 @@ async fn retention_is_set_per_organisation_over_the_default(world: World) {
     );
 }
 
-macro_rules! scenarios {
-    ($($scenario:ident),+ $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $scenario() {
-                    let dir = tempfile::tempdir().unwrap();
-                    let url = format!("sqlite://{}", dir.path().join("weerbaar.db").display());
-                    super::$scenario(super::world(&url).await).await;
-                }
-            )+
-        }
-
-        /// All scenarios on one throwaway PostgreSQL cluster, each on a fresh database.
-        #[tokio::test]
-        async fn postgres_administration() {
-            let Some(cluster) = postgres::TestCluster::start() else { return };
-            $(
-                $scenario(world(&cluster.fresh_database()).await).await;
-            )+
-        }
-    };
-}
-
-scenarios!(
+support::scenarios!(
+    postgres_administration:
     a_person_is_added_with_account_and_logged_without_personal_data,
     roles_and_duties_change_and_an_administrator_always_remains,
     passwords_accounts_and_second_factors_end_sessions,

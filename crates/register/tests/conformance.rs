@@ -1,12 +1,13 @@
 //! One conformance suite, run against SQLite (a real file) and PostgreSQL (a throwaway
 //! cluster the tests start themselves). Every scenario must behave the same on both.
 
-#[path = "support/postgres.rs"]
-mod postgres;
+mod support;
 
-use weerbaar_protocol::{Behaviour, Channel, Facts, Role, Task, Victim, preset_text};
+use weerbaar_protocol::{Behaviour, Role, Task};
 use weerbaar_register::audit::verify_chains;
 use weerbaar_register::*;
+
+use support::world::{add_people, facts, leiden_and_westerveld, leiden_office_holders, person};
 
 /// An organisation under the Leiden protocol with a raadslid, a griffier and a
 /// burgemeester, and a second organisation with one person.
@@ -33,51 +34,18 @@ async fn world(url: &str) -> World {
         .await
         .unwrap()
         .with_evidence_dir(evidence.path().join("evidence"));
-    let leiden = register
-        .create_organisation("Gemeente Leiden", preset_text("leiden").unwrap())
-        .await
-        .unwrap();
-    let other = register
-        .create_organisation("Gemeente Westerveld", preset_text("westerveld").unwrap())
-        .await
-        .unwrap();
-    let person = |name: &str, email: &str, role| NewPerson {
-        name: name.into(),
-        email: Some(email.into()),
-        roles: vec![(role, true)],
-    };
-    let raadslid = register
-        .add_person(
-            &leiden,
-            person(
-                "Fatima El Amrani",
-                "f.elamrani@leiden.example",
-                Role::Raadslid,
-            ),
-        )
-        .await
-        .unwrap();
-    let griffier = register
-        .add_person(
-            &leiden,
-            person("Jan de Griffier", "griffie@leiden.example", Role::Griffier),
-        )
-        .await
-        .unwrap();
-    let burgemeester = register
-        .add_person(
-            &leiden,
-            person("Henri Lenferink", "bm@leiden.example", Role::Burgemeester),
-        )
-        .await
-        .unwrap();
-    let stranger = register
-        .add_person(
-            &other,
-            person("Iemand Anders", "x@westerveld.example", Role::Griffier),
-        )
-        .await
-        .unwrap();
+    let (leiden, other) = leiden_and_westerveld(&register).await;
+    let [raadslid, griffier, burgemeester] = leiden_office_holders(&register, &leiden).await;
+    let [stranger] = add_people(
+        &register,
+        &other,
+        [person(
+            "Iemand Anders",
+            "x@westerveld.example",
+            vec![(Role::Griffier, true)],
+        )],
+    )
+    .await;
     World {
         register,
         leiden,
@@ -86,26 +54,6 @@ async fn world(url: &str) -> World {
         burgemeester,
         stranger,
         evidence,
-    }
-}
-
-fn facts(behaviours: &[Behaviour]) -> Facts {
-    Facts {
-        occurred_at: "2026-03-02T20:15:00+01:00".parse().unwrap(),
-        reported_at: Some("2026-03-03T09:00:00+01:00".parse().unwrap()),
-        victim: Victim {
-            role: Role::Raadslid,
-            former: false,
-        },
-        behaviours: behaviours.to_vec(),
-        channel: Channel::SocialeMedia,
-        persistent: false,
-        corrected_after_warning: false,
-        injury: weerbaar_protocol::Injury::Geen,
-        criminal_offence_suspected: true,
-        perpetrator_known: true,
-        prior_incidents: 0,
-        damage: false,
     }
 }
 
@@ -465,6 +413,32 @@ async fn bad_input_names_the_field_and_writes_nothing(world: World) {
     assert!(
         matches!(twice, Err(RegisterError::Invalid { ref field, .. }) if field == "email"),
         "{twice:?}"
+    );
+
+    // A role listed both as current and as former is refused, and no one is added.
+    let both = world
+        .register
+        .add_person(
+            &world.leiden,
+            NewPerson {
+                name: "Twee Keer".into(),
+                email: Some("twee@leiden.example".into()),
+                roles: vec![(Role::Griffier, true), (Role::Griffier, false)],
+            },
+        )
+        .await;
+    assert!(
+        matches!(both, Err(RegisterError::Invalid { ref field, ref reason })
+            if field == "roles" && reason.ends_with("is listed twice")),
+        "{both:?}"
+    );
+    assert_eq!(
+        world
+            .register
+            .find_person_by_email(&world.leiden, "twee@leiden.example")
+            .await
+            .unwrap(),
+        None
     );
 }
 
@@ -1752,7 +1726,7 @@ async fn sqlite_files_hold_no_content_in_the_clear() {
 
 #[tokio::test]
 async fn a_postgres_dump_holds_no_content_in_the_clear() {
-    let Some(cluster) = postgres::TestCluster::start() else {
+    let Some(cluster) = support::postgres::TestCluster::start() else {
         return;
     };
     let url = cluster.fresh_database();
@@ -2268,31 +2242,8 @@ async fn an_account_signs_in_locks_and_keeps_its_second_factor_sealed(world: Wor
     );
 }
 
-macro_rules! conformance {
-    ($($scenario:ident),+ $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $scenario() {
-                    let dir = tempfile::tempdir().unwrap();
-                    let url = format!("sqlite://{}", dir.path().join("weerbaar.db").display());
-                    super::$scenario(super::world(&url).await).await;
-                }
-            )+
-        }
-
-        /// All scenarios on one throwaway PostgreSQL cluster, each on a fresh database.
-        #[tokio::test]
-        async fn postgres_conformance() {
-            let Some(cluster) = postgres::TestCluster::start() else { return };
-            $(
-                $scenario(world(&cluster.fresh_database()).await).await;
-            )+
-        }
-    };
-}
-
-conformance!(
+support::scenarios!(
+    postgres_conformance:
     a_report_is_stored_whole_and_opens_with_its_timeline,
     the_same_perpetrator_is_recognised_and_counts_as_recidive,
     open_tasks_come_soonest_first_and_leave_when_done,

@@ -4,6 +4,8 @@
 //! only the table list (`schema::TABLES`) with the code under test. A backup carries the
 //! evidence files, and a restored register reads them back byte for byte.
 
+#[path = "support/world.rs"]
+mod helpers;
 #[path = "support/postgres.rs"]
 mod postgres;
 
@@ -12,12 +14,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use sqlx::{AssertSqlSafe, Row};
-use weerbaar_protocol::{Behaviour, Channel, Facts, Role, Task, Victim, preset_text};
+use weerbaar_protocol::{Behaviour, Role, Task};
 use weerbaar_register::audit::verify_chains;
 use weerbaar_register::schema::{ColumnType, TABLES, Table};
 use weerbaar_register::transfer::{TransferSummary, backup, copy, restore};
 use weerbaar_register::*;
 
+use helpers::{facts, leiden_and_westerveld};
 use postgres::TestCluster;
 
 const NARRATIVE: &str = "Na de raadsvergadering schreef @boze_burger dat hij weet waar ik woon.";
@@ -50,26 +53,6 @@ fn same_key(master: &MasterKey) -> MasterKey {
 
 fn sqlite_url(dir: &Path, name: &str) -> String {
     format!("sqlite://{}", dir.join(name).display())
-}
-
-fn facts(behaviours: &[Behaviour]) -> Facts {
-    Facts {
-        occurred_at: "2026-03-02T20:15:00+01:00".parse().unwrap(),
-        reported_at: Some("2026-03-03T09:00:00+01:00".parse().unwrap()),
-        victim: Victim {
-            role: Role::Raadslid,
-            former: false,
-        },
-        behaviours: behaviours.to_vec(),
-        channel: Channel::SocialeMedia,
-        persistent: false,
-        corrected_after_warning: false,
-        injury: weerbaar_protocol::Injury::Geen,
-        criminal_offence_suspected: true,
-        perpetrator_known: true,
-        prior_incidents: 0,
-        damage: false,
-    }
 }
 
 /// The `n`th report: a few shapes, with the same perpetrator every third report (so
@@ -127,14 +110,7 @@ async fn world(url: &str, master: &MasterKey, reports: usize) -> World {
         .await
         .unwrap()
         .with_evidence_dir(evidence.path());
-    let leiden = register
-        .create_organisation("Gemeente Leiden", preset_text("leiden").unwrap())
-        .await
-        .unwrap();
-    let westerveld = register
-        .create_organisation("Gemeente Westerveld", preset_text("westerveld").unwrap())
-        .await
-        .unwrap();
+    let (leiden, westerveld) = leiden_and_westerveld(&register).await;
     let person = |name: &str, email: Option<&str>, roles: Vec<(Role, bool)>| NewPerson {
         name: name.into(),
         email: email.map(Into::into),

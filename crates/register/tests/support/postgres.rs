@@ -1,6 +1,7 @@
 //! A throwaway PostgreSQL cluster for the register's conformance tests.
 //!
-//! Test files include this with `#[path = "support/postgres.rs"] mod postgres;`.
+//! Test files include this with `#[path = "support/postgres.rs"] mod postgres;`, or through
+//! `mod support;` (`support/mod.rs`) as `support::postgres`.
 //!
 //! [`TestCluster::start`] runs `initdb` into a fresh temporary folder (named `weerbaar-pg-…`, so
 //! CI can clean leftovers with `pkill -f weerbaar-pg-`), starts the server on a free port on
