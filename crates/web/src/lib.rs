@@ -2,6 +2,7 @@
 //! case and an administrator keeps the organisation's people and protocol. Server-rendered
 //! Dutch HTML (askama), no script; every route checks who asks before it reads anything.
 
+mod api;
 mod auth;
 mod cookies;
 mod dates;
@@ -23,12 +24,14 @@ use std::net::SocketAddr;
 
 use axum::Router;
 
+pub use api::openapi_json;
 pub use state::{AppState, Settings};
 
 /// The whole application: pages, static files, health checks, with the security layers
 /// around them.
 pub fn router(state: AppState) -> Router {
     pages::routes()
+        .nest(api::PREFIX, api::routes())
         .merge(static_files::routes())
         .layer(axum::middleware::from_fn(guard::refuse_cross_site_posts))
         .layer(axum::middleware::from_fn(security::headers))

@@ -1,0 +1,195 @@
+//! Errors of the JSON API as problem documents (RFC 9457): `type`, `title`, `status`,
+//! `detail`, and for bad input an `errors` list naming each field. Titles and details are
+//! Dutch; the reasons of the protocol engine (which is also a command-line tool) stay in
+//! English, as the pages show them too. Nothing about a case leaks through a problem:
+//! no access and no such case are one and the same answer.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+use weerbaar_register::RegisterError;
+
+/// The media type of a problem document.
+pub(crate) const PROBLEM_JSON: &str = "application/problem+json";
+
+/// A problem document (RFC 9457).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct Problem {
+    /// What kind of problem this is: a URN that stays the same for the same kind.
+    #[schema(example = "urn:weerbaar:problem:invalid-input")]
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A short Dutch summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status code, repeated.
+    pub status: u16,
+    /// What went wrong in this request, in Dutch.
+    pub detail: String,
+    /// For bad input: each field that is wrong, by its path in the request.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldProblem>,
+}
+
+/// One field of the request that is wrong.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub(crate) struct FieldProblem {
+    /// Where in the request: `behaviours[1]`, `victim.role`, `preset`; `(document)` for
+    /// the request as a whole.
+    #[schema(example = "behaviours[1]")]
+    pub field: String,
+    /// Why it is wrong.
+    pub detail: String,
+}
+
+impl Problem {
+    fn new(status: StatusCode, kind: &str, title: &str, detail: impl Into<String>) -> Problem {
+        Problem {
+            kind: format!("urn:weerbaar:problem:{kind}"),
+            title: title.to_owned(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// The request's content is wrong: 422, with the fields named.
+    pub(crate) fn invalid(errors: Vec<FieldProblem>) -> Problem {
+        let detail = match errors.as_slice() {
+            [one] => format!("Het veld `{}` klopt niet: {}", one.field, one.detail),
+            _ => String::from("Enkele velden kloppen niet; zie `errors`."),
+        };
+        let mut problem = Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-input",
+            "De invoer klopt niet",
+            detail,
+        );
+        problem.errors = errors;
+        problem
+    }
+
+    /// One field is wrong.
+    pub(crate) fn field(field: impl Into<String>, detail: impl Into<String>) -> Problem {
+        Problem::invalid(vec![FieldProblem {
+            field: field.into(),
+            detail: detail.into(),
+        }])
+    }
+
+    /// Unknown, or not yours: the same answer, so that a guessed id tells nothing.
+    pub(crate) fn not_found() -> Problem {
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "Niet gevonden",
+            "Dit bestaat niet, of u hebt er geen toegang toe.",
+        )
+    }
+
+    /// Known to the caller, but not theirs to do.
+    pub(crate) fn forbidden(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::FORBIDDEN, "forbidden", "Geen toegang", detail)
+    }
+
+    /// The token's scope does not reach this far.
+    pub(crate) fn insufficient_scope(needed: &str) -> Problem {
+        Problem::new(
+            StatusCode::FORBIDDEN,
+            "insufficient-scope",
+            "Sleutel reikt niet zo ver",
+            format!("Deze handeling vraagt een API-sleutel met bereik `{needed}`."),
+        )
+    }
+
+    /// No token, or one that is unknown, expired, revoked or of a disabled account.
+    pub(crate) fn unauthorized() -> Problem {
+        Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Niet aangemeld",
+            "Stuur een geldige API-sleutel mee: `Authorization: Bearer wbr_…`. Een sleutel werkt niet meer als hij verlopen of ingetrokken is, of als het account is uitgeschakeld.",
+        )
+    }
+
+    pub(crate) fn unsupported_media_type() -> Problem {
+        Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "Verkeerd formaat",
+            "Stuur de gegevens als JSON, met `Content-Type: application/json`.",
+        )
+    }
+
+    pub(crate) fn method_not_allowed() -> Problem {
+        Problem::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method-not-allowed",
+            "Methode niet toegestaan",
+            "Deze methode kan niet op dit adres.",
+        )
+    }
+
+    /// Something broke that the caller cannot fix; the details go to the log only.
+    pub(crate) fn internal() -> Problem {
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Er ging iets mis",
+            "Er ging iets mis aan onze kant. Er is niets verloren gegaan dat al was opgeslagen. Probeer het over een paar minuten opnieuw.",
+        )
+    }
+}
+
+impl From<RegisterError> for Problem {
+    fn from(error: RegisterError) -> Problem {
+        match error {
+            RegisterError::NotFound { .. } => Problem::not_found(),
+            RegisterError::Forbidden { .. } => {
+                Problem::forbidden("U hebt niet genoeg toegang voor deze handeling.")
+            }
+            RegisterError::Invalid { field, reason } => Problem::field(field, reason),
+            RegisterError::Protocol(error) => Problem::from(error),
+            other => {
+                // Register errors carry no case content (see weerbaar_register::error).
+                eprintln!("error: {other}");
+                Problem::internal()
+            }
+        }
+    }
+}
+
+impl From<weerbaar_protocol::Error> for Problem {
+    /// The facts could not become a plan: the field the protocol engine names.
+    fn from(error: weerbaar_protocol::Error) -> Problem {
+        let field = error.field();
+        let reason = match &error {
+            weerbaar_protocol::Error::InvalidFacts { reason, .. } => reason.clone(),
+            other => {
+                let text = other.to_string();
+                text.strip_prefix(&format!("{field}: "))
+                    .map(str::to_owned)
+                    .unwrap_or(text)
+            }
+        };
+        Problem::field(field, reason)
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_vec(&self).unwrap_or_default();
+        let mut response = (status, body).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"weerbaar\""),
+            );
+        }
+        response
+    }
+}

@@ -1,0 +1,264 @@
+//! Schemas for the OpenAPI document that the code's own types cannot give: the codes of
+//! the protocol and the register (each an enum of its words, taken from the code so the
+//! document cannot drift), and the facts and plan of PROTOCOL.md §15, whose serde forms
+//! the protocol engine writes by hand.
+
+use std::borrow::Cow;
+
+use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use weerbaar_protocol::Code;
+
+/// A string schema whose values are exactly `words`.
+fn words(description: &str, words: impl IntoIterator<Item = &'static str>) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(description))
+        .enum_values(Some(words))
+        .into()
+}
+
+/// A named schema for a set of words: `$marker` stands for the type in `value_type`.
+macro_rules! word_schema {
+    ($marker:ident, $name:literal, $description:literal, $words:expr) => {
+        /// Stands for the type in `#[schema(value_type = …)]`; never made.
+        #[derive(Debug)]
+        #[allow(dead_code)]
+        pub(crate) struct $marker;
+
+        impl utoipa::PartialSchema for $marker {
+            fn schema() -> RefOr<Schema> {
+                words($description, $words)
+            }
+        }
+
+        impl ToSchema for $marker {
+            fn name() -> Cow<'static, str> {
+                Cow::Borrowed($name)
+            }
+        }
+    };
+}
+
+fn codes<C: Code>() -> impl Iterator<Item = &'static str> {
+    C::ALL.iter().map(|code| code.as_str())
+}
+
+use weerbaar_protocol as p;
+use weerbaar_register as r;
+
+word_schema!(
+    RoleCode,
+    "Role",
+    "An office or role (PROTOCOL.md §1).",
+    codes::<p::Role>()
+);
+word_schema!(
+    BehaviourCode,
+    "Behaviour",
+    "A behaviour (PROTOCOL.md §2).",
+    codes::<p::Behaviour>()
+);
+word_schema!(
+    ChannelCode,
+    "Channel",
+    "How it happened (PROTOCOL.md §2).",
+    codes::<p::Channel>()
+);
+word_schema!(
+    InjuryCode,
+    "Injury",
+    "Injury (PROTOCOL.md §2).",
+    codes::<p::Injury>()
+);
+word_schema!(
+    CategoryCode,
+    "Category",
+    "The category (PROTOCOL.md §3).",
+    codes::<p::Category>()
+);
+word_schema!(
+    ReportCode,
+    "ReportObligation",
+    "Whether reporting is required (PROTOCOL.md §3).",
+    codes::<p::ReportObligation>()
+);
+word_schema!(
+    TaskCode,
+    "Task",
+    "A task of the plan (PROTOCOL.md §6).",
+    codes::<p::Task>()
+);
+word_schema!(
+    EscalationCode,
+    "Escalation",
+    "An escalation (PROTOCOL.md §7).",
+    codes::<p::Escalation>()
+);
+word_schema!(
+    MeasureCode,
+    "Measure",
+    "A measure toward the perpetrator (PROTOCOL.md §7).",
+    codes::<p::Measure>()
+);
+word_schema!(
+    AangifteByCode,
+    "AangifteBy",
+    "Who files the aangifte (PROTOCOL.md §8).",
+    codes::<p::AangifteBy>()
+);
+word_schema!(
+    AbcdCode,
+    "Abcd",
+    "Leiden's ABCD letter.",
+    ["A", "B", "C", "D"]
+);
+word_schema!(
+    CaseStatusCode,
+    "CaseStatus",
+    "Where a case stands.",
+    r::CaseStatus::ALL.iter().map(|s| s.as_str())
+);
+word_schema!(
+    KindCode,
+    "CaseKind",
+    "What a case is: a report, a consult (ik twijfel) or an incident against a civil servant.",
+    r::CaseKind::ALL.iter().map(|s| s.as_str())
+);
+word_schema!(
+    RelationCode,
+    "Relation",
+    "Whom the incident hit: the office holder or their circle.",
+    r::Relation::ALL.iter().map(|s| s.as_str())
+);
+word_schema!(
+    PerpetratorKindCode,
+    "PerpetratorKind",
+    "Who the perpetrator is.",
+    r::PerpetratorKind::ALL.iter().map(|s| s.as_str())
+);
+word_schema!(
+    ConversationCode,
+    "AftercareConversation",
+    "Which aftercare conversation.",
+    r::AftercareConversation::ALL.iter().map(|s| s.as_str())
+);
+word_schema!(
+    PoliceKindCode,
+    "PoliceContactKind",
+    "A melding or an aangifte.",
+    r::PoliceContactKind::ALL.iter().map(|s| s.as_str())
+);
+word_schema!(
+    AudienceCode,
+    "Audience",
+    "Who is told (PROTOCOL.md §11).",
+    r::Audience::ALL.iter().map(|s| s.as_str())
+);
+word_schema!(
+    RiskCode,
+    "Risk",
+    "The evaluation's risk.",
+    r::Risk::ALL.iter().map(|s| s.as_str())
+);
+word_schema!(
+    ItemKindCode,
+    "ItemKind",
+    "The kind of a case's item.",
+    r::ItemKind::ALL.iter().map(|s| s.as_str())
+);
+word_schema!(
+    EventKindCode,
+    "EventKind",
+    "The kind of an event on a case's timeline.",
+    r::EventKind::ALL.iter().map(|s| s.as_str())
+);
+word_schema!(
+    DutyCode,
+    "Duty",
+    "A duty in the application: administrator or privacy officer.",
+    r::Duty::ALL.iter().map(|s| s.as_str())
+);
+
+/// The facts of one incident (PROTOCOL.md §15, input). Left-out fields take the
+/// contract's defaults; unknown fields are refused.
+#[derive(Debug, ToSchema)]
+#[schema(as = Facts)]
+#[allow(dead_code)]
+pub(crate) struct FactsDoc {
+    /// RFC 3339 with an offset, e.g. `2026-03-02T20:15:00+01:00`.
+    #[schema(format = DateTime, example = "2026-03-02T20:15:00+01:00")]
+    occurred_at: String,
+    /// When the report was made; defaults to `occurred_at`.
+    #[schema(format = DateTime)]
+    reported_at: Option<String>,
+    victim: VictimDoc,
+    #[schema(value_type = Vec<BehaviourCode>)]
+    behaviours: Vec<String>,
+    #[schema(value_type = Option<ChannelCode>)]
+    channel: Option<String>,
+    persistent: Option<bool>,
+    corrected_after_warning: Option<bool>,
+    #[schema(value_type = Option<InjuryCode>)]
+    injury: Option<String>,
+    criminal_offence_suspected: Option<bool>,
+    perpetrator_known: Option<bool>,
+    #[schema(minimum = 0)]
+    prior_incidents: Option<u32>,
+    damage: Option<bool>,
+}
+
+/// Who was hit.
+#[derive(Debug, ToSchema)]
+#[schema(as = Victim)]
+#[allow(dead_code)]
+pub(crate) struct VictimDoc {
+    #[schema(value_type = RoleCode)]
+    role: String,
+    /// A former office holder.
+    former: Option<bool>,
+}
+
+/// The plan (PROTOCOL.md §15, output).
+#[derive(Debug, ToSchema)]
+#[schema(as = Plan)]
+#[allow(dead_code)]
+pub(crate) struct PlanDoc {
+    /// The protocol the plan came from.
+    preset: String,
+    #[schema(value_type = CategoryCode)]
+    category: String,
+    #[schema(value_type = AbcdCode)]
+    abcd: String,
+    #[schema(value_type = ReportCode)]
+    report: String,
+    #[schema(value_type = RoleCode)]
+    handler: String,
+    #[schema(value_type = Vec<RoleCode>)]
+    informed: Vec<String>,
+    #[schema(value_type = AangifteByCode)]
+    aangifte_by: String,
+    recidive: bool,
+    tasks: Vec<PlannedTaskDoc>,
+    #[schema(value_type = Vec<EscalationCode>)]
+    escalations: Vec<String>,
+    #[schema(value_type = Vec<MeasureCode>)]
+    measures: Vec<String>,
+}
+
+/// A task with its deadline: `due` (a moment, or null for no fixed deadline), `from`
+/// before `due` where a window opens later, or `due_date` (a working day).
+#[derive(Debug, ToSchema)]
+#[schema(as = PlannedTask)]
+#[allow(dead_code)]
+pub(crate) struct PlannedTaskDoc {
+    #[schema(value_type = TaskCode)]
+    code: String,
+    #[schema(format = DateTime)]
+    from: Option<String>,
+    #[schema(format = DateTime)]
+    due: Option<String>,
+    #[schema(format = Date)]
+    due_date: Option<String>,
+}
