@@ -79,6 +79,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "administration",
         include_str!("../migrations/sqlite/0003_administration.sql"),
     ),
+    (
+        4,
+        "api_tokens",
+        include_str!("../migrations/sqlite/0004_api_tokens.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -95,6 +100,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         3,
         "administration",
         include_str!("../migrations/postgres/0003_administration.sql"),
+    ),
+    (
+        4,
+        "api_tokens",
+        include_str!("../migrations/postgres/0004_api_tokens.sql"),
     ),
 ];
 

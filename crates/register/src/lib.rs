@@ -8,6 +8,7 @@
 pub mod access;
 pub mod accounts;
 pub mod admin;
+pub mod api_tokens;
 pub mod audit;
 pub mod case_life;
 pub mod chain;
@@ -32,6 +33,7 @@ pub use access::{
     OwnTask,
 };
 pub use admin::{AdminEvent, AdminEventKind, NewAccount};
+pub use api_tokens::{ApiCaller, ApiScope, ApiToken, ApiTokenId, ApiTokenUse, NewApiToken};
 pub use case_life::{
     Action, AftercareConversation, Audience, CaseItem, ItemId, ItemKind, PoliceContactKind, Risk,
 };

@@ -344,6 +344,34 @@ pub const TABLES: &[Table] = &[
         ],
         primary_key: &["organisation_id", "status"],
     },
+    Table {
+        name: "api_tokens",
+        columns: &[
+            req("id", Text),
+            req("organisation_id", Text),
+            req("person_id", Text),
+            req("name", Text),
+            req("prefix", Text),
+            req("token_hash", Blob),
+            req("scope", Text),
+            req("created_at", Integer),
+            req("expires_at", Integer),
+            opt("last_used_at", Integer),
+            opt("revoked_at", Integer),
+        ],
+        primary_key: &["id"],
+    },
+    Table {
+        name: "api_token_uses",
+        columns: &[
+            req("id", Text),
+            req("token_id", Text),
+            req("at", Integer),
+            req("method", Text),
+            req("route", Text),
+        ],
+        primary_key: &["id"],
+    },
 ];
 
 /// The table called `name`.
@@ -548,7 +576,7 @@ mod tests {
             }
         }
 
-        // The lists of cases and sessions read these in order; losing one would turn a
+        // The lists of cases, sessions and API tokens read these in order; losing one would turn a
         // page of the inbox into a scan of every case.
         let indexes: BTreeSet<String> =
             sqlx::query("SELECT name FROM sqlite_master WHERE type = 'index'")
@@ -565,6 +593,8 @@ mod tests {
             "cases_reported_by",
             "case_informed_role",
             "sessions_person",
+            "api_tokens_person",
+            "api_token_uses_token",
         ] {
             assert!(indexes.contains(wanted), "index `{wanted}` is missing");
         }

@@ -59,7 +59,7 @@ redacted_debug!(Session {
 const TOUCH_AFTER: SignedDuration = SignedDuration::from_secs(60);
 
 /// A new random token: 32 bytes from the operating system's generator, base64url.
-fn new_token() -> String {
+pub(crate) fn new_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     base64url(&bytes)
@@ -86,7 +86,7 @@ fn base64url(bytes: &[u8]) -> String {
 }
 
 /// What is stored of a token.
-fn token_hash(token: &str) -> Vec<u8> {
+pub(crate) fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
