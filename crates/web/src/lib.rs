@@ -18,6 +18,7 @@ mod second_factor;
 mod security;
 mod state;
 mod static_files;
+mod tokens;
 mod upload;
 
 use std::net::SocketAddr;
@@ -31,6 +32,7 @@ pub use state::{AppState, Settings};
 /// around them.
 pub fn router(state: AppState) -> Router {
     pages::routes()
+        .merge(tokens::routes())
         .nest(api::PREFIX, api::routes())
         .merge(static_files::routes())
         .layer(axum::middleware::from_fn(guard::refuse_cross_site_posts))

@@ -16,7 +16,6 @@ struct Answer {
     status: StatusCode,
     content_type: String,
     text: String,
-    #[allow(dead_code)]
     headers: axum::http::HeaderMap,
 }
 
@@ -272,4 +271,160 @@ async fn an_unknown_or_missing_preset_and_a_wrong_media_type_are_problems() {
     answer.problem(StatusCode::METHOD_NOT_ALLOWED);
     let answer = send(&world.app, "GET", "/api/v1/bestaat-niet", None, &[], None).await;
     answer.problem(StatusCode::NOT_FOUND);
+}
+
+// --- tokens: made and revoked on /instellingen/tokens, used as Bearer ------------------
+
+/// The token shown once on the page that answers the form.
+fn shown_token(body: &str) -> String {
+    let at = body
+        .find("id=\"nieuwe-sleutel\">")
+        .expect("a new token on the page")
+        + "id=\"nieuwe-sleutel\">".len();
+    let end = body[at..].find('<').unwrap() + at;
+    body[at..end].to_owned()
+}
+
+#[tokio::test]
+async fn a_person_makes_a_token_on_the_page_uses_it_and_revokes_it() {
+    let world = World::new("westerveld").await;
+    let raadslid = world
+        .person(
+            "Rosa Raadslid",
+            &[weerbaar_protocol::Role::Raadslid],
+            &[],
+            false,
+        )
+        .await;
+    let mut browser = world.sign_in(&raadslid).await;
+    let page = browser.get("/instellingen/tokens").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("U hebt nog geen API-sleutels"));
+    // Scope admin is not offered to someone who is no administrator, nor taken.
+    assert!(!page.body.contains("value=\"admin\""));
+    let page = browser
+        .post(
+            "/instellingen/tokens",
+            &[
+                ("naam", "zaaksysteem"),
+                ("bereik", "admin"),
+                ("geldig", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("Kies wat de sleutel mag."));
+    // Without the form's token nothing is made.
+    let page = browser
+        .post_exact(
+            "/instellingen/tokens",
+            &[
+                ("naam", "zaaksysteem"),
+                ("bereik", "read"),
+                ("geldig", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(
+        world
+            .register()
+            .api_tokens(&raadslid.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let page = browser
+        .post(
+            "/instellingen/tokens",
+            &[
+                ("naam", "zaaksysteem"),
+                ("bereik", "read"),
+                ("geldig", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let token = shown_token(&page.body);
+    assert!(token.starts_with("wbr_") && token.len() == 47, "{token}");
+    assert_eq!(page.headers.get("cache-control").unwrap(), "no-store");
+    // Shown once: the list shows its first characters only.
+    let page = browser.get("/instellingen/tokens").await;
+    assert!(!page.body.contains(&token[12..]));
+    assert!(page.body.contains(&token[..12]));
+    assert!(page.body.contains("nog niet"));
+
+    let answer = send(&world.app, "GET", "/api/v1/me", Some(&token), &[], None).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    let me = answer.json();
+    assert_eq!(me["person"], raadslid.id.as_str());
+    assert_eq!(me["scope"], "read");
+    assert_eq!(me["roles"], serde_json::json!(["raadslid"]));
+    // The use is recorded, with the route's template.
+    let tokens = world.register().api_tokens(&raadslid.id).await.unwrap();
+    assert!(tokens[0].last_used_at.is_some());
+    let uses = world
+        .register()
+        .api_token_uses(&raadslid.id, &tokens[0].id, 10)
+        .await
+        .unwrap();
+    assert_eq!(uses.len(), 1);
+    assert_eq!(
+        (uses[0].method.as_str(), uses[0].route.as_str()),
+        ("GET", "/me")
+    );
+
+    // The browser's session cookie is no way into the API.
+    let cookie = format!(
+        "weerbaar_sessie={}",
+        browser.cookie("weerbaar_sessie").unwrap()
+    );
+    let answer = send(
+        &world.app,
+        "GET",
+        "/api/v1/me",
+        None,
+        &[("cookie", &cookie)],
+        None,
+    )
+    .await;
+    let problem = answer.problem(StatusCode::UNAUTHORIZED);
+    assert_eq!(problem["type"], "urn:weerbaar:problem:unauthorized");
+    assert!(answer.headers.get("www-authenticate").is_some());
+    for bad in ["Bearer ", "Basic abc", "Bearer wbr_xyz", "bearer"] {
+        let answer = send(
+            &world.app,
+            "GET",
+            "/api/v1/me",
+            None,
+            &[("authorization", bad)],
+            None,
+        )
+        .await;
+        answer.problem(StatusCode::UNAUTHORIZED);
+    }
+
+    // Revoked on the page: the token stops working at once.
+    let page = browser.get("/instellingen/tokens").await;
+    let action = format!("/instellingen/tokens/{}/intrekken", tokens[0].id);
+    assert!(page.body.contains(&action));
+    let page = browser.post(&action, &[]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let answer = send(&world.app, "GET", "/api/v1/me", Some(&token), &[], None).await;
+    answer.problem(StatusCode::UNAUTHORIZED);
+    let page = browser.get("/instellingen/tokens?ingetrokken=1").await;
+    assert!(page.body.contains("ingetrokken"));
+    // Another person cannot revoke someone's token: not found.
+    let other = world
+        .person(
+            "Otto Raadslid",
+            &[weerbaar_protocol::Role::Raadslid],
+            &[],
+            false,
+        )
+        .await;
+    let mut other_browser = world.sign_in(&other).await;
+    let page = other_browser.post(&action, &[]).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
 }

@@ -10,6 +10,7 @@ mod protocol_cmd;
 mod register_cmd;
 mod retention_cmd;
 mod serve_cmd;
+mod token_cmd;
 mod transfer_cmd;
 mod user_cmd;
 
@@ -97,6 +98,9 @@ enum Command {
     /// The people of an organisation and their accounts.
     #[command(subcommand)]
     User(user_cmd::UserCommand),
+    /// A person's API tokens for /api/v1: make one (printed once) or list them.
+    #[command(subcommand)]
+    Token(token_cmd::TokenCommand),
 }
 
 fn main() -> ExitCode {
@@ -125,6 +129,7 @@ fn main() -> ExitCode {
         Command::Demo(command) => register(&cli.data_dir, RegisterCommand::Demo(command)),
         Command::Retention(command) => register(&cli.data_dir, RegisterCommand::Retention(command)),
         Command::User(command) => register(&cli.data_dir, RegisterCommand::User(command)),
+        Command::Token(command) => register(&cli.data_dir, RegisterCommand::Token(command)),
     }
 }
 

@@ -81,6 +81,7 @@ pub enum RegisterCommand {
     Demo(demo_cmd::DemoCommand),
     Retention(retention_cmd::RetentionCommand),
     User(user_cmd::UserCommand),
+    Token(crate::token_cmd::TokenCommand),
 }
 
 pub async fn run(data_dir: &Path, command: RegisterCommand) -> Result<ExitCode> {
@@ -91,6 +92,7 @@ pub async fn run(data_dir: &Path, command: RegisterCommand) -> Result<ExitCode> 
         RegisterCommand::Demo(command) => demo_cmd::run(data_dir, command).await,
         RegisterCommand::Retention(command) => retention_cmd::run(data_dir, command).await,
         RegisterCommand::User(command) => user_cmd::run(data_dir, command).await,
+        RegisterCommand::Token(command) => crate::token_cmd::run(data_dir, command).await,
         RegisterCommand::Init(args) => init(data_dir, args).await,
         RegisterCommand::Audit(AuditCommand::Verify) => audit_verify(data_dir).await,
         RegisterCommand::Key(KeyCommand::Rotate) => key_rotate(data_dir).await,

@@ -182,7 +182,10 @@ fn read_password() -> Result<String> {
 }
 
 /// The organisation given, or the only one.
-async fn organisation(register: &Register, given: Option<&str>) -> Result<OrganisationId> {
+pub(crate) async fn organisation(
+    register: &Register,
+    given: Option<&str>,
+) -> Result<OrganisationId> {
     let organisations = register.organisations().await.flat()?;
     match given {
         Some(id) => organisations
@@ -208,7 +211,7 @@ async fn organisation(register: &Register, given: Option<&str>) -> Result<Organi
     }
 }
 
-async fn open(data_dir: &Path) -> Result<Register> {
+pub(crate) async fn open(data_dir: &Path) -> Result<Register> {
     let config = Config::load(data_dir, &Overrides::default())?;
     let master = config.master_key()?;
     require_database(&config)?;

@@ -4,16 +4,18 @@
 //! (`Authorization: Bearer wbr_…`); cookies are never read here, so no request to the
 //! API can ride on a browser's session (and the cross-site guard has nothing to guard).
 
+mod bearer;
 mod evaluate;
 #[allow(dead_code)] // `parse` serves the endpoints that take a body (next commits)
 mod json;
-#[allow(dead_code)] // the token's problems serve the signed-in endpoints (next commits)
+mod me;
 pub(crate) mod problem;
 mod schema;
 
 use axum::Router;
-use axum::routing::post;
-use utoipa::OpenApi;
+use axum::routing::{get, post};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
 
 use crate::state::AppState;
 use problem::Problem;
@@ -31,6 +33,7 @@ pub(crate) fn is_api_path(path: &str) -> bool {
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/protocol/evaluate", post(evaluate::evaluate_facts))
+        .route("/me", get(me::me))
         .method_not_allowed_fallback(|| async { Problem::method_not_allowed() })
         .fallback(|| async { Problem::not_found() })
 }
@@ -45,13 +48,37 @@ pub(crate) fn routes() -> Router<AppState> {
         license(name = "EUPL-1.2", identifier = "EUPL-1.2"),
     ),
     servers((url = "/api/v1")),
-    paths(evaluate::evaluate_facts),
+    paths(evaluate::evaluate_facts, me::me),
     components(schemas(Problem, problem::FieldProblem)),
     tags(
         (name = "protocol", description = "The protocol engine (PROTOCOL.md §15); no sign-in."),
+        (name = "me", description = "The person behind the token."),
     ),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
 )]
 pub(crate) struct ApiDoc;
+
+/// The bearer scheme: a personal API token, made on /instellingen/tokens.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("wbr_…")
+                    .description(Some(
+                        "A personal API token (`wbr_` and 43 characters), made by its person on /instellingen/tokens or with `weerbaar token create`; scope read, write or admin.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.
 pub fn openapi_json() -> String {

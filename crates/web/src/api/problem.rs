@@ -159,6 +159,24 @@ impl From<RegisterError> for Problem {
     }
 }
 
+impl From<crate::error::WebError> for Problem {
+    fn from(error: crate::error::WebError) -> Problem {
+        use crate::error::WebError;
+        match error {
+            WebError::NotFound => Problem::not_found(),
+            WebError::Forbidden => {
+                Problem::forbidden("U hebt niet genoeg toegang voor deze handeling.")
+            }
+            WebError::Internal(detail) => {
+                eprintln!("error: {detail}");
+                Problem::internal()
+            }
+            // The API reads no session and no form: these do not arise here.
+            _ => Problem::internal(),
+        }
+    }
+}
+
 impl From<weerbaar_protocol::Error> for Problem {
     /// The facts could not become a plan: the field the protocol engine names.
     fn from(error: weerbaar_protocol::Error) -> Problem {

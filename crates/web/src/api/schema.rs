@@ -175,6 +175,12 @@ word_schema!(
     r::EventKind::ALL.iter().map(|s| s.as_str())
 );
 word_schema!(
+    ScopeCode,
+    "ApiScope",
+    "How far an API token reaches: read, write (read and act) or admin (also the organisation's people).",
+    r::ApiScope::ALL.iter().map(|s| s.as_str())
+);
+word_schema!(
     DutyCode,
     "Duty",
     "A duty in the application: administrator or privacy officer.",

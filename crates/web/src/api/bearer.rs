@@ -1,0 +1,68 @@
+//! Who calls the API: the person behind an `Authorization: Bearer wbr_…` token. Cookies
+//! are never read here. Each use of a token is recorded by the register (the token's
+//! `last_used_at` and the route's template, no ids).
+
+use axum::extract::{FromRequestParts, MatchedPath};
+use axum::http::header;
+use axum::http::request::Parts;
+use weerbaar_register::{ApiCaller, ApiScope};
+
+use super::problem::Problem;
+use crate::auth::{Me, load_me};
+use crate::state::AppState;
+
+/// A caller whose token works, with the person as the pages know them.
+#[derive(Debug, Clone)]
+pub(crate) struct ApiUser {
+    pub caller: ApiCaller,
+    pub me: Me,
+}
+
+impl ApiUser {
+    /// Refuses (403) unless the token's scope reaches `needed`. Scope `admin` reaches
+    /// only as far as the person is an administrator now.
+    pub(crate) fn require(&self, needed: ApiScope) -> Result<(), Problem> {
+        if !self.caller.scope.reaches(needed) {
+            return Err(Problem::insufficient_scope(needed.as_str()));
+        }
+        if needed == ApiScope::Admin && !self.me.is_admin() {
+            return Err(Problem::forbidden(
+                "Alleen een beheerder kan de mensen van de organisatie beheren.",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The token of an `Authorization: Bearer …` header.
+fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|token| !token.is_empty())
+}
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<ApiUser, Problem> {
+        let Some(token) = bearer(parts) else {
+            return Err(Problem::unauthorized());
+        };
+        let route = parts
+            .extensions
+            .get::<MatchedPath>()
+            .map(|path| path.as_str())
+            .unwrap_or_default();
+        let route = route.strip_prefix(super::PREFIX).unwrap_or(route);
+        let caller = state
+            .register()
+            .authenticate_api_token(token, jiff::Timestamp::now(), parts.method.as_str(), route)
+            .await?
+            .ok_or_else(Problem::unauthorized)?;
+        let me = load_me(state, &caller.organisation, &caller.person).await?;
+        Ok(ApiUser { caller, me })
+    }
+}
