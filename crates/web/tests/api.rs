@@ -428,3 +428,679 @@ async fn a_person_makes_a_token_on_the_page_uses_it_and_revokes_it() {
     let page = other_browser.post(&action, &[]).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
 }
+
+// --- the OpenAPI document ---------------------------------------------------------------
+
+#[tokio::test]
+async fn the_served_openapi_document_is_the_committed_one() {
+    let world = World::new("westerveld").await;
+    let answer = send(&world.app, "GET", "/api/v1/openapi.json", None, &[], None).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.content_type, "application/json");
+    let document = answer.json();
+    assert!(
+        document["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        document["openapi"]
+    );
+    assert_eq!(answer.text, weerbaar_web::openapi_json());
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json");
+    if std::env::var_os("WEERBAAR_WRITE_OPENAPI").is_some() {
+        std::fs::write(&path, &answer.text).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == answer.text,
+        "docs/openapi.json differs from the document the server serves at /api/v1/openapi.json.\n\
+         Refresh it with:\n\n    WEERBAAR_WRITE_OPENAPI=1 cargo test -p weerbaar-web --test api the_served_openapi_document_is_the_committed_one\n\n\
+         and commit docs/openapi.json."
+    );
+}
+
+// --- the API proper: the pages' access rules over JSON ---------------------------------
+
+use weerbaar_protocol::Role;
+use weerbaar_register::duties::Duty;
+use weerbaar_register::{ApiScope, NewApiToken};
+
+async fn token_for(world: &World, someone: &support::Someone, scope: ApiScope) -> String {
+    let now = jiff::Timestamp::now();
+    world
+        .register()
+        .create_api_token(
+            &someone.organisation,
+            &someone.id,
+            NewApiToken {
+                name: String::from("test"),
+                scope,
+                expires_at: now + jiff::SignedDuration::from_hours(24),
+            },
+            now,
+        )
+        .await
+        .expect("a token")
+        .1
+}
+
+struct Tokens {
+    raadslid: String,
+    griffier: String,
+    griffier_read: String,
+    burgemeester: String,
+    other_raadslid: String,
+    stranger: String,
+    admin: String,
+    admin_write: String,
+}
+
+struct Cast {
+    griffier: support::Someone,
+    burgemeester: support::Someone,
+    tokens: Tokens,
+}
+
+async fn cast(world: &World) -> Cast {
+    let raadslid = world
+        .person("Rosa Raadslid", &[Role::Raadslid], &[], false)
+        .await;
+    let other_raadslid = world
+        .person("Otto Raadslid", &[Role::Raadslid], &[], false)
+        .await;
+    let griffier = world
+        .person("Greet Griffier", &[Role::Griffier], &[], true)
+        .await;
+    let burgemeester = world
+        .person("Bert Burgemeester", &[Role::Burgemeester], &[], true)
+        .await;
+    let admin = world
+        .person("Anna Beheer", &[Role::Ambtenaar], &[Duty::Beheerder], true)
+        .await;
+    let elders = world
+        .register()
+        .create_organisation(
+            "Gemeente Elders",
+            weerbaar_protocol::preset_text("westerveld").unwrap(),
+        )
+        .await
+        .unwrap();
+    let stranger = world
+        .person_in(
+            &elders,
+            "Sam Elders",
+            "sam@elders.test",
+            &[Role::Griffier],
+            &[],
+            true,
+        )
+        .await;
+    Cast {
+        tokens: Tokens {
+            raadslid: token_for(world, &raadslid, ApiScope::Write).await,
+            griffier: token_for(world, &griffier, ApiScope::Write).await,
+            griffier_read: token_for(world, &griffier, ApiScope::Read).await,
+            burgemeester: token_for(world, &burgemeester, ApiScope::Write).await,
+            other_raadslid: token_for(world, &other_raadslid, ApiScope::Write).await,
+            stranger: token_for(world, &stranger, ApiScope::Write).await,
+            admin: token_for(world, &admin, ApiScope::Admin).await,
+            admin_write: token_for(world, &admin, ApiScope::Write).await,
+        },
+        griffier,
+        burgemeester,
+    }
+}
+
+const NARRATIVE: &str = "Hij zei dat hij mij zou opwachten bij de bushalte.";
+
+fn a_report() -> Value {
+    serde_json::json!({
+        "behaviours": ["dreigen_met_geweld"],
+        "occurred_at": (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(3)).to_string(),
+        "channel": "in_persoon",
+        "criminal_offence_suspected": true,
+        "narrative": NARRATIVE,
+        "place": "Bushalte Dorpsstraat",
+        "perpetrator": { "kind": "persoon", "licence_plate": "XX-999-Z" }
+    })
+}
+
+async fn get(world: &World, path: &str, token: &str) -> Answer {
+    send(&world.app, "GET", path, Some(token), &[], None).await
+}
+
+async fn post(world: &World, path: &str, token: &str, body: Value) -> Answer {
+    send(
+        &world.app,
+        "POST",
+        path,
+        Some(token),
+        &[],
+        Some(body.to_string()),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_report_is_read_by_each_as_far_as_the_pages_let_them() {
+    let world = World::new("westerveld").await;
+    let cast = cast(&world).await;
+    let t = &cast.tokens;
+
+    let answer = post(&world, "/api/v1/reports", &t.raadslid, a_report()).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
+    let reported = answer.json();
+    let case = reported["id"].as_str().unwrap().to_owned();
+    assert_eq!(reported["handler"], "griffier");
+    assert_eq!(
+        answer.headers.get("location").unwrap(),
+        &format!("/api/v1/cases/{case}")
+    );
+    let path = format!("/api/v1/cases/{case}");
+
+    // The reporter: their list and their own view.
+    let mine = get(&world, "/api/v1/cases/mine", &t.raadslid).await.json();
+    assert_eq!(mine[0]["id"], case.as_str());
+    let own = get(&world, &path, &t.raadslid).await.json();
+    assert_eq!(own["access"], "own");
+    assert_eq!(own["own"]["narrative"], NARRATIVE);
+    assert!(own.get("full").is_none());
+
+    // The handler: the inbox and everything.
+    let inbox = get(&world, "/api/v1/inbox", &t.griffier).await;
+    assert_eq!(inbox.status, StatusCode::OK, "{}", inbox.text);
+    let inbox = inbox.json();
+    assert_eq!(inbox["role"], "griffier");
+    assert_eq!(inbox["new_reports"][0]["id"], case.as_str());
+    assert!(
+        inbox["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["case"] == case.as_str())
+    );
+    let full = get(&world, &path, &t.griffier).await.json();
+    assert_eq!(full["access"], "handler");
+    assert_eq!(full["full"]["narrative"], NARRATIVE);
+    assert_eq!(full["full"]["can_act"], true);
+    assert_eq!(full["full"]["perpetrators"][0]["licence_plate"], "XX-999-Z");
+
+    // Informed: that it happened, without content.
+    let informed = get(&world, "/api/v1/cases/informed", &t.burgemeester)
+        .await
+        .json();
+    assert_eq!(informed[0]["id"], case.as_str());
+    let summary = get(&world, &path, &t.burgemeester).await;
+    assert!(
+        !summary.text.contains("bushalte") && !summary.text.contains("XX-999"),
+        "{}",
+        summary.text
+    );
+    let summary = summary.json();
+    assert_eq!(summary["access"], "informed");
+    assert_eq!(summary["summary"]["handler_role"], "griffier");
+
+    // No access: the same 404 as for an id that does not exist.
+    let made_up = get(
+        &world,
+        "/api/v1/cases/01900000-0000-7000-8000-000000000000",
+        &t.stranger,
+    )
+    .await;
+    let made_up = made_up.problem(StatusCode::NOT_FOUND);
+    for token in [&t.other_raadslid, &t.stranger, &t.admin] {
+        let answer = get(&world, &path, token).await;
+        assert_eq!(answer.problem(StatusCode::NOT_FOUND), made_up);
+        let answer = get(&world, &format!("{path}/reads"), token).await;
+        assert_eq!(answer.problem(StatusCode::NOT_FOUND), made_up);
+    }
+    // Not a handler: no inbox.
+    get(&world, "/api/v1/inbox", &t.raadslid)
+        .await
+        .problem(StatusCode::FORBIDDEN);
+    // Informed roles do not see who read it; the reporter sees every read.
+    get(&world, &format!("{path}/reads"), &t.burgemeester)
+        .await
+        .problem(StatusCode::FORBIDDEN);
+    let reads = get(&world, &format!("{path}/reads"), &t.raadslid)
+        .await
+        .json();
+    let griffier_id = cast.griffier.id.as_str();
+    assert!(
+        reads
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["by"] == griffier_id && r["scope"] == "case")
+    );
+    assert!(
+        reads
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["scope"] == "summary")
+    );
+
+    // Every read is on the case's timeline, as the person who read (not the token).
+    let view = world
+        .register()
+        .open_case(&cast.griffier.id, &weerbaar_register::CaseId(case.clone()))
+        .await
+        .unwrap();
+    let viewers: Vec<_> = view
+        .events
+        .iter()
+        .filter(|e| e.kind == weerbaar_register::EventKind::Viewed)
+        .filter_map(|e| e.actor.clone())
+        .collect();
+    assert!(viewers.contains(&cast.burgemeester.id));
+    assert!(!format!("{:?}", view.events).contains("wbr_"));
+}
+
+#[tokio::test]
+async fn only_the_handler_acts_and_each_action_is_the_registers() {
+    let world = World::new("westerveld").await;
+    let cast = cast(&world).await;
+    let t = &cast.tokens;
+    let case = post(&world, "/api/v1/reports", &t.raadslid, a_report())
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let at = |action: &str| format!("/api/v1/cases/{case}/{action}");
+
+    // Who may not act: by access, before the body is even read.
+    let garbage = serde_json::json!({ "onzin": true });
+    post(&world, &at("status"), &t.stranger, garbage.clone())
+        .await
+        .problem(StatusCode::NOT_FOUND);
+    post(&world, &at("status"), &t.other_raadslid, garbage.clone())
+        .await
+        .problem(StatusCode::NOT_FOUND);
+    post(&world, &at("status"), &t.raadslid, garbage.clone())
+        .await
+        .problem(StatusCode::FORBIDDEN);
+    post(&world, &at("status"), &t.burgemeester, garbage.clone())
+        .await
+        .problem(StatusCode::FORBIDDEN);
+    let problem = post(&world, &at("status"), &t.griffier_read, garbage.clone())
+        .await
+        .problem(StatusCode::FORBIDDEN);
+    assert_eq!(problem["type"], "urn:weerbaar:problem:insufficient-scope");
+    let problem = post(&world, &at("status"), &t.griffier, garbage)
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "onzin");
+
+    let ok = |answer: Answer, status: StatusCode| -> Value {
+        assert_eq!(answer.status, status, "{}", answer.text);
+        if answer.text.is_empty() {
+            Value::Null
+        } else {
+            answer.json()
+        }
+    };
+    ok(
+        post(
+            &world,
+            &at("status"),
+            &t.griffier,
+            serde_json::json!({"to": "in_behandeling"}),
+        )
+        .await,
+        StatusCode::NO_CONTENT,
+    );
+    let problem = post(
+        &world,
+        &at("status"),
+        &t.griffier,
+        serde_json::json!({"to": "gemeld"}),
+    )
+    .await
+    .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(problem["errors"][0]["field"].is_string());
+
+    let today = jiff::Zoned::now().date().to_string();
+    let measure = ok(
+        post(&world, &at("measures"), &t.griffier, serde_json::json!({"measure": "schriftelijke_waarschuwing", "starts_on": today, "note": "brief verstuurd"})).await,
+        StatusCode::CREATED,
+    )["item"].as_str().unwrap().to_owned();
+    let problem = post(
+        &world,
+        &at("measures"),
+        &t.griffier,
+        serde_json::json!({"measure": "verbannen", "starts_on": today}),
+    )
+    .await
+    .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "measure");
+    ok(
+        post(
+            &world,
+            &at(&format!("measures/{measure}/account")),
+            &t.griffier,
+            serde_json::json!({"account": "Hij ontkent."}),
+        )
+        .await,
+        StatusCode::NO_CONTENT,
+    );
+    ok(
+        post(
+            &world,
+            &at(&format!("measures/{measure}/end")),
+            &t.griffier,
+            serde_json::json!({"on": today}),
+        )
+        .await,
+        StatusCode::NO_CONTENT,
+    );
+    post(
+        &world,
+        &at("measures/01900000-0000-7000-8000-000000000000/end"),
+        &t.griffier,
+        serde_json::json!({"on": today}),
+    )
+    .await
+    .problem(StatusCode::UNPROCESSABLE_ENTITY);
+
+    let soon = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(20)).to_string();
+    let conversation = ok(
+        post(&world, &at("aftercare"), &t.griffier, serde_json::json!({"conversation": "eerste", "at": soon, "by": cast.griffier.id.as_str()})).await,
+        StatusCode::CREATED,
+    )["item"].as_str().unwrap().to_owned();
+    ok(
+        post(
+            &world,
+            &at(&format!("aftercare/{conversation}/held")),
+            &t.griffier,
+            serde_json::json!({"held_at": jiff::Timestamp::now().to_string()}),
+        )
+        .await,
+        StatusCode::NO_CONTENT,
+    );
+
+    let now = jiff::Timestamp::now().to_string();
+    let problem = post(
+        &world,
+        &at("police"),
+        &t.griffier,
+        serde_json::json!({"kind": "aangifte", "at": now}),
+    )
+    .await
+    .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "victim_consent");
+    let contact = ok(
+        post(&world, &at("police"), &t.griffier, serde_json::json!({"kind": "aangifte", "at": now, "victim_consent": true, "reference": "PL-1"})).await,
+        StatusCode::CREATED,
+    )["item"].as_str().unwrap().to_owned();
+    ok(
+        post(
+            &world,
+            &at(&format!("police/{contact}/outcome")),
+            &t.griffier,
+            serde_json::json!({"outcome": "Geseponeerd", "feedback_given": true}),
+        )
+        .await,
+        StatusCode::NO_CONTENT,
+    );
+
+    let problem = post(
+        &world,
+        &at("damage"),
+        &t.griffier,
+        serde_json::json!({"description": "Ruit", "amount_cents": 100, "recovered_cents": 200}),
+    )
+    .await
+    .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "recovered_cents");
+    ok(
+        post(
+            &world,
+            &at("damage"),
+            &t.griffier,
+            serde_json::json!({"description": "Ruit", "amount_cents": 12550}),
+        )
+        .await,
+        StatusCode::CREATED,
+    );
+
+    let problem = post(
+        &world,
+        &at("communication"),
+        &t.griffier,
+        serde_json::json!({"audience": "pers", "said": "Een raadslid werd bedreigd."}),
+    )
+    .await
+    .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "victim_consent");
+    ok(post(&world, &at("communication"), &t.griffier, serde_json::json!({"audience": "pers", "victim_consent": true, "said": "Een raadslid werd bedreigd."})).await, StatusCode::CREATED);
+    ok(
+        post(
+            &world,
+            &at("evaluation"),
+            &t.griffier,
+            serde_json::json!({"risk": "midden", "cause": "Besluit over de bushalte"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    );
+
+    ok(
+        post(
+            &world,
+            &at("tasks/incidentgesprek/done"),
+            &t.griffier,
+            serde_json::json!({"remark": "gevoerd"}),
+        )
+        .await,
+        StatusCode::NO_CONTENT,
+    );
+    post(
+        &world,
+        &at("tasks/incidentgesprek/done"),
+        &t.griffier,
+        serde_json::json!({}),
+    )
+    .await
+    .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    post(
+        &world,
+        &at("tasks/bestaat_niet/done"),
+        &t.griffier,
+        serde_json::json!({}),
+    )
+    .await
+    .problem(StatusCode::NOT_FOUND);
+
+    // A grant lets the burgemeester read all, never act; revoking it ends that.
+    let burgemeester = cast.burgemeester.id.as_str();
+    ok(
+        post(
+            &world,
+            &at("access"),
+            &t.griffier,
+            serde_json::json!({"person": burgemeester}),
+        )
+        .await,
+        StatusCode::NO_CONTENT,
+    );
+    let read = get(&world, &format!("/api/v1/cases/{case}"), &t.burgemeester)
+        .await
+        .json();
+    assert_eq!(read["access"], "granted");
+    assert_eq!(read["full"]["can_act"], false);
+    assert_eq!(read["full"]["narrative"], NARRATIVE);
+    post(
+        &world,
+        &at("evaluation"),
+        &t.burgemeester,
+        serde_json::json!({"risk": "laag", "cause": "x"}),
+    )
+    .await
+    .problem(StatusCode::FORBIDDEN);
+    let answer = send(
+        &world.app,
+        "DELETE",
+        &at(&format!("access/{burgemeester}")),
+        Some(&t.griffier),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::NO_CONTENT, "{}", answer.text);
+    let read = get(&world, &format!("/api/v1/cases/{case}"), &t.burgemeester)
+        .await
+        .json();
+    assert_eq!(read["access"], "informed");
+
+    // The handler's full view holds what was done.
+    let full = get(&world, &format!("/api/v1/cases/{case}"), &t.griffier)
+        .await
+        .json();
+    let kinds: Vec<&str> = full["full"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["kind"].as_str().unwrap())
+        .collect();
+    for kind in [
+        "measure",
+        "aftercare",
+        "police",
+        "damage",
+        "communication",
+        "evaluation",
+    ] {
+        assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
+    }
+    assert_eq!(full["full"]["status"], "in_behandeling");
+}
+
+#[tokio::test]
+async fn reports_and_consults_are_checked_as_the_forms_check_them() {
+    let world = World::new("westerveld").await;
+    let cast = cast(&world).await;
+    let t = &cast.tokens;
+    let mut report = a_report();
+    report["behaviours"] = serde_json::json!(["beledigen", "sarren"]);
+    let problem = post(&world, "/api/v1/reports", &t.raadslid, report)
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "behaviours[1]");
+    let mut report = a_report();
+    report["narrative"] = Value::from(" ");
+    report["behaviours"] = serde_json::json!([]);
+    let problem = post(&world, "/api/v1/reports", &t.raadslid, report)
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["behaviours", "narrative"]);
+    let mut report = a_report();
+    report["occurred_at"] = Value::from("2999-01-01T00:00:00Z");
+    let problem = post(&world, "/api/v1/reports", &t.raadslid, report)
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "occurred_at");
+    // A griffier holds no office the protocol routes: they report on someone's behalf.
+    let problem = post(&world, "/api/v1/reports", &t.griffier, a_report())
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "victim.role");
+    let mut report = a_report();
+    report["victim"] =
+        serde_json::json!({"person": cast.burgemeester.id.as_str(), "role": "raadslid"});
+    let problem = post(&world, "/api/v1/reports", &t.griffier, report)
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "victim");
+    let mut report = a_report();
+    report["victim"] =
+        serde_json::json!({"person": cast.burgemeester.id.as_str(), "role": "burgemeester"});
+    let answer = post(&world, "/api/v1/reports", &t.griffier, report).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
+    // A token that may only read reports nothing.
+    post(&world, "/api/v1/reports", &t.griffier_read, a_report())
+        .await
+        .problem(StatusCode::FORBIDDEN);
+
+    let answer = post(
+        &world,
+        "/api/v1/consults",
+        &t.raadslid,
+        serde_json::json!({"question": "Was dit te ver?"}),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
+    let id = answer.json()["id"].as_str().unwrap().to_owned();
+    let read = get(&world, &format!("/api/v1/cases/{id}"), &t.raadslid)
+        .await
+        .json();
+    assert_eq!(read["own"]["kind"], "consult");
+    let problem = post(
+        &world,
+        "/api/v1/consults",
+        &t.raadslid,
+        serde_json::json!({"question": ""}),
+    )
+    .await
+    .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "question");
+}
+
+#[tokio::test]
+async fn people_are_for_administrators_with_an_admin_token() {
+    let world = World::new("westerveld").await;
+    let cast = cast(&world).await;
+    let t = &cast.tokens;
+    let people = get(&world, "/api/v1/people", &t.admin).await;
+    assert_eq!(people.status, StatusCode::OK, "{}", people.text);
+    assert!(
+        people
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "Greet Griffier")
+    );
+    let problem = get(&world, "/api/v1/people", &t.admin_write)
+        .await
+        .problem(StatusCode::FORBIDDEN);
+    assert_eq!(problem["type"], "urn:weerbaar:problem:insufficient-scope");
+    get(&world, "/api/v1/people", &t.griffier)
+        .await
+        .problem(StatusCode::FORBIDDEN);
+
+    let new = serde_json::json!({"name": "Nina Nieuw", "email": "nina@gemeente.test", "roles": ["raadslid"], "password": "een lange zin als wachtwoord"});
+    let answer = post(&world, "/api/v1/people", &t.admin, new.clone()).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
+    let problem = post(&world, "/api/v1/people", &t.admin, new)
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "email");
+    let problem = post(
+        &world,
+        "/api/v1/people",
+        &t.admin,
+        serde_json::json!({"name": "X", "email": "x@gemeente.test", "roles": ["keizer"]}),
+    )
+    .await
+    .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "roles[0]");
+    // The addition is in the administration log, by the administrator.
+    let log = world
+        .register()
+        .admin_events(&world.organisation, 10)
+        .await
+        .unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e.kind == weerbaar_register::AdminEventKind::PersonAdded)
+    );
+    post(&world, "/api/v1/people", &t.griffier, serde_json::json!({}))
+        .await
+        .problem(StatusCode::FORBIDDEN);
+}

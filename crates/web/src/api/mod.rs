@@ -4,16 +4,19 @@
 //! (`Authorization: Bearer wbr_…`); cookies are never read here, so no request to the
 //! API can ride on a browser's session (and the cross-site guard has nothing to guard).
 
+mod actions;
 mod bearer;
+mod cases;
 mod evaluate;
-#[allow(dead_code)] // `parse` serves the endpoints that take a body (next commits)
 mod json;
 mod me;
+mod people;
 pub(crate) mod problem;
+mod report;
 mod schema;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -33,7 +36,42 @@ pub(crate) fn is_api_path(path: &str) -> bool {
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/protocol/evaluate", post(evaluate::evaluate_facts))
+        .route("/openapi.json", get(openapi))
         .route("/me", get(me::me))
+        .route("/reports", post(report::report))
+        .route("/consults", post(report::consult))
+        .route("/cases/mine", get(cases::mine))
+        .route("/cases/informed", get(cases::informed))
+        .route("/inbox", get(cases::inbox))
+        .route("/cases/{case}", get(cases::read))
+        .route("/cases/{case}/reads", get(cases::reads))
+        .route("/cases/{case}/status", post(actions::status))
+        .route(
+            "/cases/{case}/tasks/{task}/done",
+            post(actions::complete_task),
+        )
+        .route("/cases/{case}/measures", post(actions::measure))
+        .route(
+            "/cases/{case}/measures/{item}/account",
+            post(actions::account),
+        )
+        .route("/cases/{case}/measures/{item}/end", post(actions::end))
+        .route("/cases/{case}/aftercare", post(actions::aftercare))
+        .route("/cases/{case}/aftercare/{item}/held", post(actions::held))
+        .route("/cases/{case}/police", post(actions::police))
+        .route(
+            "/cases/{case}/police/{item}/outcome",
+            post(actions::outcome),
+        )
+        .route("/cases/{case}/damage", post(actions::damage))
+        .route("/cases/{case}/communication", post(actions::communication))
+        .route("/cases/{case}/evaluation", post(actions::evaluation))
+        .route("/cases/{case}/access", post(actions::grant))
+        .route(
+            "/cases/{case}/access/{person}",
+            delete(actions::revoke_access),
+        )
+        .route("/people", get(people::list).post(people::add))
         .method_not_allowed_fallback(|| async { Problem::method_not_allowed() })
         .fallback(|| async { Problem::not_found() })
 }
@@ -48,11 +86,41 @@ pub(crate) fn routes() -> Router<AppState> {
         license(name = "EUPL-1.2", identifier = "EUPL-1.2"),
     ),
     servers((url = "/api/v1")),
-    paths(evaluate::evaluate_facts, me::me),
+    paths(
+        evaluate::evaluate_facts,
+        me::me,
+        report::report,
+        report::consult,
+        cases::mine,
+        cases::informed,
+        cases::inbox,
+        cases::read,
+        cases::reads,
+        actions::change_status,
+        actions::complete_task,
+        actions::decide_measure,
+        actions::record_perpetrator_account,
+        actions::end_measure,
+        actions::plan_aftercare,
+        actions::hold_aftercare,
+        actions::record_police_contact,
+        actions::record_police_outcome,
+        actions::record_damage,
+        actions::record_communication,
+        actions::record_evaluation,
+        actions::grant_access,
+        actions::revoke_access,
+        people::list,
+        people::add,
+    ),
     components(schemas(Problem, problem::FieldProblem)),
     tags(
         (name = "protocol", description = "The protocol engine (PROTOCOL.md §15); no sign-in."),
         (name = "me", description = "The person behind the token."),
+        (name = "reports", description = "Report an incident, or ask the handler in confidence (scope write)."),
+        (name = "cases", description = "My cases, the handler's inbox, the cases I am informed of, one case as far as I may see it (scope read)."),
+        (name = "actions", description = "What the case's handler does (scope write); only the handler acts."),
+        (name = "people", description = "The organisation's people (scope admin, administrators only)."),
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
@@ -78,6 +146,19 @@ impl Modify for BearerAuth {
             ),
         );
     }
+}
+
+/// `GET /api/v1/openapi.json`: the document, as committed in `docs/openapi.json`.
+async fn openapi() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        openapi_json(),
+    )
+        .into_response()
 }
 
 /// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.

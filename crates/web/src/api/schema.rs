@@ -175,6 +175,12 @@ word_schema!(
     r::EventKind::ALL.iter().map(|s| s.as_str())
 );
 word_schema!(
+    AccessCode,
+    "CaseAccess",
+    "How far the caller may see a case: handler (everything, may act), granted (reads everything), own (the reporter's and victims' view), informed (a summary without content).",
+    ["handler", "granted", "own", "informed"]
+);
+word_schema!(
     ScopeCode,
     "ApiScope",
     "How far an API token reaches: read, write (read and act) or admin (also the organisation's people).",

@@ -1,0 +1,407 @@
+//! Reporting over the API: a report (as on `/melden`) and a consult ("ik twijfel", as on
+//! `/twijfel`), with the same rules as the forms: the victim is the caller in one of
+//! their offices the protocol routes, or (on their behalf) another office holder of the
+//! organisation; the register checks again that the victim holds the role.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use weerbaar_protocol::{Behaviour, Category, Channel, Facts, Injury, Role, Victim};
+use weerbaar_register::{
+    ApiScope, NewPerpetrator, NewReport, NewVictim, PerpetratorDetails, PerpetratorKind, PersonId,
+    RegisterError, Relation,
+};
+
+use super::bearer::ApiUser;
+use super::json::parse;
+use super::problem::{FieldProblem, Problem};
+use super::schema::*;
+use crate::state::AppState;
+
+/// Who was hit.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ReportVictimIn {
+    /// Another office holder of the organisation, for a report on their behalf; left out
+    /// for the caller themself.
+    pub person: Option<String>,
+    /// The office in which they were hit. May be left out when the caller reports for
+    /// themself and holds one office the protocol routes.
+    #[schema(value_type = Option<RoleCode>)]
+    pub role: Option<Role>,
+    /// Whom it hit: the office holder (`zelf`, the default) or their circle.
+    #[schema(value_type = Option<RelationCode>)]
+    pub relation: Option<Relation>,
+}
+
+/// What is known of the perpetrator.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PerpetratorIn {
+    #[schema(value_type = PerpetratorKindCode)]
+    pub kind: PerpetratorKind,
+    pub name: Option<String>,
+    /// A date, `YYYY-MM-DD`.
+    #[schema(format = Date)]
+    pub date_of_birth: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub accounts: Vec<String>,
+    pub licence_plate: Option<String>,
+    pub description: Option<String>,
+    pub on_behalf_of: Option<String>,
+}
+
+/// A report of an incident.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ReportIn {
+    #[serde(default)]
+    pub victim: ReportVictimIn,
+    #[schema(value_type = Vec<BehaviourCode>)]
+    pub behaviours: Vec<Behaviour>,
+    /// When it happened, RFC 3339 with an offset; not in the future.
+    #[schema(value_type = String, format = DateTime)]
+    pub occurred_at: Timestamp,
+    #[schema(value_type = ChannelCode)]
+    pub channel: Channel,
+    #[schema(value_type = Option<InjuryCode>)]
+    pub injury: Option<Injury>,
+    #[serde(default)]
+    pub persistent: bool,
+    #[serde(default)]
+    pub corrected_after_warning: bool,
+    #[serde(default)]
+    pub criminal_offence_suspected: bool,
+    #[serde(default)]
+    pub damage: bool,
+    /// What happened, in the reporter's words.
+    pub narrative: String,
+    pub place: Option<String>,
+    #[serde(default)]
+    pub during_meeting: bool,
+    pub perpetrator: Option<PerpetratorIn>,
+}
+
+/// The report as registered.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ReportedOut {
+    pub id: String,
+    pub number: i64,
+    #[schema(value_type = CategoryCode)]
+    pub category: Category,
+    /// Who handles it.
+    #[schema(value_type = RoleCode)]
+    pub handler: Role,
+}
+
+/// The caller's offices that the organisation's protocol routes.
+async fn routable_roles(state: &AppState, user: &ApiUser) -> Result<Vec<Role>, Problem> {
+    let protocol = state.register().protocol(&user.me.organisation).await?;
+    let routable = protocol.routable_roles();
+    Ok(user
+        .me
+        .roles
+        .iter()
+        .copied()
+        .filter(|role| routable.contains(role))
+        .collect())
+}
+
+fn problem(errors: Vec<FieldProblem>) -> Problem {
+    Problem::invalid(errors)
+}
+
+fn mistake(errors: &mut Vec<FieldProblem>, field: &str, detail: &str) {
+    errors.push(FieldProblem {
+        field: field.to_owned(),
+        detail: detail.to_owned(),
+    });
+}
+
+/// Report an incident.
+#[utoipa::path(
+    post,
+    path = "/reports",
+    tag = "reports",
+    request_body(content = ReportIn, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The report is registered; `Location` names the case.", body = ReportedOut),
+        (status = 401, description = "No working token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A token that may only read.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is refused; `errors` names each.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+pub(crate) async fn report(
+    State(state): State<AppState>,
+    user: ApiUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    user.require(ApiScope::Write)?;
+    let input: ReportIn = parse(&headers, &body)?;
+    let protocol = state.register().protocol(&user.me.organisation).await?;
+    let routable = protocol.routable_roles();
+    let mine = routable_roles(&state, &user).await?;
+    let mut errors = Vec::new();
+
+    let me = &user.me.person;
+    let on_behalf = input
+        .victim
+        .person
+        .as_deref()
+        .is_some_and(|person| person != me.as_str());
+    let victim: Option<(PersonId, Role)> = if on_behalf {
+        match input.victim.role {
+            Some(role) if routable.contains(&role) => Some((
+                PersonId(input.victim.person.clone().unwrap_or_default()),
+                role,
+            )),
+            _ => {
+                mistake(
+                    &mut errors,
+                    "victim.role",
+                    "Kies een functie die het protocol van uw organisatie behandelt.",
+                );
+                None
+            }
+        }
+    } else {
+        let role = match input.victim.role {
+            Some(role) => Some(role).filter(|role| mine.contains(role)),
+            None if mine.len() == 1 => Some(mine[0]),
+            None => None,
+        };
+        if role.is_none() {
+            mistake(
+                &mut errors,
+                "victim.role",
+                if mine.is_empty() {
+                    "U hebt geen functie waarvoor dit protocol meldingen behandelt. Meld namens de ambtsdrager om wie het gaat (victim.person)."
+                } else {
+                    "Kies een van uw functies die het protocol behandelt."
+                },
+            );
+        }
+        role.map(|role| (me.clone(), role))
+    };
+    if input.behaviours.is_empty() {
+        mistake(
+            &mut errors,
+            "behaviours",
+            "Kies wat er gebeurde: ten minste één gedraging.",
+        );
+    }
+    if input.narrative.trim().is_empty() {
+        mistake(
+            &mut errors,
+            "narrative",
+            "Beschrijf in een paar zinnen wat er gebeurde.",
+        );
+    }
+    let now = Timestamp::now();
+    if input.occurred_at > now {
+        mistake(
+            &mut errors,
+            "occurred_at",
+            "Dit moment ligt in de toekomst. Vul in wanneer het gebeurde.",
+        );
+    }
+    if let Err(reason) = weerbaar_protocol::facts::parse_moment(&input.occurred_at.to_string()) {
+        mistake(&mut errors, "occurred_at", &reason);
+    }
+    let perpetrator = input.perpetrator.map(|p| {
+        if let Some(date) = &p.date_of_birth
+            && date.parse::<jiff::civil::Date>().is_err()
+        {
+            mistake(
+                &mut errors,
+                "perpetrator.date_of_birth",
+                "Een datum, JJJJ-MM-DD.",
+            );
+        }
+        if let Some(email) = &p.email
+            && !crate::form::looks_like_email(email)
+        {
+            mistake(
+                &mut errors,
+                "perpetrator.email",
+                "Dit lijkt geen e-mailadres.",
+            );
+        }
+        NewPerpetrator {
+            kind: p.kind,
+            details: PerpetratorDetails {
+                name: p.name,
+                date_of_birth: p.date_of_birth,
+                email: p.email,
+                phone: p.phone,
+                accounts: p.accounts,
+                licence_plate: p.licence_plate,
+                description: p.description,
+                on_behalf_of: p.on_behalf_of,
+            },
+        }
+    });
+    let Some((victim, role)) = victim.filter(|_| errors.is_empty()) else {
+        return Err(problem(errors));
+    };
+    let perpetrator_known = perpetrator.as_ref().is_some_and(|p| {
+        p.kind != PerpetratorKind::Onbekend || p.details != PerpetratorDetails::default()
+    });
+    let facts = Facts {
+        occurred_at: input.occurred_at,
+        reported_at: Some(now),
+        victim: Victim {
+            role,
+            former: false,
+        },
+        behaviours: input.behaviours,
+        channel: input.channel,
+        persistent: input.persistent,
+        corrected_after_warning: input.corrected_after_warning,
+        injury: input.injury.unwrap_or_default(),
+        criminal_offence_suspected: input.criminal_offence_suspected,
+        perpetrator_known,
+        prior_incidents: 0,
+        damage: input.damage,
+    };
+    let report = NewReport {
+        organisation: user.me.organisation.clone(),
+        reporter: me.clone(),
+        on_behalf,
+        victims: vec![NewVictim {
+            person: victim,
+            role,
+            relation: input.victim.relation.unwrap_or(Relation::Zelf),
+        }],
+        facts,
+        narrative: input.narrative.trim().to_owned(),
+        place: input.place.filter(|p| !p.trim().is_empty()),
+        during_meeting: input.during_meeting,
+        perpetrator,
+    };
+    let registered = match state.register().register_report(report).await {
+        Ok(registered) => registered,
+        // The register names the victim by its place in its list; here there is one.
+        Err(RegisterError::Invalid { field, reason }) if field.starts_with("victims") => {
+            return Err(Problem::field("victim", reason));
+        }
+        Err(RegisterError::NotFound { .. }) => {
+            return Err(Problem::field(
+                "victim.person",
+                "not a person of your organisation",
+            ));
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let mut response = (
+        StatusCode::CREATED,
+        Json(ReportedOut {
+            id: registered.case.to_string(),
+            number: registered.number,
+            category: registered.plan.category,
+            handler: registered.plan.handler,
+        }),
+    )
+        .into_response();
+    if let Ok(location) =
+        HeaderValue::from_str(&format!("{}/cases/{}", super::PREFIX, registered.case))
+    {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+/// "Ik twijfel": a question to the handler in confidence; no report until the handler
+/// (with the asker) makes it one.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ConsultIn {
+    /// The office in which the caller met it; may be left out when they hold one office
+    /// the protocol routes.
+    #[schema(value_type = Option<RoleCode>)]
+    pub role: Option<Role>,
+    pub question: String,
+}
+
+/// The consult as registered.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ConsultedOut {
+    pub id: String,
+}
+
+/// Ask the handler in confidence ("ik twijfel").
+#[utoipa::path(
+    post,
+    path = "/consults",
+    tag = "reports",
+    request_body(content = ConsultIn, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The consult is registered.", body = ConsultedOut),
+        (status = 401, description = "No working token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A token that may only read.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is refused; `errors` names it.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+pub(crate) async fn consult(
+    State(state): State<AppState>,
+    user: ApiUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    user.require(ApiScope::Write)?;
+    let input: ConsultIn = parse(&headers, &body)?;
+    let mine = routable_roles(&state, &user).await?;
+    let mut errors = Vec::new();
+    let role = match input.role {
+        Some(role) => Some(role).filter(|role| mine.contains(role)),
+        None if mine.len() == 1 => Some(mine[0]),
+        None => None,
+    };
+    if role.is_none() {
+        mistake(
+            &mut errors,
+            "role",
+            if mine.is_empty() {
+                "U hebt geen functie waarvoor dit protocol vragen behandelt."
+            } else {
+                "Kies in welke functie u dit meemaakte."
+            },
+        );
+    }
+    if input.question.trim().is_empty() {
+        mistake(&mut errors, "question", "Beschrijf waarover u twijfelt.");
+    }
+    let Some(role) = role.filter(|_| errors.is_empty()) else {
+        return Err(problem(errors));
+    };
+    let case = state
+        .register()
+        .register_consult(
+            &user.me.organisation,
+            &user.me.person,
+            role,
+            input.question.trim(),
+        )
+        .await?;
+    let mut response = (
+        StatusCode::CREATED,
+        Json(ConsultedOut {
+            id: case.to_string(),
+        }),
+    )
+        .into_response();
+    if let Ok(location) = HeaderValue::from_str(&format!("{}/cases/{case}", super::PREFIX)) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
