@@ -1104,3 +1104,22 @@ async fn people_are_for_administrators_with_an_admin_token() {
         .await
         .problem(StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_repeated_or_bad_query_parameter_is_a_422_problem_not_a_plain_400() {
+    // Found by schemathesis: axum's own Query answered text/plain 400.
+    let world = World::new("westerveld").await;
+    let cast = cast(&world).await;
+    let t = &cast.tokens;
+    for path in [
+        "/api/v1/inbox?role=griffier&role=griffier",
+        "/api/v1/inbox?limit=twaalf",
+        "/api/v1/inbox?limit=0",
+        "/api/v1/inbox?status=klaar",
+        "/api/v1/cases/informed?limit=1&limit=2",
+    ] {
+        get(&world, path, &t.griffier)
+            .await
+            .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    }
+}

@@ -5,7 +5,7 @@
 //! access is 404 for a real id as for a made-up one; every read is a Viewed event.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -189,9 +189,10 @@ fn limit(given: Option<u32>, default: u32) -> Result<u32, Problem> {
 pub(crate) async fn inbox(
     State(state): State<AppState>,
     user: ApiUser,
-    Query(query): Query<InboxQuery>,
+    RawQuery(query): RawQuery,
 ) -> Result<Json<InboxOut>, Problem> {
     user.require(ApiScope::Read)?;
+    let query: InboxQuery = super::json::query(query.as_deref())?;
     if !user.me.is_handler() {
         return Err(Problem::forbidden(
             "U hebt geen functie die meldingen behandelt.",
@@ -255,9 +256,10 @@ pub(crate) async fn inbox(
 pub(crate) async fn informed(
     State(state): State<AppState>,
     user: ApiUser,
-    Query(query): Query<LimitQuery>,
+    RawQuery(query): RawQuery,
 ) -> Result<Json<Vec<CaseListingOut>>, Problem> {
     user.require(ApiScope::Read)?;
+    let query: LimitQuery = super::json::query(query.as_deref())?;
     let limit = limit(query.limit, 100)?;
     let cases = state
         .register()

@@ -54,6 +54,21 @@ fn clean(message: &str) -> String {
     }
 }
 
+/// Reads a query string into `T`, or a 422 problem naming the parameter (axum's own
+/// `Query` answers a plain-text 400).
+pub(crate) fn query<T: DeserializeOwned>(query: Option<&str>) -> Result<T, Problem> {
+    serde_urlencoded::from_str(query.unwrap_or_default()).map_err(|error| {
+        let reason = error.to_string();
+        let field = ["duplicate field `", "unknown field `", "missing field `"]
+            .iter()
+            .find_map(|prefix| reason.strip_prefix(prefix))
+            .and_then(|rest| rest.split('`').next())
+            .unwrap_or("(query)")
+            .to_owned();
+        Problem::field(field, reason)
+    })
+}
+
 /// Reads a JSON body into `T`, or a 415/422 problem that names the field.
 pub(crate) fn parse<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8]) -> Result<T, Problem> {
     require_json(headers)?;
@@ -114,6 +129,21 @@ mod tests {
         assert_eq!(field_of(r#"{"items": [], "count": 1, "x": 2}"#), "x");
         assert_eq!(field_of("[1]"), "(document)");
         assert_eq!(field_of("{"), "(document)");
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Limit {
+        limit: Option<u32>,
+    }
+
+    #[test]
+    fn a_query_mistake_names_its_parameter() {
+        let problem = query::<Limit>(Some("limit=1&limit=2")).unwrap_err();
+        assert_eq!(problem.status, 422);
+        assert_eq!(problem.errors[0].field, "limit");
+        assert_eq!(query::<Limit>(Some("limit=7")).unwrap().limit, Some(7));
+        assert_eq!(query::<Limit>(None).unwrap().limit, None);
     }
 
     #[test]
