@@ -20,12 +20,22 @@ wrk.body = table.concat(parts)
 wrk.headers["Content-Type"] = "multipart/form-data; boundary=" .. boundary
 wrk.headers["Cookie"] = os.getenv("WB_COOKIE")
 
-local statuses = {}
+-- Counting answers per kind across wrk's threads (each thread has its own Lua state;
+-- `done` runs in the main one and reads the threads' counters).
+local threads = {}
+setup = function(thread)
+  table.insert(threads, thread)
+end
+ok, redirects, errors = 0, 0, 0
 response = function(status, headers, body)
-  statuses[status] = (statuses[status] or 0) + 1
+  if status >= 200 and status < 300 then ok = ok + 1
+  elseif status >= 300 and status < 400 then redirects = redirects + 1
+  else errors = errors + 1 end
 end
 done = function(summary, latency, requests)
-  for status, count in pairs(statuses) do
-    io.write(string.format("status %d: %d\n", status, count))
+  local total = { ok = 0, redirects = 0, errors = 0 }
+  for _, thread in ipairs(threads) do
+    for key, _ in pairs(total) do total[key] = total[key] + (thread:get(key) or 0) end
   end
+  io.write(string.format("answers: %d 2xx, %d 3xx, %d other\n", total.ok, total.redirects, total.errors))
 end

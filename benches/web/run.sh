@@ -17,7 +17,7 @@ PORT=${PORT:-18181}
 CONNECTIONS=${CONNECTIONS:-50}
 DURATION=${DURATION:-30s}
 THREADS=${THREADS:-2}
-BIN=${WEERBAAR_BIN:-target/release/weerbaar}
+BIN=${WB_BIN:-target/release/weerbaar}
 PASSWORD="een lange zin als wachtwoord"
 
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 2; }

@@ -148,9 +148,9 @@ function httpStatus(url, timeoutMs) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** The weerbaar binary: $WEERBAAR_BIN (relative to the repo root if relative), else target/debug/weerbaar. */
+/** The weerbaar binary: $WB_BIN (not WEERBAAR_*: weerbaar reads those as its configuration) (relative to the repo root if relative), else target/debug/weerbaar. */
 export function weerbaarBin() {
-  const bin = process.env.WEERBAAR_BIN || path.join('target', 'debug', 'weerbaar');
+  const bin = process.env.WB_BIN || path.join('target', 'debug', 'weerbaar');
   return path.resolve(REPO_ROOT, bin);
 }
 
@@ -168,7 +168,7 @@ export function weerbaarBin() {
 export async function startServer({ dataDir, args = [], env = {}, timeoutMs = 30_000 } = {}) {
   const bin = weerbaarBin();
   if (!existsSync(bin)) {
-    throw new Error(`weerbaar binary not found at ${bin}: cargo build -p weerbaar, or set WEERBAAR_BIN`);
+    throw new Error(`weerbaar binary not found at ${bin}: cargo build -p weerbaar, or set WB_BIN`);
   }
   const ownDir = !dataDir;
   const dir = dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'weerbaar-browser-')));

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Browser tests: Debian's Chromium (/usr/bin/chromium) driven by playwright-core,
 # accessibility checked with axe-core. Exits non-zero when a test fails.
-#   WEERBAAR_BIN    the weerbaar binary (default: target/debug/weerbaar)
+#   WB_BIN    the weerbaar binary (default: target/debug/weerbaar)
 #   SCREENSHOT_DIR  keep screenshots there instead of a removed temp folder
 set -euo pipefail
 cd "$(dirname "$0")"

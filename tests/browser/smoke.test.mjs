@@ -377,8 +377,8 @@ http.createServer((req, res) => {
 `,
     );
     await chmod(fake, 0o755);
-    const saved = process.env.WEERBAAR_BIN;
-    process.env.WEERBAAR_BIN = fake;
+    const saved = process.env.WB_BIN;
+    process.env.WB_BIN = fake;
     try {
       const server = await startServer();
       const argv = await (await fetch(server.url + '/')).json();
@@ -388,20 +388,20 @@ http.createServer((req, res) => {
       assert.ok(!existsSync(server.dataDir), 'the temp data dir is removed');
       await assert.rejects(fetch(server.url + '/healthz'), 'the server is gone');
     } finally {
-      if (saved === undefined) delete process.env.WEERBAAR_BIN;
-      else process.env.WEERBAAR_BIN = saved;
+      if (saved === undefined) delete process.env.WB_BIN;
+      else process.env.WB_BIN = saved;
       await rm(dir, { recursive: true, force: true });
     }
   });
 
   test('a binary that exits early is reported with its output', async () => {
-    const saved = process.env.WEERBAAR_BIN;
-    process.env.WEERBAAR_BIN = '/bin/false';
+    const saved = process.env.WB_BIN;
+    process.env.WB_BIN = '/bin/false';
     try {
       await assert.rejects(startServer(), /ended before \/healthz answered/);
     } finally {
-      if (saved === undefined) delete process.env.WEERBAAR_BIN;
-      else process.env.WEERBAAR_BIN = saved;
+      if (saved === undefined) delete process.env.WB_BIN;
+      else process.env.WB_BIN = saved;
     }
   });
 });
