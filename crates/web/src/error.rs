@@ -23,6 +23,11 @@ pub(crate) enum WebError {
     /// A change sent from another site.
     CrossSite,
     TooManyAttempts,
+    /// Signing in through the identity provider did not work; the explanation says why
+    /// in words the person can act on.
+    SignInRefused(&'static str),
+    /// The identity provider cannot be reached, or its configuration is wrong.
+    ProviderUnavailable,
     /// Something broke that the person cannot fix; the details go to the log only.
     Internal(String),
 }
@@ -76,9 +81,17 @@ impl IntoResponse for WebError {
                 "Te veel pogingen",
                 "Er zijn te veel pogingen gedaan. Wacht een minuut en probeer het dan opnieuw.",
             ),
+            WebError::SignInRefused(explanation) => {
+                (StatusCode::FORBIDDEN, "Aanmelden niet gelukt", explanation)
+            }
+            WebError::ProviderUnavailable => (
+                StatusCode::BAD_GATEWAY,
+                "Aanmelden bij uw organisatie lukt nu niet",
+                "De aanmeldvoorziening van uw organisatie is nu niet bereikbaar. Probeer het over een paar minuten opnieuw, of meld u aan met uw e-mailadres en wachtwoord.",
+            ),
             WebError::Internal(detail) => {
                 // Register errors carry no case content (see weerbaar_register::error).
-                eprintln!("error: {detail}");
+                tracing::error!(error = %detail, "request failed");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "Er ging iets mis",

@@ -11,6 +11,7 @@ mod evidence_form;
 mod form;
 mod guard;
 pub mod labels;
+mod oidc;
 mod pages;
 mod rate_limit;
 mod render;
@@ -26,6 +27,7 @@ use std::net::SocketAddr;
 use axum::Router;
 
 pub use api::openapi_json;
+pub use oidc::{CALLBACK_PATH as OIDC_CALLBACK_PATH, OidcClaim, OidcSettings};
 pub use state::{AppState, Settings};
 
 /// The whole application: pages, static files, health checks, with the security layers
@@ -33,6 +35,7 @@ pub use state::{AppState, Settings};
 pub fn router(state: AppState) -> Router {
     pages::routes()
         .merge(tokens::routes())
+        .merge(oidc::routes())
         .nest(api::PREFIX, api::routes())
         .merge(static_files::routes())
         .layer(axum::middleware::from_fn(guard::refuse_cross_site_posts))

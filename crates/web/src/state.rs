@@ -20,6 +20,8 @@ pub struct Settings {
     /// The code the first visitor must type to set up a new register: printed on the
     /// console of `weerbaar serve`, so that only who started the server can claim it.
     pub setup_code: Option<String>,
+    /// `[oidc]`: sign-in through the organisation's identity provider, beside passwords.
+    pub oidc: Option<crate::oidc::OidcSettings>,
 }
 
 /// Shared by every request.
@@ -37,6 +39,8 @@ pub(crate) struct Inner {
     pub code_failures: Mutex<HashMap<String, u32>>,
     /// The last time step accepted per person: a code works once (RFC 6238 §5.2).
     pub used_steps: Mutex<HashMap<PersonId, u64>>,
+    /// Sign-ins at the identity provider in progress.
+    pub oidc_flights: crate::oidc::Flights,
 }
 
 impl std::fmt::Debug for AppState {
@@ -57,6 +61,7 @@ impl AppState {
             sign_in_limiter: RateLimiter::new(20, std::time::Duration::from_secs(60)),
             code_failures: Mutex::new(HashMap::new()),
             used_steps: Mutex::new(HashMap::new()),
+            oidc_flights: crate::oidc::Flights::default(),
         }))
     }
 

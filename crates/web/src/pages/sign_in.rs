@@ -62,6 +62,22 @@ struct SignInPage {
     back: String,
     organisations: Vec<(String, String)>,
     chosen: String,
+    /// "Aanmelden met <label>" and its link, when an identity provider is configured.
+    external: Option<(String, String)>,
+}
+
+/// The identity provider's button: its label and the link that starts there.
+fn external(state: &AppState, back: &str) -> Option<(String, String)> {
+    crate::oidc::label(state).map(|label| {
+        (
+            label,
+            format!(
+                "{}?terug={}",
+                crate::oidc::START_PATH,
+                crate::form::url_encode(back)
+            ),
+        )
+    })
 }
 
 async fn organisations(state: &AppState) -> Result<Vec<(String, String)>, WebError> {
@@ -83,12 +99,14 @@ async fn show(
         return Ok(Redirect::to("/inrichten").into_response());
     }
     let (csrf, cookie) = anonymous_token(&headers, state.settings().secure_cookies);
+    let back = safe_back(back.terug.as_deref());
     let page = SignInPage {
         layout: Layout::anonymous("Aanmelden"),
         csrf,
         errors: Errors::default(),
         email: String::new(),
-        back: safe_back(back.terug.as_deref()),
+        external: external(&state, &back),
+        back,
         organisations: organisations(&state).await?,
         chosen: String::new(),
     };
@@ -159,6 +177,7 @@ async fn submit(State(state): State<AppState>, post: AnonymousPost) -> Result<Re
         csrf: fields.get("csrf").to_owned(),
         errors,
         email: email.to_owned(),
+        external: external(&state, &back),
         back,
         organisations,
         chosen,

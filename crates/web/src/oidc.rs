@@ -1,0 +1,425 @@
+//! Signing in through the organisation's own identity provider (OpenID Connect): the
+//! authorization code flow with PKCE, a nonce and a state, the provider found by
+//! discovery, the ID token checked (signature against the provider's published keys,
+//! issuer, audience, expiry, nonce). A configured claim of the token (the e-mail address
+//! by default) is matched to an existing person of the configured organisation through
+//! the e-mail blind index; nobody unknown gets in, and no account is ever made here. The
+//! provider did the second factor, so the session starts verified.
+//!
+//! The state, nonce and PKCE verifier of a sign-in in progress are kept in the server's
+//! memory for ten minutes, keyed by the state, which is also put in a short-lived cookie:
+//! the answer must come back to the browser that started it (no sign-in CSRF).
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use openidconnect::core::{
+    CoreAuthenticationFlow, CoreClient, CoreJwsSigningAlgorithm, CoreProviderMetadata,
+};
+use openidconnect::{
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, PkceCodeChallenge,
+    PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
+};
+use serde::Deserialize;
+use weerbaar_register::OrganisationId;
+
+use crate::cookies;
+use crate::error::WebError;
+use crate::form::with_cookie;
+use crate::state::AppState;
+
+/// Where the sign-in starts, and where the provider sends the browser back to.
+pub(crate) const START_PATH: &str = "/aanmelden/extern";
+pub const CALLBACK_PATH: &str = "/aanmelden/extern/terug";
+
+/// The cookie that ties the provider's answer to the browser that asked.
+const STATE_COOKIE: &str = "weerbaar_aanmelden_extern";
+/// How long a sign-in at the provider may take.
+const FLIGHT_TIME: Duration = Duration::from_secs(600);
+/// Sign-ins in progress kept at most; past this the oldest are dropped.
+const MAX_FLIGHTS: usize = 10_000;
+
+/// The claim of the ID token that names the person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OidcClaim {
+    /// `email` (with `email_verified` not false).
+    #[default]
+    Email,
+    /// `preferred_username`, as Microsoft Entra ID fills it with the sign-in address.
+    PreferredUsername,
+}
+
+impl OidcClaim {
+    /// The claims that can be configured, by their names in the token.
+    pub const NAMES: &[&str] = &["email", "preferred_username"];
+
+    pub fn from_name(name: &str) -> Option<OidcClaim> {
+        match name {
+            "email" => Some(OidcClaim::Email),
+            "preferred_username" => Some(OidcClaim::PreferredUsername),
+            _ => None,
+        }
+    }
+}
+
+/// `[oidc]`: the provider and how its people are found in the register.
+#[derive(Clone)]
+pub struct OidcSettings {
+    /// The issuer URL; discovery reads `<issuer>/.well-known/openid-configuration`.
+    pub issuer: String,
+    pub client_id: String,
+    /// None for a public client (PKCE alone).
+    pub client_secret: Option<String>,
+    /// The full URL of [`CALLBACK_PATH`] on this site, as registered at the provider.
+    pub redirect_url: String,
+    pub claim: OidcClaim,
+    /// The organisation signed in to: its id or its exact name.
+    pub organisation: String,
+    /// The provider's name on the button: "Aanmelden met <label>".
+    pub label: String,
+}
+
+impl fmt::Debug for OidcSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OidcSettings")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| ".."))
+            .field("redirect_url", &self.redirect_url)
+            .field("claim", &self.claim)
+            .field("organisation", &self.organisation)
+            .field("label", &self.label)
+            .finish()
+    }
+}
+
+/// A sign-in at the provider in progress.
+struct Flight {
+    nonce: Nonce,
+    verifier: PkceCodeVerifier,
+    back: String,
+    started: Instant,
+}
+
+/// The sign-ins in progress, by state.
+#[derive(Default)]
+pub(crate) struct Flights(Mutex<HashMap<String, Flight>>);
+
+impl Flights {
+    fn put(&self, state: String, flight: Flight) {
+        if let Ok(mut flights) = self.0.lock() {
+            flights.retain(|_, f| f.started.elapsed() < FLIGHT_TIME);
+            if flights.len() >= MAX_FLIGHTS
+                && let Some(oldest) = flights
+                    .iter()
+                    .min_by_key(|(_, f)| f.started)
+                    .map(|(k, _)| k.clone())
+            {
+                flights.remove(&oldest);
+            }
+            flights.insert(state, flight);
+        }
+    }
+
+    /// Takes the flight of `state` (it works once), if it is not too old.
+    fn take(&self, state: &str) -> Option<Flight> {
+        let flight = self.0.lock().ok()?.remove(state)?;
+        (flight.started.elapsed() < FLIGHT_TIME).then_some(flight)
+    }
+}
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route(START_PATH, get(start))
+        .route(CALLBACK_PATH, get(callback))
+}
+
+/// The label for the sign-in page's button, when a provider is configured.
+pub(crate) fn label(state: &AppState) -> Option<String> {
+    state.settings().oidc.as_ref().map(|o| o.label.clone())
+}
+
+/// The HTTP client for the provider: no redirects followed (the token request must not
+/// be sent elsewhere), a timeout, rustls.
+fn http_client() -> Result<openidconnect::reqwest::Client, WebError> {
+    openidconnect::reqwest::ClientBuilder::new()
+        .redirect(openidconnect::reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(15))
+        .build()
+        .map_err(|error| WebError::Internal(format!("oidc: http client: {error}")))
+}
+
+type Client = CoreClient<
+    openidconnect::EndpointSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointMaybeSet,
+    openidconnect::EndpointMaybeSet,
+>;
+
+/// Discovery (which also fetches the provider's keys) and the client. Done for every
+/// sign-in: sign-ins are rare, and the provider's keys are then always current.
+async fn client(
+    settings: &OidcSettings,
+    http: &openidconnect::reqwest::Client,
+) -> Result<Client, WebError> {
+    let issuer = IssuerUrl::new(settings.issuer.clone()).map_err(|error| {
+        tracing::error!(%error, "oidc: the issuer URL is not valid");
+        WebError::ProviderUnavailable
+    })?;
+    let metadata = CoreProviderMetadata::discover_async(issuer, http)
+        .await
+        .map_err(|error| {
+            tracing::error!(error = %error, "oidc: discovery at the provider failed");
+            WebError::ProviderUnavailable
+        })?;
+    let redirect = RedirectUrl::new(settings.redirect_url.clone()).map_err(|error| {
+        tracing::error!(%error, "oidc: the redirect URL is not valid");
+        WebError::ProviderUnavailable
+    })?;
+    Ok(CoreClient::from_provider_metadata(
+        metadata,
+        ClientId::new(settings.client_id.clone()),
+        settings.client_secret.clone().map(ClientSecret::new),
+    )
+    .set_redirect_uri(redirect))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Back {
+    terug: Option<String>,
+}
+
+async fn start(
+    State(state): State<AppState>,
+    Query(back): Query<Back>,
+) -> Result<Response, WebError> {
+    let Some(settings) = state.settings().oidc.clone() else {
+        return Err(WebError::NotFound);
+    };
+    let http = http_client()?;
+    let client = client(&settings, &http).await?;
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let mut request = client
+        .authorize_url(
+            CoreAuthenticationFlow::AuthorizationCode,
+            CsrfToken::new_random,
+            Nonce::new_random,
+        )
+        .add_scope(Scope::new(String::from("email")))
+        .set_pkce_challenge(challenge);
+    if settings.claim == OidcClaim::PreferredUsername {
+        request = request.add_scope(Scope::new(String::from("profile")));
+    }
+    let (url, csrf, nonce) = request.url();
+    let flight_state = csrf.secret().clone();
+    state.inner().oidc_flights.put(
+        flight_state.clone(),
+        Flight {
+            nonce,
+            verifier,
+            back: safe_back(back.terug.as_deref()),
+            started: Instant::now(),
+        },
+    );
+    let secure = state.settings().secure_cookies;
+    Ok(with_cookie(
+        Redirect::to(url.as_str()).into_response(),
+        Some(state_cookie(&flight_state, secure)),
+    ))
+}
+
+fn state_cookie(value: &str, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{STATE_COOKIE}={value}; Path={CALLBACK_PATH}; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        FLIGHT_TIME.as_secs()
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+fn clear_state_cookie(secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{STATE_COOKIE}=; Path={CALLBACK_PATH}; HttpOnly; SameSite=Lax; Max-Age=0{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Answer {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+async fn callback(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(answer): Query<Answer>,
+) -> Result<Response, WebError> {
+    let secure = state.settings().secure_cookies;
+    let result = sign_in(&state, &headers, answer).await;
+    let response = match result {
+        Ok(response) => response,
+        Err(error) => error.into_response(),
+    };
+    Ok(with_cookie(response, Some(clear_state_cookie(secure))))
+}
+
+async fn sign_in(
+    state: &AppState,
+    headers: &HeaderMap,
+    answer: Answer,
+) -> Result<Response, WebError> {
+    let Some(settings) = state.settings().oidc.clone() else {
+        return Err(WebError::NotFound);
+    };
+    if let Some(error) = answer.error.as_deref() {
+        // The provider's error code is a fixed word (RFC 6749 §4.1.2.1), no personal data.
+        tracing::info!(error = %truncate(error), "oidc: the provider answered with an error");
+        return Err(WebError::SignInRefused(
+            "Het aanmelden bij uw organisatie is afgebroken of geweigerd. Probeer het opnieuw, of meld u aan met uw e-mailadres en wachtwoord.",
+        ));
+    }
+    let (Some(code), Some(answer_state)) = (answer.code, answer.state) else {
+        return Err(WebError::SignInRefused(EXPIRED));
+    };
+    // The answer must come back to the browser that started the sign-in.
+    let cookie = cookies::read(headers, STATE_COOKIE);
+    if !cookie
+        .as_deref()
+        .is_some_and(|c| crate::form::same_token(c, &answer_state))
+    {
+        tracing::warn!("oidc: the answer's state does not match this browser's");
+        return Err(WebError::SignInRefused(EXPIRED));
+    }
+    let Some(flight) = state.inner().oidc_flights.take(&answer_state) else {
+        tracing::info!("oidc: unknown or expired state");
+        return Err(WebError::SignInRefused(EXPIRED));
+    };
+    let http = http_client()?;
+    let client = client(&settings, &http).await?;
+    let exchange = client
+        .exchange_code(AuthorizationCode::new(code))
+        .map_err(|error| {
+            tracing::error!(%error, "oidc: the provider has no token endpoint");
+            WebError::ProviderUnavailable
+        })?
+        .set_pkce_verifier(flight.verifier)
+        .request_async(&http)
+        .await
+        .map_err(|error| {
+            tracing::warn!(error = %error, "oidc: the token request failed");
+            WebError::SignInRefused(REFUSED)
+        })?;
+    let Some(id_token) = exchange.id_token() else {
+        tracing::warn!("oidc: the token answer holds no ID token");
+        return Err(WebError::SignInRefused(REFUSED));
+    };
+    let verifier = client.id_token_verifier().set_allowed_algs([
+        CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+        CoreJwsSigningAlgorithm::RsaSsaPssSha256,
+        CoreJwsSigningAlgorithm::EcdsaP256Sha256,
+    ]);
+    let claims = id_token.claims(&verifier, &flight.nonce).map_err(|error| {
+        // The verifier's messages name the failed check, not the token's content.
+        tracing::warn!(error = %error, "oidc: the ID token was refused");
+        WebError::SignInRefused(REFUSED)
+    })?;
+    let value = match settings.claim {
+        OidcClaim::Email => {
+            if claims.email_verified() == Some(false) {
+                tracing::warn!("oidc: the provider says the e-mail address is not verified");
+                return Err(WebError::SignInRefused(UNKNOWN));
+            }
+            claims.email().map(|e| e.as_str().to_owned())
+        }
+        OidcClaim::PreferredUsername => claims.preferred_username().map(|u| u.as_str().to_owned()),
+    };
+    let Some(value) = value else {
+        tracing::warn!("oidc: the ID token lacks the configured claim");
+        return Err(WebError::SignInRefused(UNKNOWN));
+    };
+    let organisation = organisation(state, &settings).await?;
+    let register = state.register();
+    let Some(person) = register.find_person_by_email(&organisation, &value).await? else {
+        tracing::info!("oidc: no person of the organisation matches the claim");
+        return Err(WebError::SignInRefused(UNKNOWN));
+    };
+    let token = match register
+        .start_session(&organisation, &person, true, jiff::Timestamp::now())
+        .await
+    {
+        Ok(token) => token,
+        Err(weerbaar_register::RegisterError::NotFound { .. }) => {
+            tracing::info!("oidc: the person has no account");
+            return Err(WebError::SignInRefused(UNKNOWN));
+        }
+        Err(weerbaar_register::RegisterError::Forbidden { .. }) => {
+            tracing::info!("oidc: the account is disabled");
+            return Err(WebError::SignInRefused(DISABLED));
+        }
+        Err(other) => return Err(other.into()),
+    };
+    tracing::info!("oidc: signed in through the provider");
+    Ok(with_cookie(
+        Redirect::to(&flight.back).into_response(),
+        Some(cookies::set(
+            cookies::SESSION,
+            &token,
+            state.settings().secure_cookies,
+        )),
+    ))
+}
+
+/// The configured organisation: its id, or else its exact name.
+async fn organisation(
+    state: &AppState,
+    settings: &OidcSettings,
+) -> Result<OrganisationId, WebError> {
+    let organisations = state.register().organisations().await?;
+    organisations
+        .iter()
+        .find(|o| o.id.as_str() == settings.organisation)
+        .or_else(|| {
+            organisations
+                .iter()
+                .find(|o| o.name == settings.organisation)
+        })
+        .map(|o| o.id.clone())
+        .ok_or_else(|| {
+            tracing::error!("oidc: the configured organisation (oidc.organisation) does not exist");
+            WebError::ProviderUnavailable
+        })
+}
+
+/// Where to go after signing in: only a path on this site.
+fn safe_back(back: Option<&str>) -> String {
+    match back {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path.to_owned()
+        }
+        _ => String::from("/"),
+    }
+}
+
+fn truncate(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .take(40)
+        .collect()
+}
+
+const EXPIRED: &str = "Het aanmelden duurde te lang of is in een ander venster begonnen. Begin opnieuw op de aanmeldpagina.";
+const REFUSED: &str = "Uw organisatie heeft uw aanmelding niet op een geldige manier bevestigd. Probeer het opnieuw; lukt het dan nog niet, neem contact op met de beheerder van Weerbaar in uw organisatie.";
+const UNKNOWN: &str = "U bent bij uw organisatie aangemeld, maar Weerbaar kent u nog niet. Vraag de beheerder van Weerbaar in uw organisatie (vaak de griffie) om u toe te voegen met het e-mailadres waarmee u zich aanmeldt.";
+const DISABLED: &str = "Uw account in Weerbaar is uitgeschakeld. Neem contact op met de beheerder van Weerbaar in uw organisatie.";
