@@ -5,10 +5,9 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use serde::Deserialize;
 use weerbaar_register::{ApiScope, ApiTokenId, NewApiToken, RegisterError};
 
 use crate::auth::SignedIn;
@@ -127,23 +126,23 @@ async fn page(
     })
 }
 
-#[derive(Debug, Deserialize)]
-struct ShowQuery {
-    ingetrokken: Option<String>,
-}
-
 async fn show(
     State(state): State<AppState>,
     user: SignedIn,
-    Query(query): Query<ShowQuery>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, WebError> {
+    // Read by hand: a repeated parameter is no reason for a plain-text 400.
+    let revoked = query
+        .unwrap_or_default()
+        .split('&')
+        .any(|pair| pair.split('=').next() == Some("ingetrokken"));
     let page = page(
         &state,
         &user,
         Fields::default(),
         Errors::default(),
         None,
-        query.ingetrokken.is_some(),
+        revoked,
     )
     .await?;
     Ok(html(&page))

@@ -1123,3 +1123,19 @@ async fn a_repeated_or_bad_query_parameter_is_a_422_problem_not_a_plain_400() {
             .problem(StatusCode::UNPROCESSABLE_ENTITY);
     }
 }
+
+#[tokio::test]
+async fn refusals_that_axum_writes_are_problems_too() {
+    let world = World::new("westerveld").await;
+    let big = format!("{{\"x\": \"{}\"}}", "a".repeat(2 * 1024 * 1024));
+    let answer = send(
+        &world.app,
+        "POST",
+        "/api/v1/protocol/evaluate?preset=westerveld",
+        None,
+        &[],
+        Some(big),
+    )
+    .await;
+    answer.problem(StatusCode::PAYLOAD_TOO_LARGE);
+}

@@ -74,6 +74,26 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/people", get(people::list).post(people::add))
         .method_not_allowed_fallback(|| async { Problem::method_not_allowed() })
         .fallback(|| async { Problem::not_found() })
+        .layer(axum::middleware::map_response(problems_only))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+}
+
+/// The largest request body the API takes: a report is a few kilobytes.
+const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Every refusal of the API is a problem document, also those that axum writes itself
+/// (a body over the limit, a path or query it cannot read) in plain text.
+async fn problems_only(response: axum::response::Response) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes() == problem::PROBLEM_JSON.as_bytes());
+    if (status.is_client_error() || status.is_server_error()) && !is_problem {
+        return Problem::of_status(status).into_response();
+    }
+    response
 }
 
 #[derive(OpenApi)]

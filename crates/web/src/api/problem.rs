@@ -130,6 +130,29 @@ impl Problem {
         )
     }
 
+    /// A refusal that no handler wrote (a body too large, a path that does not parse):
+    /// the status kept, in the form of every other problem.
+    pub(crate) fn of_status(status: StatusCode) -> Problem {
+        match status {
+            StatusCode::NOT_FOUND => Problem::not_found(),
+            StatusCode::METHOD_NOT_ALLOWED => Problem::method_not_allowed(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => Problem::unsupported_media_type(),
+            StatusCode::PAYLOAD_TOO_LARGE => Problem::new(
+                status,
+                "too-large",
+                "Te groot",
+                "Het verzoek is groter dan de API aanneemt (1 MiB).",
+            ),
+            status if status.is_server_error() => Problem::internal(),
+            status => Problem::new(
+                status,
+                "bad-request",
+                "Verzoek niet begrepen",
+                "Het verzoek kon niet worden gelezen. Controleer het adres, de parameters en de gegevens.",
+            ),
+        }
+    }
+
     /// Something broke that the caller cannot fix; the details go to the log only.
     pub(crate) fn internal() -> Problem {
         Problem::new(
