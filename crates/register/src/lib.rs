@@ -20,6 +20,7 @@ pub mod error;
 pub mod evidence;
 pub mod intake;
 pub mod model;
+pub mod operations;
 pub mod people;
 pub mod register;
 pub mod retention;

@@ -11,6 +11,7 @@ mod evidence_form;
 mod form;
 mod guard;
 pub mod labels;
+mod metrics;
 mod oidc;
 mod pages;
 mod rate_limit;
@@ -27,6 +28,7 @@ use std::net::SocketAddr;
 use axum::Router;
 
 pub use api::openapi_json;
+pub use metrics::MetricsSettings;
 pub use oidc::{CALLBACK_PATH as OIDC_CALLBACK_PATH, OidcClaim, OidcSettings};
 pub use state::{AppState, Settings};
 
@@ -38,6 +40,9 @@ pub fn router(state: AppState) -> Router {
         .merge(oidc::routes())
         .nest(api::PREFIX, api::routes())
         .merge(static_files::routes())
+        .merge(metrics::routes())
+        // The route template goes out on the response, for the count around everything.
+        .route_layer(axum::middleware::from_fn(metrics::tag_route))
         .layer(axum::middleware::from_fn(guard::refuse_cross_site_posts))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(axum::extract::DefaultBodyLimit::max(
@@ -48,6 +53,10 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             std::time::Duration::from_secs(60),
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::record,
         ))
         .with_state(state)
 }

@@ -22,6 +22,8 @@ pub struct Settings {
     pub setup_code: Option<String>,
     /// `[oidc]`: sign-in through the organisation's identity provider, beside passwords.
     pub oidc: Option<crate::oidc::OidcSettings>,
+    /// `[metrics]`: `/metrics` answers only when set.
+    pub metrics: Option<crate::metrics::MetricsSettings>,
 }
 
 /// Shared by every request.
@@ -41,6 +43,8 @@ pub(crate) struct Inner {
     pub used_steps: Mutex<HashMap<PersonId, u64>>,
     /// Sign-ins at the identity provider in progress.
     pub oidc_flights: crate::oidc::Flights,
+    /// Requests counted for `/metrics`.
+    pub metrics: crate::metrics::Metrics,
 }
 
 impl std::fmt::Debug for AppState {
@@ -62,6 +66,7 @@ impl AppState {
             code_failures: Mutex::new(HashMap::new()),
             used_steps: Mutex::new(HashMap::new()),
             oidc_flights: crate::oidc::Flights::default(),
+            metrics: crate::metrics::Metrics::default(),
         }))
     }
 

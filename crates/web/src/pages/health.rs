@@ -17,7 +17,7 @@ async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
     match state.register().organisations().await {
         Ok(_) => (StatusCode::OK, "ready\n"),
         Err(error) => {
-            eprintln!("error: not ready: {error}");
+            tracing::error!(%error, "not ready: the database cannot be read");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
         }
     }
