@@ -542,6 +542,18 @@ impl Register {
                 }
             }
             append_event!(tx, key, case, event, Some(actor), at, payload);
+            // An aftercare conversation planned: each victim of the case is told when.
+            if let Some((item, ItemKind::Aftercare, _, _)) = &new_item {
+                let victims = sqlx::query("SELECT person_id FROM case_victims WHERE case_id = $1 ORDER BY person_id")
+                    .bind(case.as_str())
+                    .fetch_all(&mut *tx)
+                    .await?;
+                for victim in victims {
+                    let victim: String = victim.try_get("person_id")?;
+                    crate::outbox::enqueue_mail!(tx, organisation.as_str(), victim.as_str(),
+                        crate::outbox::MailKind::NazorgAfspraak, Some(case.as_str()), Some(item.as_str()), at);
+                }
+            }
 
             // The tasks the action fulfils or raises, as far as the protocol uses them.
             for task in completes {

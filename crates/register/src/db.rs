@@ -84,6 +84,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "api_tokens",
         include_str!("../migrations/sqlite/0004_api_tokens.sql"),
     ),
+    (
+        5,
+        "outbox",
+        include_str!("../migrations/sqlite/0005_outbox.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -105,6 +110,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         4,
         "api_tokens",
         include_str!("../migrations/postgres/0004_api_tokens.sql"),
+    ),
+    (
+        5,
+        "outbox",
+        include_str!("../migrations/postgres/0005_outbox.sql"),
     ),
 ];
 

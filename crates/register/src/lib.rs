@@ -21,6 +21,7 @@ pub mod evidence;
 pub mod intake;
 pub mod model;
 pub mod operations;
+pub mod outbox;
 pub mod people;
 pub mod register;
 pub mod retention;
@@ -47,6 +48,9 @@ pub use evidence::{
     MAX_EVIDENCE_BYTES, OnlineEvidence,
 };
 pub use model::*;
+pub use outbox::{
+    MailKind, MailState, OutboxEntry, OutgoingMail, REMINDER_AHEAD, RETRY_AFTER, RemindersQueued,
+};
 pub use people::PersonSummary;
 pub use register::Register;
 pub use retention::{RetentionPeriod, RetentionPolicy, RetentionRun, RetentionSource};

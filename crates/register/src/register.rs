@@ -298,6 +298,15 @@ macro_rules! register_in_tx {
                     .await?;
                 }
 
+                // The mails the report causes, queued with it: the handler's role, and
+                // the informed roles (never to the reporter, who knows).
+                $crate::outbox::enqueue_for_role!($tx, org.as_str(), plan.handler.as_str(), None,
+                    $crate::outbox::MailKind::NieuweMelding, Some(case.as_str()), None, at);
+                for role in BTreeSet::from_iter(plan.informed.iter().copied()) {
+                    $crate::outbox::enqueue_for_role!($tx, org.as_str(), role.as_str(), Some(report.reporter.as_str()),
+                        $crate::outbox::MailKind::IncidentGemeld, Some(case.as_str()), None, at);
+                }
+
             registered.push(Registered { case, number, plan, perpetrator, prior_incidents: prior });
             }
         registered

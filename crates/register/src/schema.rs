@@ -372,6 +372,47 @@ pub const TABLES: &[Table] = &[
         ],
         primary_key: &["id"],
     },
+    Table {
+        name: "outbox",
+        columns: &[
+            req("id", Text),
+            req("organisation_id", Text),
+            req("person_id", Text),
+            req("kind", Text),
+            opt("case_id", Text),
+            opt("subject", Text),
+            req("dedupe_key", Text),
+            req("state", Text),
+            req("attempts", Integer),
+            req("next_attempt_at", Integer),
+            opt("lease_owner", Text),
+            opt("lease_until", Integer),
+            opt("last_error", Text),
+            req("created_at", Integer),
+            opt("sent_at", Integer),
+        ],
+        primary_key: &["id"],
+    },
+    Table {
+        name: "mail_preferences",
+        columns: &[
+            req("person_id", Text),
+            req("kind", Text),
+            req("enabled", Boolean),
+            req("updated_at", Integer),
+        ],
+        primary_key: &["person_id", "kind"],
+    },
+    Table {
+        name: "calendar_feeds",
+        columns: &[
+            req("person_id", Text),
+            req("organisation_id", Text),
+            req("token_hash", Blob),
+            req("created_at", Integer),
+        ],
+        primary_key: &["person_id"],
+    },
 ];
 
 /// The table called `name`.
