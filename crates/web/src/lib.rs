@@ -11,6 +11,7 @@ mod evidence_form;
 mod form;
 mod guard;
 pub mod labels;
+pub mod mail;
 mod metrics;
 mod oidc;
 mod pages;

@@ -39,7 +39,7 @@ pub const MASTER_KEY_ENV: &str = "WEERBAAR_KEYS__MASTER_KEY";
 /// The key file (the `_FILE` variant of the master key, which is `keys.master_key_file`).
 pub const MASTER_KEY_FILE_ENV: &str = "WEERBAAR_KEYS__MASTER_KEY_FILE";
 /// The secrets whose value may be read from a file named by `WEERBAAR_<KEY>_FILE`.
-const SECRETS: &[&str] = &["database.url"];
+const SECRETS: &[&str] = &["database.url", "oidc.client_secret", "metrics.token"];
 
 /// The file as written: every key optional, so that a key's absence shows and the
 /// defaults (which depend on the data folder) are filled in afterwards.
@@ -56,6 +56,12 @@ struct Raw {
     storage: RawStorage,
     #[serde(default)]
     retention: Retention,
+    #[serde(default)]
+    oidc: Option<RawOidc>,
+    #[serde(default)]
+    metrics: RawMetrics,
+    #[serde(default)]
+    log: RawLog,
 }
 
 #[derive(Default, Deserialize)]
@@ -88,6 +94,83 @@ struct RawServer {
     listen: Option<SocketAddr>,
     #[serde(default)]
     secure_cookies: bool,
+    public_url: Option<String>,
+}
+
+/// `[oidc]`: sign-in through the organisation's identity provider.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOidc {
+    issuer: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    redirect_url: Option<String>,
+    claim: Option<String>,
+    organisation: Option<String>,
+    label: Option<String>,
+}
+
+impl fmt::Debug for RawOidc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawOidc")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| ".."))
+            .field("redirect_url", &self.redirect_url)
+            .field("claim", &self.claim)
+            .field("organisation", &self.organisation)
+            .field("label", &self.label)
+            .finish()
+    }
+}
+
+/// `[metrics]`: whether `/metrics` answers, and its bearer token.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMetrics {
+    #[serde(default)]
+    enabled: bool,
+    token: Option<String>,
+}
+
+impl fmt::Debug for RawMetrics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawMetrics")
+            .field("enabled", &self.enabled)
+            .field("token", &self.token.as_ref().map(|_| ".."))
+            .finish()
+    }
+}
+
+/// `[log]`: how `weerbaar serve` writes its log (to standard error).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLog {
+    format: Option<String>,
+    level: Option<String>,
+}
+
+/// The label on the sign-in button when `oidc.label` is not set.
+pub const DEFAULT_OIDC_LABEL: &str = "uw organisatieaccount";
+/// The shortest `metrics.token` accepted.
+pub const MIN_METRICS_TOKEN_CHARS: usize = 16;
+
+/// `[log]` as it applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogSettings {
+    /// `log.format = "json"`: one JSON object per line; otherwise plain text.
+    pub json: bool,
+    /// `log.level`: the least severe level written (`info` by default).
+    pub level: tracing::Level,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        LogSettings {
+            json: false,
+            level: tracing::Level::INFO,
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -176,6 +259,15 @@ pub struct Config {
     pub secure_cookies: bool,
     /// `[retention]`: the periods per closed status.
     pub retention: Retention,
+    /// `server.public_url`: the address people reach the site at, without a trailing
+    /// slash (`https://weerbaar.gemeente.nl`).
+    pub public_url: Option<String>,
+    /// `[oidc]`, when set.
+    pub oidc: Option<weerbaar_web::OidcSettings>,
+    /// `[metrics]`: `/metrics` answers only when this is set.
+    pub metrics: Option<weerbaar_web::MetricsSettings>,
+    /// `[log]`.
+    pub log: LogSettings,
 }
 
 impl Config {
@@ -279,6 +371,17 @@ impl Config {
                 .map_err(|error| anyhow!("the default listen address: {error}"))?,
         };
 
+        let public_url = match raw.server.public_url {
+            Some(url) => Some(web_url(&url, "server.public_url", &figment)?),
+            None => None,
+        };
+        let oidc = match raw.oidc {
+            Some(oidc) => Some(oidc_settings(oidc, public_url.as_deref(), &figment)?),
+            None => None,
+        };
+        let metrics = metrics_settings(raw.metrics, &figment)?;
+        let log = log_settings(raw.log, &figment)?;
+
         Ok(Config {
             data_dir,
             file,
@@ -290,6 +393,10 @@ impl Config {
             listen,
             secure_cookies: raw.server.secure_cookies,
             retention: raw.retention,
+            public_url,
+            oidc,
+            metrics,
+            log,
         })
     }
 
@@ -315,6 +422,124 @@ impl Config {
     pub fn sqlite_file(&self) -> Option<PathBuf> {
         sqlite_file(&self.database_url)
     }
+}
+
+/// An `http(s)://` URL without a trailing slash.
+fn web_url(url: &str, key: &str, figment: &Figment) -> Result<String> {
+    let url = url.trim().trim_end_matches('/');
+    if !(url.starts_with("https://") || url.starts_with("http://"))
+        || url.contains(char::is_whitespace)
+    {
+        bail!(
+            "the configuration key `{key}` ({}) must be an http:// or https:// address, \
+             for example https://weerbaar.gemeente.nl",
+            origin(figment, key)
+        );
+    }
+    Ok(url.to_owned())
+}
+
+fn oidc_settings(
+    raw: RawOidc,
+    public_url: Option<&str>,
+    figment: &Figment,
+) -> Result<weerbaar_web::OidcSettings> {
+    let required = |value: Option<String>, key: &str| -> Result<String> {
+        match value.map(|v| v.trim().to_owned()) {
+            Some(value) if !value.is_empty() => Ok(value),
+            _ => bail!(
+                "[oidc] is set, so the configuration key `oidc.{key}` is required{}",
+                match figment.find_metadata("oidc") {
+                    Some(metadata) =>
+                        format!(" (the table comes from {})", describe(metadata, "oidc")),
+                    None => String::new(),
+                }
+            ),
+        }
+    };
+    let issuer = web_url(&required(raw.issuer, "issuer")?, "oidc.issuer", figment)?;
+    let client_id = required(raw.client_id, "client_id")?;
+    let organisation = required(raw.organisation, "organisation")?;
+    let redirect_url = match (raw.redirect_url, public_url) {
+        (Some(url), _) => web_url(&url, "oidc.redirect_url", figment)?,
+        (None, Some(public)) => format!("{public}{}", weerbaar_web::OIDC_CALLBACK_PATH),
+        (None, None) => bail!(
+            "[oidc] needs the address the provider sends people back to: set \
+             `server.public_url` (the site's address, e.g. https://weerbaar.gemeente.nl) or \
+             `oidc.redirect_url` (the full address, ending in {})",
+            weerbaar_web::OIDC_CALLBACK_PATH
+        ),
+    };
+    let claim_name = raw.claim.unwrap_or_else(|| String::from("email"));
+    let Some(claim) = weerbaar_web::OidcClaim::from_name(claim_name.trim()) else {
+        bail!(
+            "the configuration key `oidc.claim` ({}): `{claim_name}` is not a claim Weerbaar \
+             can match; use one of: {}",
+            origin(figment, "oidc.claim"),
+            weerbaar_web::OidcClaim::NAMES.join(", ")
+        );
+    };
+    let client_secret = raw.client_secret.filter(|secret| !secret.is_empty());
+    let label = raw
+        .label
+        .map(|label| label.trim().to_owned())
+        .filter(|label| !label.is_empty())
+        .unwrap_or_else(|| DEFAULT_OIDC_LABEL.to_owned());
+    Ok(weerbaar_web::OidcSettings {
+        issuer,
+        client_id,
+        client_secret,
+        redirect_url,
+        claim,
+        organisation,
+        label,
+    })
+}
+
+fn metrics_settings(
+    raw: RawMetrics,
+    figment: &Figment,
+) -> Result<Option<weerbaar_web::MetricsSettings>> {
+    let token = raw.token.filter(|token| !token.is_empty());
+    if let Some(token) = &token
+        && token.chars().count() < MIN_METRICS_TOKEN_CHARS
+    {
+        bail!(
+            "the configuration key `metrics.token` ({}) is too short: use at least \
+             {MIN_METRICS_TOKEN_CHARS} characters, for example from `openssl rand -hex 32`",
+            origin(figment, "metrics.token")
+        );
+    }
+    // A token says that /metrics is wanted; `enabled` alone opens it without one.
+    Ok((raw.enabled || token.is_some()).then_some(weerbaar_web::MetricsSettings { token }))
+}
+
+fn log_settings(raw: RawLog, figment: &Figment) -> Result<LogSettings> {
+    let json = match raw.format.as_deref().map(str::trim) {
+        None | Some("text") => false,
+        Some("json") => true,
+        Some(other) => bail!(
+            "the configuration key `log.format` ({}): `{other}` is not a log format; use \
+             \"text\" or \"json\"",
+            origin(figment, "log.format")
+        ),
+    };
+    let level = match raw.level.as_deref().map(str::trim) {
+        None => tracing::Level::INFO,
+        Some(text) => match text.to_ascii_lowercase().as_str() {
+            "error" => tracing::Level::ERROR,
+            "warn" => tracing::Level::WARN,
+            "info" => tracing::Level::INFO,
+            "debug" => tracing::Level::DEBUG,
+            "trace" => tracing::Level::TRACE,
+            _ => bail!(
+                "the configuration key `log.level` ({}): `{text}` is not a level; use error, \
+                 warn, info, debug or trace",
+                origin(figment, "log.level")
+            ),
+        },
+    };
+    Ok(LogSettings { json, level })
 }
 
 /// Reads a key file, explaining the usual mistakes.
@@ -606,6 +831,10 @@ impl fmt::Debug for Config {
             .field("evidence_dir", &self.evidence_dir)
             .field("listen", &self.listen)
             .field("secure_cookies", &self.secure_cookies)
+            .field("public_url", &self.public_url)
+            .field("oidc", &self.oidc)
+            .field("metrics", &self.metrics)
+            .field("log", &self.log)
             .finish_non_exhaustive()
     }
 }
@@ -653,8 +882,47 @@ mod tests {
         assert!(handled_apart("DATA_DIR"));
         assert!(handled_apart("keys__master_key"));
         assert!(handled_apart("DATABASE__URL_FILE"));
+        assert!(handled_apart("OIDC__CLIENT_SECRET_FILE"));
+        assert!(handled_apart("METRICS__TOKEN_FILE"));
         assert!(!handled_apart("KEYS__MASTER_KEY_FILE"));
         assert!(!handled_apart("DATABASE__URL"));
+    }
+
+    #[test]
+    fn oidc_metrics_and_log_tables_are_read_with_their_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "[server]\npublic_url = \"https://weerbaar.gemeente.nl/\"\n\n\
+             [oidc]\nissuer = \"https://login.gemeente.nl/realms/gemeente\"\n\
+             client_id = \"weerbaar\"\nclient_secret = \"s3cr3t-waarde\"\n\
+             organisation = \"Gemeente Westerveld\"\n\n\
+             [metrics]\nenabled = true\n\n[log]\nformat = \"json\"\nlevel = \"warn\"\n",
+        )
+        .unwrap();
+        let config = Config::load(dir.path(), &Overrides::default()).unwrap();
+        let oidc = config.oidc.as_ref().expect("[oidc]");
+        assert_eq!(
+            oidc.redirect_url,
+            "https://weerbaar.gemeente.nl/aanmelden/extern/terug"
+        );
+        assert_eq!(oidc.claim, weerbaar_web::OidcClaim::Email);
+        assert_eq!(oidc.label, DEFAULT_OIDC_LABEL);
+        assert_eq!(oidc.client_secret.as_deref(), Some("s3cr3t-waarde"));
+        assert!(!format!("{config:?}").contains("s3cr3t-waarde"));
+        assert!(config.metrics.as_ref().is_some_and(|m| m.token.is_none()));
+        assert_eq!(
+            config.log,
+            LogSettings {
+                json: true,
+                level: tracing::Level::WARN
+            }
+        );
+        // Without the tables: no provider, no /metrics, plain text at info.
+        let empty = tempfile::tempdir().unwrap();
+        let config = Config::load(empty.path(), &Overrides::default()).unwrap();
+        assert!(config.oidc.is_none() && config.metrics.is_none());
+        assert_eq!(config.log, LogSettings::default());
     }
 
     #[test]

@@ -11,7 +11,7 @@ use clap::Args;
 use weerbaar_register::MasterKey;
 use weerbaar_web::{AppState, Settings};
 
-use crate::config::{Config, KeySource, Overrides, read_key_file};
+use crate::config::{Config, KeySource, LogSettings, Overrides, read_key_file};
 use crate::register_cmd::{Undo, create_data_dir, open_register};
 
 #[derive(Debug, Args)]
@@ -23,6 +23,7 @@ pub struct ServeArgs {
 
 pub async fn run(data_dir: &Path, args: ServeArgs) -> Result<ExitCode> {
     let config = Config::load(data_dir, &Overrides::default())?;
+    init_logging(config.log);
     let listen = args.listen.unwrap_or(config.listen);
     let master = first_start_or_key(&config)?;
     let register = open_register(&config, master).await?;
@@ -35,6 +36,8 @@ pub async fn run(data_dir: &Path, args: ServeArgs) -> Result<ExitCode> {
         Settings {
             secure_cookies: config.secure_cookies,
             setup_code: Some(setup_code.clone()),
+            oidc: config.oidc.clone(),
+            metrics: config.metrics.clone(),
             ..Settings::default()
         },
     );
@@ -43,6 +46,13 @@ pub async fn run(data_dir: &Path, args: ServeArgs) -> Result<ExitCode> {
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let address = listener.local_addr().unwrap_or(listen);
+    tracing::info!(
+        %address,
+        version = env!("CARGO_PKG_VERSION"),
+        oidc = config.oidc.is_some(),
+        metrics = config.metrics.is_some(),
+        "weerbaar serve started"
+    );
     println!(
         "Weerbaar draait op http://{address}/ (data: {})",
         config.data_dir.display()
@@ -54,8 +64,24 @@ pub async fn run(data_dir: &Path, args: ServeArgs) -> Result<ExitCode> {
     weerbaar_web::serve(listener, state, shutdown_signal())
         .await
         .context("the web server stopped")?;
+    tracing::info!("weerbaar serve stopped");
     println!("Weerbaar is gestopt.");
     Ok(ExitCode::SUCCESS)
+}
+
+/// The log of `weerbaar serve`, on standard error: plain text, or one JSON object per
+/// line with `log.format = "json"`. Events carry no case content and no personal data.
+fn init_logging(log: LogSettings) {
+    let builder = tracing_subscriber::fmt()
+        .with_max_level(log.level)
+        .with_writer(std::io::stderr)
+        .with_target(false);
+    // A second `serve` in one process (tests) keeps the first subscriber.
+    let _ = if log.json {
+        builder.json().flatten_event(true).try_init()
+    } else {
+        builder.try_init()
+    };
 }
 
 /// The master key; on the very first start of a data folder without configuration, a
@@ -108,7 +134,7 @@ async fn purge_sessions(state: AppState) {
             .purge_sessions(jiff::Timestamp::now(), state.session_limits())
             .await
         {
-            eprintln!("error: expired sessions were not removed: {error}");
+            tracing::error!(%error, "expired sessions were not removed");
         }
     }
 }
