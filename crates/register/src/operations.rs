@@ -47,4 +47,37 @@ impl Register {
             .map(|(id, count)| (OrganisationId(id), u64::try_from(count).unwrap_or(0)))
             .collect())
     }
+
+    /// Per organisation, the mails in the outbox that still wait to be sent (`queued`)
+    /// and those that gave up after their retries (`failed`). Organisations without such
+    /// mails are listed with 0 for both.
+    pub async fn outbox_depth_per_organisation(
+        &self,
+    ) -> Result<Vec<(OrganisationId, u64, u64)>, RegisterError> {
+        let rows: Vec<(String, i64, i64)> = on_db!(self.db(), pool => {
+            sqlx::query(
+                "SELECT o.id AS organisation_id, \
+                 (SELECT COUNT(*) FROM outbox m WHERE m.organisation_id = o.id \
+                  AND m.state = 'queued') AS queued, \
+                 (SELECT COUNT(*) FROM outbox m WHERE m.organisation_id = o.id \
+                  AND m.state = 'failed') AS failed \
+                 FROM organisations o ORDER BY o.id",
+            )
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .map(|row| Ok((row.try_get("organisation_id")?, row.try_get("queued")?, row.try_get("failed")?)))
+            .collect::<Result<Vec<_>, sqlx::Error>>()?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(id, queued, failed)| {
+                (
+                    OrganisationId(id),
+                    u64::try_from(queued).unwrap_or(0),
+                    u64::try_from(failed).unwrap_or(0),
+                )
+            })
+            .collect())
+    }
 }

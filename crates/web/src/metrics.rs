@@ -1,7 +1,7 @@
 //! Prometheus metrics at `/metrics`: requests by route template and status, their
-//! latency, and the overdue tasks per organisation. Labels are route templates
-//! (`/zaken/{case}`), never the path asked for, so no case id, name or address ends up in
-//! a metric; organisations are named by their id.
+//! latency, the overdue tasks and the outbox's waiting and failed mails per organisation.
+//! Labels are route templates (`/zaken/{case}`), never the path asked for, so no case id,
+//! name or address ends up in a metric; organisations are named by their id.
 //!
 //! The text format is written here rather than with a metrics crate: the few series are
 //! simple, and an own encoder of some eighty lines costs less than a dependency tree.
@@ -231,6 +231,28 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response 
         }
         Err(error) => {
             tracing::error!(%error, "metrics: the overdue tasks could not be counted");
+        }
+    }
+    match state.register().outbox_depth_per_organisation().await {
+        Ok(counts) => {
+            out.push_str(
+                "# HELP weerbaar_outbox_mails Mails in the outbox that wait to be sent (queued) or gave up (failed), per organisation.\n",
+            );
+            out.push_str("# TYPE weerbaar_outbox_mails gauge\n");
+            for (organisation, queued, failed) in counts {
+                let organisation = escape(organisation.as_str());
+                let _ = writeln!(
+                    out,
+                    "weerbaar_outbox_mails{{organisation=\"{organisation}\",state=\"queued\"}} {queued}"
+                );
+                let _ = writeln!(
+                    out,
+                    "weerbaar_outbox_mails{{organisation=\"{organisation}\",state=\"failed\"}} {failed}"
+                );
+            }
+        }
+        Err(error) => {
+            tracing::error!(%error, "metrics: the outbox could not be counted");
         }
     }
     out.push_str("# HELP weerbaar_build_info The running version.\n");

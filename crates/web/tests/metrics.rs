@@ -171,6 +171,20 @@ async fn requests_are_counted_by_route_template_and_nothing_personal_shows() {
         )),
         "{body}"
     );
+    assert!(
+        body.contains(&format!(
+            "weerbaar_outbox_mails{{organisation=\"{}\",state=\"failed\"}} 0",
+            world.organisation.as_str()
+        )),
+        "{body}"
+    );
+    assert!(
+        body.contains(&format!(
+            "weerbaar_outbox_mails{{organisation=\"{}\",state=\"queued\"}}",
+            world.organisation.as_str()
+        )),
+        "{body}"
+    );
     for secret in [
         registered.case.to_string(),
         String::from("rik.raadslid"),
