@@ -10,6 +10,8 @@ mod home;
 mod inbox;
 mod informed;
 pub(crate) mod my_cases;
+mod outbox;
+mod preferences;
 pub(crate) mod report;
 pub(crate) mod setup;
 mod sign_in;
@@ -33,6 +35,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(case::routes())
         .merge(case_files::routes())
         .merge(informed::routes())
+        .merge(outbox::routes())
+        .merge(preferences::routes())
         .fallback(|| async { crate::error::WebError::NotFound })
 }
 
