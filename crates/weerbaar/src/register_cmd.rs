@@ -368,6 +368,9 @@ fn write_config_file(config: &Config, args: &InitArgs, undo: &mut Undo) -> Resul
 [server]
 # The address and port `weerbaar serve` listens on.
 # listen = "{DEFAULT_LISTEN}"
+# Behind a reverse proxy with HTTPS: cookies over HTTPS only, and the site's address.
+# secure_cookies = true
+# public_url = "https://weerbaar.gemeente.nl"
 
 [storage]
 # The folder of the evidence files (each sealed with its organisation's key), made with
@@ -380,6 +383,29 @@ fn write_config_file(config: &Config, args: &InitArgs, undo: &mut Undo) -> Resul
 # gearchiveerd); an open case never does. A status without a period is kept as it is.
 # afgerond = 2555      # seven years
 # gearchiveerd = 3650  # ten years
+
+# Sign-in through the organisation's identity provider (OpenID Connect), beside passwords.
+# People are matched to those already in Weerbaar; see docs/operations.md. Uncomment the
+# table and its keys together. The secret is better in WEERBAAR_OIDC__CLIENT_SECRET_FILE.
+# [oidc]
+# issuer = "https://login.gemeente.nl/realms/gemeente"
+# client_id = "weerbaar"
+# client_secret = "..."
+# organisation = "Gemeente Westerveld"   # its id or exact name
+# claim = "email"                        # or "preferred_username"
+# label = "uw organisatieaccount"        # the button: "Aanmelden met <label>"
+# redirect_url = "https://weerbaar.gemeente.nl/aanmelden/extern/terug"  # default from public_url
+
+[metrics]
+# Prometheus metrics at /metrics (no personal data). Off by default; a token (at least 16
+# characters, e.g. `openssl rand -hex 32`) asks Prometheus for `Authorization: Bearer`.
+# enabled = true
+# token = "..."
+
+[log]
+# `weerbaar serve` logs to standard error: "text", or "json" (one object per line).
+# format = "text"
+# level = "info"   # error, warn, info, debug, trace
 "#
     );
     let path = &config.file;

@@ -77,6 +77,17 @@ fn get(address: &str, path: &str, token: Option<&str>) -> (u16, String) {
     (status, body)
 }
 
+/// The configuration `text` with `line` set in its `[table]` (which `weerbaar init`
+/// writes with its keys commented out), or in a new table at the end.
+fn set_in_table(text: &str, table: &str, line: &str) -> String {
+    let header = format!("[{table}]\n");
+    if text.contains(&header) {
+        text.replacen(&header, &format!("{header}{line}\n"), 1)
+    } else {
+        format!("{text}\n{header}{line}\n")
+    }
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -95,10 +106,12 @@ fn serve_logs_json_and_answers_metrics_with_its_token() {
             .unwrap(),
     );
     let config = data.join("weerbaar.toml");
-    let mut text = std::fs::read_to_string(&config).unwrap_or_default();
-    text.push_str(&format!(
-        "\n[log]\nformat = \"json\"\n\n[metrics]\ntoken = \"{TOKEN}\"\n"
-    ));
+    let text = set_in_table(
+        &std::fs::read_to_string(&config).unwrap(),
+        "log",
+        "format = \"json\"",
+    );
+    let text = set_in_table(&text, "metrics", &format!("token = \"{TOKEN}\""));
     std::fs::write(&config, text).unwrap();
     let address = format!("127.0.0.1:{}", free_port());
     let mut child = Killed(
@@ -160,9 +173,20 @@ fn serve_refuses_an_incomplete_oidc_table_and_a_short_metrics_token() {
             "\n[oidc]\nissuer = \"https://login.gemeente.nl\"\nclient_id = \"weerbaar\"\norganisation = \"x\"\nredirect_url = \"https://weerbaar.gemeente.nl/aanmelden/extern/terug\"\nclaim = \"upn\"\n",
             "oidc.claim",
         ),
-        ("\n[metrics]\ntoken = \"kort\"\n", "metrics.token"),
-        ("\n[log]\nformat = \"xml\"\n", "log.format"),
     ];
+    let tables = [
+        ("metrics", "token = \"kort\"", "metrics.token"),
+        ("log", "format = \"xml\"", "log.format"),
+    ];
+    for (table, line, named) in tables {
+        std::fs::write(&config, set_in_table(&original, table, line)).unwrap();
+        let output = weerbaar(&data, &["serve", "--listen", "127.0.0.1:0"])
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "{line} was accepted");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(named), "{line}: {stderr}");
+    }
     for (extra, named) in cases {
         let text = &original;
         std::fs::write(&config, format!("{text}{extra}")).unwrap();
