@@ -208,6 +208,29 @@ pub(crate) fn looks_like_email(text: &str) -> bool {
         && !domain.contains('@')
 }
 
+/// The query string read into `T`, or `T::default()` when it does not read (a repeated or
+/// malformed parameter): a page then answers with its defaults instead of axum's
+/// plain-text 400.
+pub(crate) struct Lenient<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for Lenient<T>
+where
+    T: serde::de::DeserializeOwned + Default,
+    S: Send + Sync,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Lenient<T>, std::convert::Infallible> {
+        let query = parts.uri.query().unwrap_or_default();
+        Ok(Lenient(
+            serde_urlencoded::from_str(query).unwrap_or_default(),
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

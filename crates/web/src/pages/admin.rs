@@ -6,7 +6,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -247,7 +247,7 @@ struct PeoplePage {
 async fn people(
     State(state): State<AppState>,
     user: SignedIn,
-    Query(done): Query<Done>,
+    crate::form::Lenient(done): crate::form::Lenient<Done>,
 ) -> Result<Response, WebError> {
     user.require_admin()?;
     let rows = state
@@ -495,7 +495,7 @@ async fn person(
     State(state): State<AppState>,
     user: SignedIn,
     Path(id): Path<String>,
-    Query(done): Query<Done>,
+    crate::form::Lenient(done): crate::form::Lenient<Done>,
 ) -> Result<Response, WebError> {
     user.require_admin()?;
     let page = person_page(&state, &user, &id, None, Errors::default(), done.message()).await?;
@@ -711,7 +711,7 @@ async fn protocol_page(
 async fn protocol(
     State(state): State<AppState>,
     user: SignedIn,
-    Query(done): Query<Done>,
+    crate::form::Lenient(done): crate::form::Lenient<Done>,
 ) -> Result<Response, WebError> {
     user.require_admin()?;
     let page = protocol_page(
@@ -851,7 +851,7 @@ async fn contacts_page(
 async fn contacts(
     State(state): State<AppState>,
     user: SignedIn,
-    Query(done): Query<Done>,
+    crate::form::Lenient(done): crate::form::Lenient<Done>,
 ) -> Result<Response, WebError> {
     user.require_admin()?;
     Ok(html(
@@ -1246,7 +1246,7 @@ async fn retention_page(
 async fn retention(
     State(state): State<AppState>,
     user: SignedIn,
-    Query(done): Query<Done>,
+    crate::form::Lenient(done): crate::form::Lenient<Done>,
 ) -> Result<Response, WebError> {
     user.require_admin()?;
     Ok(html(

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
@@ -87,7 +87,7 @@ fn case_row(case: weerbaar_register::access::CaseListing) -> CaseRow {
 async fn inbox(
     State(state): State<AppState>,
     user: SignedIn,
-    Query(filter): Query<Filter>,
+    crate::form::Lenient(filter): crate::form::Lenient<Filter>,
 ) -> Result<Response, WebError> {
     if !user.me.is_handler() {
         return Err(WebError::Forbidden);

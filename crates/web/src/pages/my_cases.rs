@@ -201,7 +201,7 @@ async fn show(
     State(state): State<AppState>,
     user: SignedIn,
     Path(case): Path<String>,
-    query: axum::extract::Query<std::collections::HashMap<String, String>>,
+    crate::form::Lenient(query): crate::form::Lenient<std::collections::HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     let added = query.contains_key("toegevoegd");
     let page = case_page(&state, &user, &CaseId(case), Errors::default(), added).await?;

@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
@@ -477,7 +477,7 @@ async fn submit(
     Ok(Redirect::to(&format!("/melden/{}/ontvangen{query}", registered.case)).into_response())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct ReceivedQuery {
     bewijs: Option<String>,
 }
@@ -501,7 +501,7 @@ async fn received(
     State(state): State<AppState>,
     user: SignedIn,
     Path(case): Path<String>,
-    Query(query): Query<ReceivedQuery>,
+    crate::form::Lenient(query): crate::form::Lenient<ReceivedQuery>,
 ) -> Result<Response, WebError> {
     let register = state.register();
     let case = CaseId(case);

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -93,7 +93,7 @@ async fn organisations(state: &AppState) -> Result<Vec<(String, String)>, WebErr
 async fn show(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(back): Query<Back>,
+    crate::form::Lenient(back): crate::form::Lenient<Back>,
 ) -> Result<Response, WebError> {
     if crate::pages::setup::pending_setup(&state).await?.is_some() {
         return Ok(Redirect::to("/inrichten").into_response());
@@ -249,7 +249,7 @@ struct CodePage {
 async fn show_code(
     State(state): State<AppState>,
     parts: Parts,
-    Query(back): Query<Back>,
+    crate::form::Lenient(back): crate::form::Lenient<Back>,
 ) -> Result<Response, WebError> {
     let Some(pending) = pending(&parts, &state).await? else {
         return Ok(Redirect::to("/aanmelden").into_response());
