@@ -273,7 +273,7 @@ pub async fn run_round(
 /// Runs a round every `settings.interval` until `shutdown` resolves; a round under way
 /// finishes first (its mails are then recorded, not left to their leases).
 pub async fn run_scheduler(
-    register: Register,
+    state: crate::AppState,
     mailer: Mailer,
     owner: String,
     interval: Duration,
@@ -287,7 +287,7 @@ pub async fn run_scheduler(
             () = &mut shutdown => return,
             _ = ticks.tick() => {}
         }
-        if let Err(error) = run_round(&register, &mailer, &owner, Timestamp::now()).await {
+        if let Err(error) = run_round(state.register(), &mailer, &owner, Timestamp::now()).await {
             tracing::error!(%error, "the mail round failed");
         }
     }

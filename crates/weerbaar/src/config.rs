@@ -39,7 +39,12 @@ pub const MASTER_KEY_ENV: &str = "WEERBAAR_KEYS__MASTER_KEY";
 /// The key file (the `_FILE` variant of the master key, which is `keys.master_key_file`).
 pub const MASTER_KEY_FILE_ENV: &str = "WEERBAAR_KEYS__MASTER_KEY_FILE";
 /// The secrets whose value may be read from a file named by `WEERBAAR_<KEY>_FILE`.
-const SECRETS: &[&str] = &["database.url", "oidc.client_secret", "metrics.token"];
+const SECRETS: &[&str] = &[
+    "database.url",
+    "oidc.client_secret",
+    "metrics.token",
+    "mail.password",
+];
 
 /// The file as written: every key optional, so that a key's absence shows and the
 /// defaults (which depend on the data folder) are filled in afterwards.
@@ -62,6 +67,35 @@ struct Raw {
     metrics: RawMetrics,
     #[serde(default)]
     log: RawLog,
+    #[serde(default)]
+    mail: Option<RawMail>,
+}
+
+/// `[mail]`: the SMTP server the notifications go through.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMail {
+    server: Option<String>,
+    port: Option<u16>,
+    security: Option<String>,
+    sender: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    interval_seconds: Option<u64>,
+}
+
+impl fmt::Debug for RawMail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawMail")
+            .field("server", &self.server)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("sender", &self.sender)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| ".."))
+            .field("interval_seconds", &self.interval_seconds)
+            .finish()
+    }
 }
 
 #[derive(Default, Deserialize)]
@@ -268,6 +302,8 @@ pub struct Config {
     pub metrics: Option<weerbaar_web::MetricsSettings>,
     /// `[log]`.
     pub log: LogSettings,
+    /// `[mail]`, when set: `weerbaar serve` then sends the outbox's mails.
+    pub mail: Option<weerbaar_web::mail::MailSettings>,
 }
 
 impl Config {
@@ -381,6 +417,10 @@ impl Config {
         };
         let metrics = metrics_settings(raw.metrics, &figment)?;
         let log = log_settings(raw.log, &figment)?;
+        let mail = match raw.mail {
+            Some(mail) => Some(mail_settings(mail, public_url.as_deref(), &figment)?),
+            None => None,
+        };
 
         Ok(Config {
             data_dir,
@@ -397,6 +437,7 @@ impl Config {
             oidc,
             metrics,
             log,
+            mail,
         })
     }
 
@@ -437,6 +478,81 @@ fn web_url(url: &str, key: &str, figment: &Figment) -> Result<String> {
         );
     }
     Ok(url.to_owned())
+}
+
+/// The SMTP server's settings from `[mail]`: `server` and `sender` are required, and so is
+/// `server.public_url` (the links in mails); `security` is `starttls` (the default, port
+/// 587), `tls` (port 465) or `none` (port 25; only for a server on this machine);
+/// `username` and `password` go together.
+fn mail_settings(
+    raw: RawMail,
+    public_url: Option<&str>,
+    figment: &Figment,
+) -> Result<weerbaar_web::mail::MailSettings> {
+    use weerbaar_web::mail::{MailSecurity, MailSettings};
+    let required = |value: Option<String>, key: &str| -> Result<String> {
+        match value.map(|v| v.trim().to_owned()) {
+            Some(value) if !value.is_empty() => Ok(value),
+            _ => bail!("[mail] is set, so the configuration key `mail.{key}` is required"),
+        }
+    };
+    let server = required(raw.server, "server")?;
+    let sender = required(raw.sender, "sender")?;
+    let Some(public_url) = public_url else {
+        bail!(
+            "[mail] is set, so `server.public_url` is required: the mails link to it \
+             (for example https://weerbaar.gemeente.nl)"
+        );
+    };
+    let security = match raw.security.as_deref().map(str::trim) {
+        None | Some("starttls") => MailSecurity::Starttls,
+        Some("tls") => MailSecurity::Tls,
+        Some("none") => MailSecurity::None,
+        Some(other) => bail!(
+            "the configuration key `mail.security` ({}): `{other}` is not known; use \
+             \"starttls\", \"tls\" or \"none\"",
+            origin(figment, "mail.security")
+        ),
+    };
+    if security == MailSecurity::None
+        && !matches!(server.as_str(), "localhost" | "127.0.0.1" | "::1")
+    {
+        bail!(
+            "the configuration key `mail.security` ({}) is \"none\", which is only for a \
+             server on this machine (localhost); `mail.server` is `{server}`",
+            origin(figment, "mail.security")
+        );
+    }
+    let port = raw.port.unwrap_or(match security {
+        MailSecurity::Starttls => 587,
+        MailSecurity::Tls => 465,
+        MailSecurity::None => 25,
+    });
+    let username = raw.username.filter(|u| !u.trim().is_empty());
+    let password = raw.password.filter(|p| !p.is_empty());
+    if username.is_some() != password.is_some() {
+        bail!("`mail.username` and `mail.password` go together: set both or neither");
+    }
+    let interval = raw.interval_seconds.unwrap_or(60);
+    if !(5..=3600).contains(&interval) {
+        bail!(
+            "the configuration key `mail.interval_seconds` ({}) must lie between 5 and 3600",
+            origin(figment, "mail.interval_seconds")
+        );
+    }
+    let settings = MailSettings {
+        server,
+        port,
+        security,
+        sender,
+        username,
+        password,
+        public_url: public_url.to_owned(),
+        interval: std::time::Duration::from_secs(interval),
+    };
+    // Refuse a sender that is no address now, not at the first mail.
+    weerbaar_web::mail::Mailer::new(&settings).map_err(|error| anyhow!("[mail]: {error}"))?;
+    Ok(settings)
 }
 
 fn oidc_settings(
@@ -834,6 +950,7 @@ impl fmt::Debug for Config {
             .field("public_url", &self.public_url)
             .field("oidc", &self.oidc)
             .field("metrics", &self.metrics)
+            .field("mail", &self.mail)
             .field("log", &self.log)
             .finish_non_exhaustive()
     }
@@ -923,6 +1040,63 @@ mod tests {
         let config = Config::load(empty.path(), &Overrides::default()).unwrap();
         assert!(config.oidc.is_none() && config.metrics.is_none());
         assert_eq!(config.log, LogSettings::default());
+    }
+
+    #[test]
+    fn the_mail_table_is_read_with_its_defaults_and_checked() {
+        let load = |text: &str| {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join(CONFIG_FILE), text).unwrap();
+            Config::load(dir.path(), &Overrides::default())
+        };
+        let config = load(
+            "[server]\npublic_url = \"https://weerbaar.gemeente.nl/\"\n\n\
+             [mail]\nserver = \"smtp.gemeente.nl\"\nsender = \"Weerbaar <weerbaar@gemeente.nl>\"\n\
+             username = \"weerbaar\"\npassword = \"geheim-wachtwoord\"\n",
+        )
+        .unwrap();
+        let mail = config.mail.as_ref().expect("[mail]");
+        assert_eq!(mail.security, weerbaar_web::mail::MailSecurity::Starttls);
+        assert_eq!(mail.port, 587);
+        assert_eq!(mail.public_url, "https://weerbaar.gemeente.nl");
+        assert_eq!(mail.interval, std::time::Duration::from_secs(60));
+        assert!(!format!("{:?}", config).contains("geheim-wachtwoord"));
+        let tls = load(
+            "[server]\npublic_url = \"https://w.nl\"\n[mail]\nserver = \"smtp.w.nl\"\n\
+             sender = \"w@w.nl\"\nsecurity = \"tls\"\n",
+        )
+        .unwrap();
+        assert_eq!(tls.mail.as_ref().unwrap().port, 465);
+        for (text, needle) in [
+            (
+                "[mail]\nserver = \"smtp.w.nl\"\nsender = \"w@w.nl\"\n",
+                "server.public_url",
+            ),
+            (
+                "[server]\npublic_url = \"https://w.nl\"\n[mail]\nsender = \"w@w.nl\"\n",
+                "mail.server",
+            ),
+            (
+                "[server]\npublic_url = \"https://w.nl\"\n[mail]\nserver = \"smtp.w.nl\"\nsender = \"w@w.nl\"\nsecurity = \"none\"\n",
+                "localhost",
+            ),
+            (
+                "[server]\npublic_url = \"https://w.nl\"\n[mail]\nserver = \"smtp.w.nl\"\nsender = \"w@w.nl\"\nsecurity = \"ssl\"\n",
+                "mail.security",
+            ),
+            (
+                "[server]\npublic_url = \"https://w.nl\"\n[mail]\nserver = \"smtp.w.nl\"\nsender = \"w@w.nl\"\nusername = \"x\"\n",
+                "mail.password",
+            ),
+            (
+                "[server]\npublic_url = \"https://w.nl\"\n[mail]\nserver = \"smtp.w.nl\"\nsender = \"geen adres\"\n",
+                "mail.sender",
+            ),
+        ] {
+            let error = format!("{:#}", load(text).expect_err(text));
+            assert!(error.contains(needle), "{text}: {error}");
+        }
+        assert!(handled_apart("MAIL__PASSWORD_FILE"));
     }
 
     #[test]

@@ -61,9 +61,38 @@ pub async fn run(data_dir: &Path, args: ServeArgs) -> Result<ExitCode> {
         println!("Inrichtingscode: {setup_code}");
         println!("Open de pagina in een browser en vul deze code in om Weerbaar in te richten.");
     }
-    weerbaar_web::serve(listener, state, shutdown_signal())
-        .await
-        .context("the web server stopped")?;
+    // The scheduler of the outbox, when `[mail]` is set: it stops with the server, after
+    // finishing the round under way.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let scheduler = match &config.mail {
+        Some(settings) => {
+            let mailer =
+                weerbaar_web::mail::Mailer::new(settings).map_err(|e| anyhow!("[mail]: {e}"))?;
+            let owner = weerbaar_web::mail::instance_name();
+            tracing::info!(server = %settings.server, port = settings.port, %owner, "mail scheduler started");
+            let mut stopped = stopped.clone();
+
+            Some(tokio::spawn(weerbaar_web::mail::run_scheduler(
+                state.clone(),
+                mailer,
+                owner,
+                settings.interval,
+                async move {
+                    let _ = stopped.wait_for(|stop| *stop).await;
+                },
+            )))
+        }
+        None => None,
+    };
+    weerbaar_web::serve(listener, state, async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    })
+    .await
+    .context("the web server stopped")?;
+    if let Some(scheduler) = scheduler {
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(60), scheduler).await;
+    }
     tracing::info!("weerbaar serve stopped");
     println!("Weerbaar is gestopt.");
     Ok(ExitCode::SUCCESS)
