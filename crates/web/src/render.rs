@@ -36,7 +36,7 @@ pub(crate) fn html<T: Template>(page: &T) -> Response {
     match page.render() {
         Ok(body) => Html(body).into_response(),
         Err(error) => {
-            eprintln!("error: a page did not render: {error}");
+            tracing::error!(%error, "a page did not render");
             (
                 axum::http::StatusCode::INTERNAL_SERVER_ERROR,
                 Html("<!doctype html><html lang=\"nl\"><title>Fout</title><p>Er ging iets mis bij het tonen van deze pagina.</p></html>"),
