@@ -200,11 +200,13 @@ struct Back {
 
 async fn start(
     State(state): State<AppState>,
+    parts: axum::http::request::Parts,
     Query(back): Query<Back>,
 ) -> Result<Response, WebError> {
     let Some(settings) = state.settings().oidc.clone() else {
         return Err(WebError::NotFound);
     };
+    limit(&state, &parts)?;
     let http = http_client()?;
     let client = client(&settings, &http).await?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
@@ -254,6 +256,21 @@ fn clear_state_cookie(secure: bool) -> HeaderValue {
     .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
+/// Each step calls the provider: the same limit per client address as the password
+/// sign-in, so that nobody makes this server hammer the provider.
+fn limit(state: &AppState, parts: &axum::http::request::Parts) -> Result<(), WebError> {
+    let client = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip());
+    match client {
+        Some(client) if !state.inner().sign_in_limiter.allow(client, Instant::now()) => {
+            Err(WebError::TooManyAttempts)
+        }
+        _ => Ok(()),
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 struct Answer {
     code: Option<String>,
@@ -263,11 +280,14 @@ struct Answer {
 
 async fn callback(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    parts: axum::http::request::Parts,
     Query(answer): Query<Answer>,
 ) -> Result<Response, WebError> {
     let secure = state.settings().secure_cookies;
-    let result = sign_in(&state, &headers, answer).await;
+    let result = match limit(&state, &parts) {
+        Ok(()) => sign_in(&state, &parts.headers, answer).await,
+        Err(error) => Err(error),
+    };
     let response = match result {
         Ok(response) => response,
         Err(error) => error.into_response(),

@@ -466,3 +466,29 @@ async fn an_unreachable_provider_is_a_calm_page() {
     assert_eq!(page.status, StatusCode::BAD_GATEWAY, "{}", page.body);
     assert!(page.body.contains("nu niet bereikbaar"), "{}", page.body);
 }
+
+#[tokio::test]
+async fn starting_at_the_provider_is_limited_per_client_address() {
+    use tower::ServiceExt;
+    let provider = start_provider().await;
+    let world = world(Some(&provider.base)).await;
+    let address: std::net::SocketAddr = "192.0.2.7:50000".parse().unwrap();
+    let mut statuses = Vec::new();
+    for _ in 0..21 {
+        let mut request = axum::http::Request::builder()
+            .uri("/aanmelden/extern")
+            .header("host", "weerbaar.test")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(address));
+        let response = world.app.clone().oneshot(request).await.unwrap();
+        statuses.push(response.status());
+    }
+    assert!(
+        statuses[..20].iter().all(|s| *s == StatusCode::SEE_OTHER),
+        "{statuses:?}"
+    );
+    assert_eq!(statuses[20], StatusCode::TOO_MANY_REQUESTS);
+}
