@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod admin;
 pub mod api_tokens;
 pub mod audit;
+pub mod calendar;
 pub mod case_life;
 pub mod chain;
 pub mod crypto;
@@ -36,6 +37,7 @@ pub use access::{
 };
 pub use admin::{AdminEvent, AdminEventKind, NewAccount};
 pub use api_tokens::{ApiCaller, ApiScope, ApiToken, ApiTokenId, ApiTokenUse, NewApiToken};
+pub use calendar::{CalendarEntry, CalendarWhen};
 pub use case_life::{
     Action, AftercareConversation, Audience, CaseItem, ItemId, ItemKind, PoliceContactKind, Risk,
 };

@@ -524,6 +524,7 @@ async fn calendar_links(world: World) {
             .await
             .is_err()
     );
+    calendar_entries(&world).await;
 }
 
 support::scenarios!(postgres_outbox:
@@ -535,3 +536,65 @@ support::scenarios!(postgres_outbox:
     concurrent_senders_claim_each_mail_once,
     calendar_links,
 );
+
+/// The calendar: the griffier's open deadlines; the victim's and the holder's aftercare.
+async fn calendar_entries(world: &World) {
+    let registered = report(world).await;
+    let griffier = world
+        .register
+        .calendar_entries(&world.leiden, &world.griffier)
+        .await
+        .unwrap();
+    assert!(!griffier.is_empty());
+    assert!(
+        griffier
+            .iter()
+            .all(|e| e.task.is_some() && e.case == registered.case)
+    );
+    assert!(
+        world
+            .register
+            .calendar_entries(&world.leiden, &world.raadslid)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    world
+        .register
+        .act(
+            &world.griffier,
+            &registered.case,
+            Action::PlanAftercare {
+                conversation: AftercareConversation::Eerste,
+                at: "2026-03-10T09:00:00Z".parse().unwrap(),
+                by: world.griffier.clone(),
+            },
+        )
+        .await
+        .unwrap();
+    let victim = world
+        .register
+        .calendar_entries(&world.leiden, &world.raadslid)
+        .await
+        .unwrap();
+    assert_eq!(victim.len(), 1);
+    assert_eq!(victim[0].conversation.as_deref(), Some("eerste"));
+    assert_eq!(
+        victim[0].when,
+        CalendarWhen::At("2026-03-10T09:00:00Z".parse().unwrap())
+    );
+    let holder = world
+        .register
+        .calendar_entries(&world.leiden, &world.griffier)
+        .await
+        .unwrap();
+    assert_eq!(holder.iter().filter(|e| e.task.is_none()).count(), 1);
+    assert!(
+        world
+            .register
+            .calendar_entries(&world.leiden, &world.former_griffier)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -1,6 +1,7 @@
 //! The pages, one module per area; each module's routes are gathered here.
 
 mod admin;
+pub(crate) mod calendar;
 pub(crate) mod case;
 mod case_actions;
 mod case_files;
@@ -37,6 +38,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(informed::routes())
         .merge(outbox::routes())
         .merge(preferences::routes())
+        .merge(calendar::routes())
         .fallback(|| async { crate::error::WebError::NotFound })
 }
 
