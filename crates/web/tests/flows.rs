@@ -196,7 +196,9 @@ async fn a_raadslid_reports_a_threat_with_a_screenshot_and_follows_it_while_the_
 
     let mut greet = world.sign_in(&griffier).await;
     // A repeated or made-up filter gives the defaults, not a plain-text 400.
-    let odd = greet.get("/werkbak?rol=griffier&rol=raadslid&stand=%ZZ").await;
+    let odd = greet
+        .get("/werkbak?rol=griffier&rol=raadslid&stand=%ZZ")
+        .await;
     assert_eq!(odd.status, StatusCode::OK);
     let inbox = greet.get("/werkbak").await;
     assert!(
