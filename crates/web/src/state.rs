@@ -35,6 +35,8 @@ pub(crate) struct Inner {
     pub settings: Settings,
     /// Taken (set to `None`) when setup completes: the code works once.
     pub setup_code: Mutex<Option<String>>,
+    /// Setup is over: an administrator exists (see `pages::setup::pending_setup`).
+    pub setup_done: std::sync::atomic::AtomicBool,
     pub sign_in_limiter: RateLimiter,
     /// Wrong second-factor codes per pending session: after a few the session ends and
     /// the password is asked again (which has its own lockout).
@@ -62,6 +64,7 @@ impl AppState {
             register,
             settings,
             setup_code: Mutex::new(setup_code),
+            setup_done: std::sync::atomic::AtomicBool::new(false),
             sign_in_limiter: RateLimiter::new(20, std::time::Duration::from_secs(60)),
             code_failures: Mutex::new(HashMap::new()),
             used_steps: Mutex::new(HashMap::new()),

@@ -65,7 +65,18 @@ impl SetupPage {
 pub(crate) async fn pending_setup(
     state: &AppState,
 ) -> Result<Option<Option<(OrganisationId, String)>>, WebError> {
-    Ok(pending(state.register()).await?)
+    // Once an administrator exists one always will (the register refuses to remove the
+    // last), so the answer is remembered: the start and sign-in pages are asked for
+    // often, and the question decrypts every person's record.
+    let done = &state.inner().setup_done;
+    if done.load(std::sync::atomic::Ordering::Relaxed) {
+        return Ok(None);
+    }
+    let pending = pending(state.register()).await?;
+    if pending.is_none() {
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+    Ok(pending)
 }
 
 pub(crate) async fn pending(
