@@ -1,8 +1,9 @@
-//! `weerbaar token create` and `weerbaar token list`: a person's API tokens from the
-//! server's command line, for whoever sets up another system (or a test run) without the
-//! web pages. The token is printed once, on standard output, and never stored: the
-//! register keeps its SHA-256 only. The person needs an account that is not disabled, as
-//! on the page `/instellingen/tokens`.
+//! `weerbaar token create`, `list` and `revoke`: a person's API tokens from the server's
+//! command line, for whoever sets up another system (or a test run) without the web
+//! pages. The token is printed once, on standard output, and never stored: the register
+//! keeps its SHA-256 only. The person needs an account that is not disabled, as on the
+//! page `/instellingen/tokens`. `list --uses N` also shows each token's latest uses (the
+//! moment, the method and the route's template).
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -10,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::{Result, anyhow, bail};
 use clap::{Args, Subcommand};
 use weerbaar_register::api_tokens::MAX_LIFETIME;
-use weerbaar_register::{ApiScope, NewApiToken, RegisterError};
+use weerbaar_register::{ApiScope, ApiTokenId, NewApiToken, PersonId, Register, RegisterError};
 
 use crate::register_cmd::Flat;
 use crate::user_cmd::{open, organisation};
@@ -23,8 +24,33 @@ pub enum TokenCommand {
     ///
     /// The token goes in `Authorization: Bearer …` on /api/v1 (see docs/api.md).
     Create(CreateArgs),
-    /// List a person's API tokens: id, first characters, scope, expiry, last use, state.
-    List(PersonArgs),
+    /// List a person's API tokens: id, first characters, scope, expiry, last use, state;
+    /// with `--uses N`, each token's latest N uses below it.
+    List(ListArgs),
+    /// Revoke one of a person's API tokens (by the id `token list` shows): it stops
+    /// working at once. Revoking a revoked token changes nothing.
+    Revoke(RevokeArgs),
+}
+
+/// The most uses `token list --uses` shows per token.
+const MAX_USES_SHOWN: u32 = 50;
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    person: PersonArgs,
+    /// Also show each token's latest uses, newest first: 0 (the default) to 50.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    uses: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct RevokeArgs {
+    #[command(flatten)]
+    person: PersonArgs,
+    /// The token's id, as `weerbaar token list` shows it first on its line.
+    #[arg(long, value_name = "ID")]
+    id: String,
 }
 
 #[derive(Debug, Args)]
@@ -57,6 +83,7 @@ pub async fn run(data_dir: &Path, command: TokenCommand) -> Result<ExitCode> {
     match command {
         TokenCommand::Create(args) => create(data_dir, args).await,
         TokenCommand::List(args) => list(data_dir, args).await,
+        TokenCommand::Revoke(args) => revoke(data_dir, args).await,
     }
 }
 
@@ -107,21 +134,67 @@ async fn create(data_dir: &Path, args: CreateArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn list(data_dir: &Path, args: PersonArgs) -> Result<ExitCode> {
+/// The person of `--email` (and `--organisation`).
+async fn person(register: &Register, args: &PersonArgs) -> Result<PersonId> {
+    let organisation = organisation(register, args.organisation.as_deref()).await?;
+    register
+        .find_person_by_email(&organisation, args.email.trim())
+        .await
+        .flat()?
+        .ok_or_else(|| anyhow!("--email: no person with this address in the organisation"))
+}
+
+async fn revoke(data_dir: &Path, args: RevokeArgs) -> Result<ExitCode> {
+    let id = args.id.trim().to_owned();
+    if id.is_empty() {
+        bail!("--id: give the token's id, as `weerbaar token list` shows it");
+    }
     let register = open(data_dir).await?;
     let result = async {
-        let organisation = organisation(&register, args.organisation.as_deref()).await?;
-        let person = register
-            .find_person_by_email(&organisation, args.email.trim())
+        let person = person(&register, &args.person).await?;
+        register
+            .revoke_api_token(&person, &ApiTokenId(id.clone()), jiff::Timestamp::now())
             .await
-            .flat()?
-            .ok_or_else(|| anyhow!("--email: no person with this address in the organisation"))?;
-        register.api_tokens(&person).await.flat()
+            .map_err(|error| match error {
+                RegisterError::NotFound { .. } => anyhow!(
+                    "--id: `{id}` is no token of this person (see `weerbaar token list --email …`)"
+                ),
+                other => anyhow!("{other}"),
+            })
+    }
+    .await;
+    register.db().close().await;
+    result?;
+    println!("revoked {id}");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn list(data_dir: &Path, args: ListArgs) -> Result<ExitCode> {
+    if args.uses > MAX_USES_SHOWN {
+        bail!("--uses: show 0 to {MAX_USES_SHOWN} uses per token");
+    }
+    let register = open(data_dir).await?;
+    let result = async {
+        let person = person(&register, &args.person).await?;
+        let tokens = register.api_tokens(&person).await.flat()?;
+        let mut listed = Vec::with_capacity(tokens.len());
+        for token in tokens {
+            let uses = if args.uses == 0 {
+                Vec::new()
+            } else {
+                register
+                    .api_token_uses(&person, &token.id, args.uses)
+                    .await
+                    .flat()?
+            };
+            listed.push((token, uses));
+        }
+        Ok::<_, anyhow::Error>(listed)
     }
     .await;
     register.db().close().await;
     let now = jiff::Timestamp::now();
-    for token in result? {
+    for (token, uses) in result? {
         let state = if token.revoked_at.is_some() {
             "revoked"
         } else if token.expires_at <= now {
@@ -143,6 +216,9 @@ async fn list(data_dir: &Path, args: PersonArgs) -> Result<ExitCode> {
             state,
             token.name
         );
+        for used in uses {
+            println!("    used {}  {} {}", used.at, used.method, used.route);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
