@@ -1,7 +1,8 @@
 //! "API-sleutels" (`/instellingen/tokens`): a person makes and revokes their own API
 //! tokens. A new token is shown once, on the page that answers the form (never in a
 //! link, never again); the list shows each token's name, first characters, scope,
-//! expiry and last use, never the token.
+//! expiry and last use, never the token, and below it each token's latest uses (when,
+//! and which route: its template, never the ids in it), to its owner only.
 
 use askama::Template;
 use axum::Router;
@@ -39,6 +40,16 @@ fn scope_label(scope: ApiScope) -> &'static str {
     }
 }
 
+/// How many of a token's latest uses the page shows.
+const USES_SHOWN: u32 = 50;
+
+/// One use of a token: when, and the method and route's template.
+struct UseRow {
+    at: String,
+    method: String,
+    route: String,
+}
+
 struct Row {
     id: String,
     name: String,
@@ -49,6 +60,8 @@ struct Row {
     last_used: String,
     state: &'static str,
     live: bool,
+    /// The latest uses, newest first (at most [`USES_SHOWN`]).
+    uses: Vec<UseRow>,
 }
 
 #[derive(Template)]
@@ -60,6 +73,7 @@ struct TokensPage {
     values: Fields,
     scopes: Vec<(&'static str, &'static str)>,
     lifetimes: &'static [(&'static str, &'static str)],
+    uses_shown: u32,
     rows: Vec<Row>,
     /// The token just made: shown this once.
     created: Option<String>,
@@ -81,12 +95,26 @@ async fn page(
     revoked: bool,
 ) -> Result<TokensPage, WebError> {
     let now = jiff::Timestamp::now();
-    let rows = state
-        .register()
-        .api_tokens(&user.me.person)
-        .await?
-        .into_iter()
-        .map(|token| Row {
+    let register = state.register();
+    let mut rows = Vec::new();
+    for token in register.api_tokens(&user.me.person).await? {
+        // Only the signed-in person's own tokens are listed, and the register gives the
+        // uses of a token only to its person.
+        let uses = if token.last_used_at.is_some() {
+            register
+                .api_token_uses(&user.me.person, &token.id, USES_SHOWN)
+                .await?
+                .into_iter()
+                .map(|used| UseRow {
+                    at: dates::moment(used.at),
+                    method: used.method,
+                    route: used.route,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        rows.push(Row {
             id: token.id.to_string(),
             live: token.is_live(now),
             state: if token.revoked_at.is_some() {
@@ -105,8 +133,9 @@ async fn page(
                 .last_used_at
                 .map(dates::moment)
                 .unwrap_or_else(|| String::from("nog niet")),
-        })
-        .collect();
+            uses,
+        });
+    }
     let scopes = ApiScope::ALL
         .iter()
         .copied()
@@ -120,6 +149,7 @@ async fn page(
         values,
         scopes,
         lifetimes: LIFETIMES,
+        uses_shown: USES_SHOWN,
         rows,
         created,
         revoked,
