@@ -24,6 +24,10 @@ pub struct Settings {
     pub oidc: Option<crate::oidc::OidcSettings>,
     /// `[metrics]`: `/metrics` answers only when set.
     pub metrics: Option<crate::metrics::MetricsSettings>,
+    /// `server.public_url`: the address people reach the site at, without a trailing
+    /// slash (`https://weerbaar.gemeente.nl`), for links that leave the browser (the
+    /// calendar link pasted into Outlook). `None` when not configured.
+    pub public_url: Option<String>,
 }
 
 /// Shared by every request.

@@ -109,3 +109,69 @@ async fn the_tokens_page_shows_each_tokens_latest_uses_to_its_owner_only() {
         "{refused:?}"
     );
 }
+
+/// Makes a calendar link on `/instellingen/agenda` and returns the page that shows it.
+async fn make_calendar_link(world: &World) -> support::Page {
+    let raadslid = world
+        .person("Rik Raadslid", &[Role::Raadslid], &[], false)
+        .await;
+    let mut client = world.sign_in(&raadslid).await;
+    let page = client.get("/instellingen/agenda").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let page = client.post("/instellingen/agenda", &[]).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    page
+}
+
+/// The link in `<code … id="agendalink">…</code>`.
+fn shown_link(body: &str) -> String {
+    let at = body.find("id=\"agendalink\">").expect("the link") + "id=\"agendalink\">".len();
+    let end = body[at..].find("</code>").unwrap() + at;
+    body[at..end].to_owned()
+}
+
+#[tokio::test]
+async fn the_calendar_link_is_the_full_address_when_the_public_url_is_set() {
+    let world = World::with_settings(
+        "westerveld",
+        weerbaar_web::Settings {
+            public_url: Some(String::from("https://weerbaar.gemeente.nl")),
+            ..weerbaar_web::Settings::default()
+        },
+    )
+    .await;
+    let page = make_calendar_link(&world).await;
+    let link = shown_link(&page.body);
+    assert!(
+        link.starts_with("https://weerbaar.gemeente.nl/agenda/") && link.ends_with(".ics"),
+        "{link}"
+    );
+    assert!(page.body.contains("Outlook"), "{}", page.body);
+    assert!(!page.body.contains("kent zijn eigen internetadres niet"));
+    // The link works: its path serves the calendar.
+    let path = link.strip_prefix("https://weerbaar.gemeente.nl").unwrap();
+    let mut anyone = support::Client::new(world.app.clone());
+    let feed = anyone.get(path).await;
+    assert_eq!(feed.status, StatusCode::OK);
+    assert!(feed.body.starts_with("BEGIN:VCALENDAR"));
+}
+
+#[tokio::test]
+async fn without_a_public_url_the_calendar_page_shows_the_path_and_explains() {
+    let world = World::new("westerveld").await;
+    let page = make_calendar_link(&world).await;
+    let link = shown_link(&page.body);
+    assert!(
+        link.starts_with("/agenda/") && link.ends_with(".ics"),
+        "{link}"
+    );
+    assert!(
+        page.body.contains("kent zijn eigen internetadres niet"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains(&format!("https://weerbaar.gemeente.nl{link}"))
+    );
+}

@@ -38,6 +38,7 @@ pub async fn run(data_dir: &Path, args: ServeArgs) -> Result<ExitCode> {
             setup_code: Some(setup_code.clone()),
             oidc: config.oidc.clone(),
             metrics: config.metrics.clone(),
+            public_url: config.public_url.clone(),
             ..Settings::default()
         },
     );

@@ -35,8 +35,22 @@ struct CalendarPage {
     layout: Layout,
     csrf: String,
     since: Option<String>,
+    /// The link just made, shown once: the full address when `server.public_url` is
+    /// set, else only its path (see `full`).
     created: Option<String>,
+    /// Whether `created` is the full address (with the site's public address before it).
+    full: bool,
     revoked: bool,
+}
+
+/// The link to give a calendar program: the full address behind `server.public_url`, or
+/// the path alone (and `false`) when the site does not know its public address.
+fn feed_link(public_url: Option<&str>, token: &str) -> (String, bool) {
+    let path = format!("/agenda/{token}.ics");
+    match public_url.map(|url| url.trim_end_matches('/')) {
+        Some(base) if !base.is_empty() => (format!("{base}{path}"), true),
+        _ => (path, false),
+    }
 }
 
 async fn page(
@@ -54,6 +68,7 @@ async fn page(
         layout: user.layout("Agenda"),
         csrf: user.session.csrf.clone(),
         since,
+        full: state.settings().public_url.is_some(),
         created,
         revoked,
     })
@@ -69,7 +84,7 @@ async fn create(State(state): State<AppState>, posted: Posted) -> Result<Respons
         .register()
         .create_calendar_feed(&user.me.organisation, &user.me.person)
         .await?;
-    let link = format!("/agenda/{token}.ics");
+    let (link, _) = feed_link(state.settings().public_url.as_deref(), &token);
     Ok(html(&page(&state, &user, Some(link), false).await?))
 }
 
@@ -193,6 +208,25 @@ fn push(out: &mut String, line: &str) {
 mod tests {
     use super::*;
     use weerbaar_register::CaseId;
+
+    #[test]
+    fn the_link_is_full_behind_the_public_address_and_a_path_without_it() {
+        assert_eq!(
+            feed_link(Some("https://weerbaar.gemeente.nl"), "abc"),
+            (
+                String::from("https://weerbaar.gemeente.nl/agenda/abc.ics"),
+                true
+            )
+        );
+        assert_eq!(
+            feed_link(Some("https://weerbaar.gemeente.nl/"), "abc").0,
+            "https://weerbaar.gemeente.nl/agenda/abc.ics"
+        );
+        assert_eq!(
+            feed_link(None, "abc"),
+            (String::from("/agenda/abc.ics"), false)
+        );
+    }
 
     #[test]
     fn lines_are_folded_at_75_octets_with_crlf() {

@@ -353,6 +353,38 @@ impl World {
         world
     }
 
+    /// As [`World::new`], with the server's settings given (`public_url`, `oidc`, …).
+    pub async fn with_settings(preset: &str, settings: Settings) -> World {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let url = format!("sqlite://{}", dir.path().join("weerbaar.db").display());
+        let register = Register::open(&url, MasterKey::generate())
+            .await
+            .expect("a register")
+            .with_evidence_dir(dir.path().join("evidence"));
+        let text = weerbaar_protocol::preset_text(preset).expect("a preset");
+        let organisation = register
+            .create_organisation("Gemeente Test", text)
+            .await
+            .expect("an organisation");
+        let state = AppState::new(register, settings);
+        let app = weerbaar_web::router(state.clone());
+        let world = World {
+            dir,
+            state,
+            app,
+            organisation,
+        };
+        world
+            .person(
+                "Eerste Beheerder",
+                &[Role::Ambtenaar],
+                &[Duty::Beheerder],
+                true,
+            )
+            .await;
+        world
+    }
+
     pub fn register(&self) -> &Register {
         self.state.register()
     }
