@@ -627,7 +627,10 @@ pub(crate) fn open_content(
     serde_json::from_slice(&bytes).map_err(|e| RegisterError::Corrupt(e.to_string()))
 }
 
-/// An item of this case and kind, with its plain state and opened content.
+/// An item of this case and kind, with its plain state and opened content. An item of
+/// another case (or of another kind) is not found, as an unknown id is: the register
+/// speaks of a case's items only inside that case, and the handler of one case learns
+/// nothing of another's items by trying their ids here.
 async fn load_item<'c, DB>(
     tx: &mut sqlx::Transaction<'c, DB>,
     key: &DataKey,
@@ -650,7 +653,10 @@ where
         .bind(kind.as_str())
         .fetch_optional(&mut **tx)
         .await?
-        .ok_or_else(|| RegisterError::invalid("item", format!("the case has no {} `{item}`", kind.as_str())))?;
+        .ok_or_else(|| RegisterError::NotFound {
+            what: kind.as_str(),
+            id: item.to_string(),
+        })?;
     let state: String = row.try_get("state_json")?;
     let state = serde_json::from_str(&state).map_err(|e| RegisterError::Corrupt(e.to_string()))?;
     let content = match row.try_get::<Option<Vec<u8>>, _>("content_enc")? {

@@ -654,6 +654,139 @@ async fn a_case_is_worked_to_its_end(world: World) {
     );
 }
 
+/// The follow-ups on an item (hoor en wederhoor, a measure's end, aftercare held, the
+/// police's outcome) name the item by id. An item of another case is not found, as an
+/// unknown one is, and nothing is written; the item itself is untouched.
+async fn an_item_of_another_case_is_not_found(world: World) {
+    let first = world
+        .register
+        .register_report(report(&world, None))
+        .await
+        .unwrap()
+        .case;
+    let second = world
+        .register
+        .register_report(report(&world, None))
+        .await
+        .unwrap()
+        .case;
+    let act = |case, action| world.register.act(&world.griffier, case, action);
+    let measure = act(
+        &first,
+        Action::DecideMeasure {
+            measure: weerbaar_protocol::Measure::Toegangsverbod,
+            starts_on: jiff::civil::date(2026, 3, 5),
+            ends_on: None,
+            note: None,
+        },
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let aftercare = act(
+        &first,
+        Action::PlanAftercare {
+            conversation: AftercareConversation::Eerste,
+            at: "2026-03-03T10:00:00+01:00".parse().unwrap(),
+            by: world.griffier.clone(),
+        },
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let police = act(
+        &first,
+        Action::PoliceContact {
+            kind: PoliceContactKind::Melding,
+            at: "2026-03-04T14:00:00+01:00".parse().unwrap(),
+            reference: None,
+            victim_consent: false,
+        },
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let before = event_count(&world).await;
+    let follow_ups = [
+        Action::RecordPerpetratorAccount {
+            item: measure.clone(),
+            account: "Hij zegt dat het een grap was.".into(),
+        },
+        Action::EndMeasure {
+            item: measure.clone(),
+            on: jiff::civil::date(2026, 6, 5),
+        },
+        Action::HoldAftercare {
+            item: aftercare.clone(),
+            held_at: "2026-03-03T10:30:00+01:00".parse().unwrap(),
+            referral: None,
+            notes: None,
+        },
+        Action::PoliceOutcome {
+            item: police.clone(),
+            outcome: "OM vervolgt".into(),
+            feedback_given: true,
+        },
+    ];
+    for action in follow_ups.clone() {
+        let name = format!("{action:?}");
+        let refused = act(&second, action).await;
+        assert!(
+            matches!(refused, Err(RegisterError::NotFound { ref id, .. }) if id != second.as_str()),
+            "{name} with an item of another case: {refused:?}"
+        );
+    }
+    // An id that names no item at all is refused the same way.
+    let unknown = act(
+        &second,
+        Action::EndMeasure {
+            item: ItemId("geen-item".into()),
+            on: jiff::civil::date(2026, 6, 5),
+        },
+    )
+    .await;
+    assert!(
+        matches!(unknown, Err(RegisterError::NotFound { .. })),
+        "{unknown:?}"
+    );
+    // An item of this case but of another kind is not found either.
+    let wrong_kind = act(
+        &first,
+        Action::EndMeasure {
+            item: aftercare.clone(),
+            on: jiff::civil::date(2026, 6, 5),
+        },
+    )
+    .await;
+    assert!(
+        matches!(wrong_kind, Err(RegisterError::NotFound { .. })),
+        "{wrong_kind:?}"
+    );
+    assert_eq!(event_count(&world).await, before, "nothing was written");
+    let untouched = world
+        .register
+        .open_case(&world.griffier, &first)
+        .await
+        .unwrap();
+    let state = |id: &ItemId| {
+        untouched
+            .items
+            .iter()
+            .find(|i| &i.id == id)
+            .unwrap()
+            .state
+            .clone()
+    };
+    assert_eq!(state(&measure)["perpetrator_heard"], false);
+    assert!(state(&measure)["ended_on"].is_null());
+    assert!(state(&aftercare)["held_at"].is_null());
+    assert_eq!(state(&police)["outcome_known"], false);
+    // In their own case the same follow-ups work.
+    for action in follow_ups {
+        act(&first, action).await.unwrap();
+    }
+}
+
 async fn a_consult_becomes_a_report(world: World) {
     let consult = world
         .register
@@ -2251,6 +2384,7 @@ support::scenarios!(
     bad_input_names_the_field_and_writes_nothing,
     a_former_office_holder_is_routed_as_the_former_role,
     a_case_is_worked_to_its_end,
+    an_item_of_another_case_is_not_found,
     a_consult_becomes_a_report,
     an_incident_against_a_civil_servant_counts_for_recidive,
     a_changed_or_removed_event_is_caught,

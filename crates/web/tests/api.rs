@@ -793,6 +793,7 @@ async fn only_the_handler_acts_and_each_action_is_the_registers() {
         .await,
         StatusCode::NO_CONTENT,
     );
+    // An item that does not exist is not found, as a case that does not exist.
     post(
         &world,
         &at("measures/01900000-0000-7000-8000-000000000000/end"),
@@ -800,7 +801,7 @@ async fn only_the_handler_acts_and_each_action_is_the_registers() {
         serde_json::json!({"on": today}),
     )
     .await
-    .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    .problem(StatusCode::NOT_FOUND);
 
     let soon = (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(20)).to_string();
     let conversation = ok(
@@ -973,6 +974,124 @@ async fn only_the_handler_acts_and_each_action_is_the_registers() {
         assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
     }
     assert_eq!(full["full"]["status"], "in_behandeling");
+}
+
+/// The item of a follow-up action names a measure, conversation or police contact of
+/// the case in the path; one of another case (of the same handler) is a 404, as a
+/// made-up one is, and is left as it was.
+#[tokio::test]
+async fn an_item_of_another_case_is_not_found() {
+    let world = World::new("westerveld").await;
+    let cast = cast(&world).await;
+    let t = &cast.tokens;
+    let first = post(&world, "/api/v1/reports", &t.raadslid, a_report())
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let second = post(&world, "/api/v1/reports", &t.raadslid, a_report())
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let created = |answer: Answer| -> String {
+        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
+        answer.json()["item"].as_str().unwrap().to_owned()
+    };
+    let today = jiff::Zoned::now().date().to_string();
+    let now = jiff::Timestamp::now().to_string();
+    let in_first = |what: &str| format!("/api/v1/cases/{first}/{what}");
+    let measure = created(
+        post(
+            &world,
+            &in_first("measures"),
+            &t.griffier,
+            serde_json::json!({"measure": "schriftelijke_waarschuwing", "starts_on": today}),
+        )
+        .await,
+    );
+    let conversation = created(
+        post(
+            &world,
+            &in_first("aftercare"),
+            &t.griffier,
+            serde_json::json!({"conversation": "eerste", "at": now, "by": cast.griffier.id.as_str()}),
+        )
+        .await,
+    );
+    let contact = created(
+        post(
+            &world,
+            &in_first("police"),
+            &t.griffier,
+            serde_json::json!({"kind": "melding", "at": now}),
+        )
+        .await,
+    );
+    let made_up = post(
+        &world,
+        &format!("/api/v1/cases/{second}/measures/01900000-0000-7000-8000-000000000000/end"),
+        &t.griffier,
+        serde_json::json!({"on": today}),
+    )
+    .await
+    .problem(StatusCode::NOT_FOUND);
+    let follow_ups = [
+        (
+            format!("measures/{measure}/account"),
+            serde_json::json!({"account": "Hij ontkent."}),
+        ),
+        (
+            format!("measures/{measure}/end"),
+            serde_json::json!({"on": today}),
+        ),
+        (
+            format!("aftercare/{conversation}/held"),
+            serde_json::json!({"held_at": now}),
+        ),
+        (
+            format!("police/{contact}/outcome"),
+            serde_json::json!({"outcome": "Geseponeerd", "feedback_given": true}),
+        ),
+    ];
+    for (path, body) in &follow_ups {
+        let answer = post(
+            &world,
+            &format!("/api/v1/cases/{second}/{path}"),
+            &t.griffier,
+            body.clone(),
+        )
+        .await;
+        assert_eq!(answer.problem(StatusCode::NOT_FOUND), made_up, "{path}");
+    }
+    // Untouched in their own case, where the same follow-ups are taken.
+    let full = get(&world, &format!("/api/v1/cases/{first}"), &t.griffier)
+        .await
+        .json();
+    let state = |id: &str| {
+        full["full"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == id)
+            .unwrap()["state"]
+            .clone()
+    };
+    assert_eq!(state(&measure)["perpetrator_heard"], false);
+    assert!(state(&measure)["ended_on"].is_null());
+    assert!(state(&conversation)["held_at"].is_null());
+    assert_eq!(state(&contact)["outcome_known"], false);
+    for (path, body) in follow_ups {
+        let answer = post(&world, &in_first(&path), &t.griffier, body).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::NO_CONTENT,
+            "{path}: {}",
+            answer.text
+        );
+    }
 }
 
 #[tokio::test]
