@@ -20,12 +20,17 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   enrol,
+  errorSummary,
+  go,
   launch,
   newContext,
+  overflowing,
   pathOf,
   signIn,
   startServer,
+  tabTo,
   watcher,
+  where,
 } from './lib.mjs';
 
 const NARRATIVE = 'Hij zei dat hij mij zou opwachten bij mijn huis.';
@@ -88,24 +93,6 @@ function amsterdam(offsetMs = 0) {
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-/** Follow a link or press a button and wait for the page it leads to; gives the response. */
-async function go(page, action) {
-  const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
-  return response;
-}
-
-/** Where the page is, for a failure's message: status, path and what the page says. */
-async function where(page, response) {
-  const text = (await page.locator('main').innerText().catch(() => '')).replace(/\s+/g, ' ').slice(0, 300);
-  return `HTTP ${response?.status() ?? '?'} at ${pathOf(page)}: "${text}"`;
-}
-
-/** The text of the page's error summary, or '' without one. */
-async function errorSummary(page) {
-  const summary = page.locator('.wb-error-summary');
-  return (await summary.count()) ? (await summary.innerText()).replace(/\s+/g, ' ') : '';
-}
-
 /** Submit the form posting to `action` by its button; the response must not be an error summary. */
 async function submit(page, action, buttonName) {
   const form = page.locator(`form[action="${action}"]`);
@@ -114,39 +101,6 @@ async function submit(page, action, buttonName) {
   const problems = await errorSummary(page);
   assert.equal(problems, '', `${action}: the form was refused: ${problems}`);
   assert.ok(response && response.status() < 400, `${action}: ${await where(page, response)}`);
-}
-
-/**
- * The elements that stick out past the right edge of a `width` wide screen, other than
- * inside a box that scrolls or clips sideways (a wide table in its scroll region).
- * On a phone (isMobile) the browser widens the layout viewport to fit what sticks out,
- * so comparing scrollWidth with innerWidth would not see it.
- */
-async function overflowing(page, width) {
-  return page.evaluate((w) => {
-    const out = [];
-    for (const el of document.body.querySelectorAll('*')) {
-      const r = el.getBoundingClientRect();
-      if (r.width === 0 || r.right <= w + 0.5) continue;
-      let clipped = false;
-      for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
-        if (['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(a).overflowX)) clipped = true;
-      }
-      if (clipped) continue;
-      const name = el.tagName.toLowerCase() + (el.id ? `#${el.id}` : '') + (el.className && typeof el.className === 'string' ? `.${el.className.trim().split(/\s+/)[0]}` : '');
-      out.push(`${name} (right edge at ${Math.round(r.right)}px)`);
-    }
-    return out;
-  }, width);
-}
-
-/** Press Tab until the focused element matches `selector` (keyboard only; reading the focus is not input). */
-async function tabTo(page, selector, { max = 250, backwards = false } = {}) {
-  for (let i = 0; i < max; i += 1) {
-    await page.keyboard.press(backwards ? 'Shift+Tab' : 'Tab');
-    if (await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector)) return;
-  }
-  throw new Error(`${selector}: not reached with ${max} presses of Tab`);
 }
 
 /**

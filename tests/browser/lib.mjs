@@ -471,3 +471,124 @@ export async function watcher(browser, page, { options = {}, dir = null, prefix 
   look.close = () => a11yContext.close();
   return look;
 }
+
+// ---------------------------------------------------------------------------
+// Driving the pages: navigation, error summaries, the keyboard, a phone's width.
+
+/** Follow a link or press a button and wait for the page it leads to; gives the response. */
+export async function go(page, action) {
+  const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
+  return response;
+}
+
+/** Where the page is, for a failure's message: status, path and what the page says. */
+export async function where(page, response) {
+  const text = (await page.locator('main').innerText().catch(() => '')).replace(/\s+/g, ' ').slice(0, 300);
+  return `HTTP ${response?.status() ?? '?'} at ${pathOf(page)}: "${text}"`;
+}
+
+/** The text of the page's error summary, or '' without one. */
+export async function errorSummary(page) {
+  const summary = page.locator('.wb-error-summary');
+  return (await summary.count()) ? (await summary.innerText()).replace(/\s+/g, ' ') : '';
+}
+
+/**
+ * The elements that stick out past the right edge of a `width` wide screen, other than
+ * inside a box that scrolls or clips sideways (a wide table in its scroll region).
+ * On a phone (isMobile) the browser widens the layout viewport to fit what sticks out,
+ * so comparing scrollWidth with innerWidth would not see it; the page's own width is
+ * compared with `width` instead. A box clips an absolutely positioned element only when
+ * it holds the element's containing block: a visually hidden text (position: absolute)
+ * in a scroll box that is not positioned itself is not clipped by it, and widens the page.
+ */
+export async function overflowing(page, width) {
+  return page.evaluate((w) => {
+    const out = [];
+    const pageWidth = document.documentElement.scrollWidth;
+    if (pageWidth > w + 0.5) out.push(`the page itself (${pageWidth}px wide)`);
+    const clips = (a) => ['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(a).overflowX);
+    for (const el of document.body.querySelectorAll('*')) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.right <= w + 0.5) continue;
+      const position = getComputedStyle(el).position;
+      // The first ancestor that can clip it: the containing block of an absolutely
+      // positioned element (its nearest positioned ancestor); none for a fixed one.
+      let start = el.parentElement;
+      if (position === 'fixed') start = null;
+      if (position === 'absolute') {
+        start = el.parentElement;
+        while (start && start !== document.body && getComputedStyle(start).position === 'static') start = start.parentElement;
+      }
+      let clipped = false;
+      for (let a = start; a && a !== document.body; a = a.parentElement) {
+        if (clips(a)) clipped = true;
+      }
+      if (clipped) continue;
+      const name = el.tagName.toLowerCase() + (el.id ? `#${el.id}` : '') + (el.className && typeof el.className === 'string' ? `.${el.className.trim().split(/\s+/)[0]}` : '');
+      out.push(`${name} (right edge at ${Math.round(r.right)}px)`);
+    }
+    return out;
+  }, width);
+}
+
+/** Press Tab until the focused element matches `selector` (keyboard only; reading the focus is not input). */
+export async function tabTo(page, selector, { max = 250, backwards = false } = {}) {
+  for (let i = 0; i < max; i += 1) {
+    await page.keyboard.press(backwards ? 'Shift+Tab' : 'Tab');
+    if (await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector)) return;
+  }
+  throw new Error(`${selector}: not reached with ${max} presses of Tab`);
+}
+
+// ---------------------------------------------------------------------------
+// A register to test in: setup and people.
+
+/**
+ * Set up a fresh register at /inrichten with the code `server` printed: the organisation
+ * (with the Westerveld protocol) and its administrator `admin` ({ name, email, role,
+ * password }), who enrols a second factor. Ends on the start page, signed in.
+ * options.onPage(label) is called on each page (for accessibility checks).
+ * Returns { secret, codes } from enrol().
+ */
+export async function setUpRegister(page, server, organisation, admin, options = {}) {
+  const code = await server.waitForSetupCode();
+  await page.goto(`${server.url}/`, { waitUntil: 'load' });
+  if (pathOf(page) !== '/inrichten') throw new Error(`setUpRegister: expected /inrichten, got ${page.url()}`);
+  await onPageHook(options, 'inrichten');
+  await page.fill('#code', code);
+  await page.fill('#organisation', organisation);
+  await page.check('#protocol-westerveld');
+  await page.fill('#name', admin.name);
+  await page.fill('#email', admin.email);
+  await page.selectOption('#role', admin.role);
+  await page.fill('#password', admin.password);
+  await page.fill('#password_again', admin.password);
+  await go(page, () => page.getByRole('button', { name: 'Inrichten' }).click());
+  const problems = await errorSummary(page);
+  if (problems) throw new Error(`setUpRegister: setup refused: ${problems}`);
+  const result = await enrol(page, admin.email, options);
+  if (pathOf(page) !== '/') throw new Error(`setUpRegister: expected the start page, got ${page.url()}`);
+  return result;
+}
+
+/**
+ * As an administrator: add a person ({ name, email, role, password }) with a current
+ * role and an initial password at /beheer/personen/nieuw. Ends on the person's page.
+ * options.onPage(label) is called on the form and on the answer.
+ */
+export async function addPerson(page, baseUrl, who, options = {}) {
+  await page.goto(`${baseUrl}/beheer/personen/nieuw`, { waitUntil: 'load' });
+  await onPageHook(options, `persoon toevoegen (${who.role})`);
+  await page.fill('#name', who.name);
+  await page.fill('#email', who.email);
+  await page.selectOption(`#role_${who.role}`, 'huidig');
+  await page.fill('#password', who.password);
+  await page.fill('#password_again', who.password);
+  await go(page, () => page.getByRole('button', { name: 'Persoon toevoegen' }).click());
+  const problems = await errorSummary(page);
+  if (problems || !/^\/beheer\/personen\/[^/]+$/.test(pathOf(page))) {
+    throw new Error(`addPerson ${who.email}: not added (at ${page.url()}): ${problems}`);
+  }
+  await onPageHook(options, `persoon toegevoegd (${who.role})`);
+}
