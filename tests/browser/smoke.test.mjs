@@ -16,6 +16,7 @@ import {
   launch,
   newA11yContext,
   newContext,
+  overflowing,
   startServer,
 } from './lib.mjs';
 
@@ -157,6 +158,34 @@ const BAD_PAGE = `<!doctype html>
 <input class="utrecht-textbox utrecht-textbox--html-input" id="zonder-label" type="text">
 </main></body></html>`;
 
+// Weerbaar's own corrections of the components, on a phone: an alert with a heading and
+// paragraphs (the new API key, the calendar link) and a wide table in its scroll box
+// whose last cell holds a button with visually hidden words (a revoke button).
+const WB_CSS_PAGE = `<!doctype html>
+<html lang="nl" class="voorbeeld-theme utrecht-root">
+<head>${HEAD}<title>Sleutels</title></head>
+<body class="utrecht-body"><main class="utrecht-page-body"><div class="utrecht-page-body__content wb-container wb-stack">
+<h1 class="utrecht-heading-1">Sleutels</h1>
+<div class="utrecht-alert utrecht-alert--warning" role="status" id="melding">
+  <h2 class="utrecht-heading-2">Uw nieuwe sleutel</h2>
+  <p class="utrecht-paragraph">Kopieer de sleutel nu en bewaar hem veilig.</p>
+  <p class="utrecht-paragraph"><code>wbr_abcdefghijklmnopqrstuvwxyz0123456789</code></p>
+</div>
+<div class="wb-table-scroll" role="region" aria-label="Uw sleutels" tabindex="0">
+<table class="utrecht-table utrecht-table--html-table">
+  <caption class="utrecht-table__caption wb-visually-hidden">Uw sleutels</caption>
+  <thead class="utrecht-table__header"><tr class="utrecht-table__row">
+    ${['Naam', 'Begint met', 'Mag', 'Gemaakt', 'Geldig tot', 'Laatst gebruikt', 'Stand'].map((h) => `<th class="utrecht-table__header-cell" scope="col">${h}</th>`).join('')}
+    <th class="utrecht-table__header-cell" scope="col"><span class="wb-visually-hidden">Intrekken</span></th>
+  </tr></thead>
+  <tbody class="utrecht-table__body"><tr class="utrecht-table__row">
+    ${['Zaaksysteem', 'wbr_abcdefgh…', 'Lezen', 'zo 22 nov 2026, 18:43', 'zo 29 nov 2026, 18:43', 'nog niet', 'actief'].map((c) => `<td class="utrecht-table__cell">${c}</td>`).join('')}
+    <td class="utrecht-table__cell"><button type="button" class="utrecht-button utrecht-button--secondary-action">Intrekken<span class="wb-visually-hidden"> (Zaaksysteem)</span></button></td>
+  </tr></tbody>
+</table>
+</div>
+</div></main></body></html>`;
+
 const CONTENT_TYPES = { '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml' };
 
 /** Serve the two pages and crates/web/static/ under /static/, with the CSP header. */
@@ -164,9 +193,10 @@ async function startStaticServer() {
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
     const headers = { 'Content-Security-Policy': CSP, 'X-Content-Type-Options': 'nosniff' };
-    if (url.pathname === '/' || url.pathname === '/bad') {
+    const pages = { '/': GOOD_PAGE, '/bad': BAD_PAGE, '/wb-css': WB_CSS_PAGE };
+    if (Object.hasOwn(pages, url.pathname)) {
       res.writeHead(200, { ...headers, 'Content-Type': 'text/html; charset=utf-8' });
-      res.end(url.pathname === '/' ? GOOD_PAGE : BAD_PAGE);
+      res.end(pages[url.pathname]);
       return;
     }
     if (url.pathname.startsWith('/static/')) {
@@ -295,6 +325,25 @@ describe('harness smoke test (static page, vendored CSS)', () => {
     await checkA11y(page, 'smoke page at 320px');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `no horizontal scrolling at 320px (${overflow}px too wide)`);
+    await context.close();
+  });
+
+  test("weerbaar.css on a 375px phone: an alert's heading and paragraphs stack, and a table's hidden words do not widen the page", async () => {
+    const context = await newA11yContext(browser, { viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    await page.goto(site.url + '/wb-css', { waitUntil: 'load' });
+    await checkA11y(page, 'weerbaar.css page');
+    assert.deepEqual(await overflowing(page, 375), [], 'nothing sticks out past the screen');
+    assert.equal(await page.evaluate(() => window.innerWidth), 375, 'the phone does not widen its layout viewport');
+    const tops = await page.locator('#melding').evaluate((alert) =>
+      [...alert.children].map((c) => [Math.round(c.getBoundingClientRect().top), Math.round(c.getBoundingClientRect().bottom)]),
+    );
+    for (let i = 1; i < tops.length; i += 1) {
+      assert.ok(tops[i][0] >= tops[i - 1][1] - 1, `the alert's blocks lie one below the other: ${JSON.stringify(tops)}`);
+    }
+    // The revoke button can be reached by scrolling the table's box, and pressed.
+    const button = page.getByRole('button', { name: 'Intrekken (Zaaksysteem)' });
+    await button.click({ timeout: 5_000 });
     await context.close();
   });
 
