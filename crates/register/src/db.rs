@@ -89,6 +89,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "outbox",
         include_str!("../migrations/sqlite/0005_outbox.sql"),
     ),
+    (
+        6,
+        "provider_sign_ins",
+        include_str!("../migrations/sqlite/0006_provider_sign_ins.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -115,6 +120,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         5,
         "outbox",
         include_str!("../migrations/postgres/0005_outbox.sql"),
+    ),
+    (
+        6,
+        "provider_sign_ins",
+        include_str!("../migrations/postgres/0006_provider_sign_ins.sql"),
     ),
 ];
 

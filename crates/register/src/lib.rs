@@ -24,6 +24,7 @@ pub mod model;
 pub mod operations;
 pub mod outbox;
 pub mod people;
+pub mod provider_sign_ins;
 pub mod register;
 pub mod retention;
 pub mod schema;
@@ -54,6 +55,7 @@ pub use outbox::{
     MailKind, MailState, OutboxEntry, OutgoingMail, REMINDER_AHEAD, RETRY_AFTER, RemindersQueued,
 };
 pub use people::PersonSummary;
+pub use provider_sign_ins::{PendingSignIn, SIGN_IN_TIME};
 pub use register::Register;
 pub use retention::{RetentionPeriod, RetentionPolicy, RetentionRun, RetentionSource};
-pub use sessions::{Session, SessionLimits};
+pub use sessions::{Session, SessionLimits, SessionSource};

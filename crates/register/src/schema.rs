@@ -309,6 +309,7 @@ pub const TABLES: &[Table] = &[
             req("verified", Boolean),
             req("created_at", Integer),
             req("last_seen", Integer),
+            req("source", Text),
         ],
         primary_key: &["token_hash"],
     },
@@ -412,6 +413,18 @@ pub const TABLES: &[Table] = &[
             req("created_at", Integer),
         ],
         primary_key: &["person_id"],
+    },
+    Table {
+        name: "provider_sign_ins",
+        columns: &[
+            req("state_hash", Blob),
+            req("organisation_id", Text),
+            req("nonce_enc", Blob),
+            req("verifier_enc", Blob),
+            req("return_to", Text),
+            req("created_at", Integer),
+        ],
+        primary_key: &["state_hash"],
     },
 ];
 

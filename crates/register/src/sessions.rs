@@ -6,17 +6,19 @@
 //! A session ends when it is idle too long, when it is too old, when its account is
 //! disabled, or when its person signs out (here or everywhere). Passing the second
 //! factor gives the session a new token: a token planted before sign-in (session
-//! fixation) is worth nothing after it.
+//! fixation) is worth nothing after it. A session records how it began (its
+//! [`SessionSource`]): with a password, or through the organisation's identity provider.
 
 use jiff::{SignedDuration, Timestamp};
 use rand::RngCore;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use crate::db::{BeginWrite, on_db};
 use crate::error::RegisterError;
-use crate::model::{OrganisationId, PersonId, redacted_debug};
-use crate::register::Register;
+use crate::model::{OrganisationId, PersonId, redacted_debug, words};
+use crate::register::{Register, parse_word};
 use crate::time::{from_micros, to_micros};
 
 /// How long a session lives.
@@ -37,6 +39,28 @@ impl Default for SessionLimits {
     }
 }
 
+words!(
+    /// How a session began.
+    SessionSource {
+        /// The e-mail address and password (then the second factor, where asked).
+        Password = "password",
+        /// The organisation's identity provider (OpenID Connect), which did the second
+        /// factor.
+        Provider = "provider",
+    }
+);
+
+impl SessionSource {
+    /// In Dutch, as a person's sessions or an audit line say it: "via de
+    /// identiteitsprovider".
+    pub fn label(self) -> &'static str {
+        match self {
+            SessionSource::Password => "met wachtwoord",
+            SessionSource::Provider => "via de identiteitsprovider",
+        }
+    }
+}
+
 /// A live session, as a request finds it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Session {
@@ -47,10 +71,12 @@ pub struct Session {
     /// The session's token for forms (compared with what a form sends back).
     pub csrf: String,
     pub started_at: Timestamp,
+    /// How the session began.
+    pub source: SessionSource,
 }
 
 redacted_debug!(Session {
-    show: [organisation, person, verified, started_at],
+    show: [organisation, person, verified, started_at, source],
     hide: [csrf],
 });
 
@@ -97,12 +123,26 @@ fn out_of_range() -> RegisterError {
 impl Register {
     /// Starts a session for a person of `organisation` whose account is not disabled,
     /// after the password (`verified` false) or after the second factor too. Returns the
-    /// token for the cookie; the register keeps only its hash.
+    /// token for the cookie; the register keeps only its hash. The session's source is
+    /// [`SessionSource::Password`]; see [`Register::start_session_from`].
     pub async fn start_session(
         &self,
         organisation: &OrganisationId,
         person: &PersonId,
         verified: bool,
+        now: Timestamp,
+    ) -> Result<String, RegisterError> {
+        self.start_session_from(organisation, person, verified, SessionSource::Password, now)
+            .await
+    }
+
+    /// As [`Register::start_session`], recording how the session began (`source`).
+    pub async fn start_session_from(
+        &self,
+        organisation: &OrganisationId,
+        person: &PersonId,
+        verified: bool,
+        source: SessionSource,
         now: Timestamp,
     ) -> Result<String, RegisterError> {
         let token = new_token();
@@ -124,8 +164,8 @@ impl Register {
                 return Err(RegisterError::Forbidden { what: "account", id: person.to_string() });
             }
             sqlx::query(
-                "INSERT INTO sessions (token_hash, organisation_id, person_id, csrf, verified, created_at, last_seen) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO sessions (token_hash, organisation_id, person_id, csrf, verified, created_at, last_seen, source) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(token_hash(&token))
             .bind(organisation.as_str())
@@ -134,6 +174,7 @@ impl Register {
             .bind(verified)
             .bind(at)
             .bind(at)
+            .bind(source.as_str())
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
@@ -156,10 +197,10 @@ impl Register {
             .checked_sub(limits.absolute)
             .map_err(|_| out_of_range())?;
         let touch_before = now.checked_sub(TOUCH_AFTER).map_err(|_| out_of_range())?;
-        type SessionRow = (String, String, String, bool, i64, i64, Option<bool>);
+        type SessionRow = (String, String, String, bool, i64, i64, Option<bool>, String);
         let row: Option<SessionRow> = on_db!(self.db(), pool => {
             sqlx::query(
-                "SELECT s.organisation_id, s.person_id, s.csrf, s.verified, s.created_at, s.last_seen, a.disabled \
+                "SELECT s.organisation_id, s.person_id, s.csrf, s.verified, s.created_at, s.last_seen, a.disabled, s.source \
                  FROM sessions s LEFT JOIN accounts a ON a.person_id = s.person_id WHERE s.token_hash = $1",
             )
             .bind(hash.clone())
@@ -174,11 +215,13 @@ impl Register {
                     row.try_get("created_at")?,
                     row.try_get("last_seen")?,
                     row.try_get("disabled")?,
+                    row.try_get("source")?,
                 ))
             })
             .transpose()?
         });
-        let Some((organisation, person, csrf, verified, created_at, last_seen, disabled)) = row
+        let Some((organisation, person, csrf, verified, created_at, last_seen, disabled, source)) =
+            row
         else {
             return Ok(None);
         };
@@ -209,6 +252,7 @@ impl Register {
             verified,
             csrf,
             started_at: from_micros(created_at)?,
+            source: parse_word(SessionSource::parse, source)?,
         }))
     }
 
@@ -229,7 +273,7 @@ impl Register {
             // Removing the old row first claims it: of two concurrent verifications of
             // one token, one finds nothing to remove.
             let old = sqlx::query(
-                "DELETE FROM sessions WHERE token_hash = $1 RETURNING organisation_id, person_id, created_at",
+                "DELETE FROM sessions WHERE token_hash = $1 RETURNING organisation_id, person_id, created_at, source",
             )
             .bind(token_hash(token))
             .fetch_optional(&mut *tx)
@@ -240,6 +284,7 @@ impl Register {
             let person: String = old.try_get("person_id")?;
             let organisation: String = old.try_get("organisation_id")?;
             let created_at: i64 = old.try_get("created_at")?;
+            let source: String = old.try_get("source")?;
             let disabled = sqlx::query("SELECT disabled FROM accounts WHERE person_id = $1")
                 .bind(&person)
                 .fetch_optional(&mut *tx)
@@ -252,8 +297,8 @@ impl Register {
                 return Ok(None);
             }
             sqlx::query(
-                "INSERT INTO sessions (token_hash, organisation_id, person_id, csrf, verified, created_at, last_seen) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO sessions (token_hash, organisation_id, person_id, csrf, verified, created_at, last_seen, source) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(token_hash(&new))
             .bind(organisation)
@@ -262,6 +307,7 @@ impl Register {
             .bind(true)
             .bind(created_at)
             .bind(at)
+            .bind(source)
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
@@ -295,7 +341,9 @@ impl Register {
 
     /// Removes every session that has ended (idle, too old, or of a disabled or removed
     /// account); returns how many. For a periodic job: `session` removes an ended
-    /// session only when its token comes back.
+    /// session only when its token comes back. Sign-ins at the identity provider that
+    /// began more than ten minutes ago are removed too
+    /// ([`Register::purge_provider_sign_ins`]; not counted).
     pub async fn purge_sessions(
         &self,
         now: Timestamp,
@@ -318,6 +366,7 @@ impl Register {
             .await?
             .rows_affected()
         });
+        self.purge_provider_sign_ins(now).await?;
         Ok(purged)
     }
 }
