@@ -1,20 +1,21 @@
-//! A fixed-window limit per client address, for sign-in: the register's lockout guards
-//! each login, this keeps one address from trying many logins. A few lines instead of a
-//! dependency: the need is one counter per address.
+//! A fixed-window limit per key: per client address for sign-in (the register's lockout
+//! guards each login, this keeps one address from trying many logins), per token for the
+//! API. A few lines instead of a dependency: the need is one counter per key.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-pub(crate) struct RateLimiter {
+pub(crate) struct RateLimiter<K = IpAddr> {
     limit: u32,
     window: Duration,
-    seen: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+    seen: Mutex<HashMap<K, (Instant, u32)>>,
 }
 
-impl RateLimiter {
-    pub(crate) fn new(limit: u32, window: Duration) -> RateLimiter {
+impl<K: Hash + Eq> RateLimiter<K> {
+    pub(crate) fn new(limit: u32, window: Duration) -> RateLimiter<K> {
         RateLimiter {
             limit,
             window,
@@ -22,22 +23,32 @@ impl RateLimiter {
         }
     }
 
-    /// Counts an attempt from `address`; false when the address has used its attempts for
-    /// this window.
-    pub(crate) fn allow(&self, address: IpAddr, now: Instant) -> bool {
+    /// Counts an attempt from `key` (a client address); false when it has used its
+    /// attempts for this window.
+    pub(crate) fn allow(&self, key: K, now: Instant) -> bool {
+        self.check(key, now).is_ok()
+    }
+
+    /// Counts an attempt from `key`; when it has used its attempts for this window, how
+    /// long until the window ends (for `Retry-After`).
+    pub(crate) fn check(&self, key: K, now: Instant) -> Result<(), Duration> {
         let Ok(mut seen) = self.seen.lock() else {
-            return false;
+            return Err(self.window);
         };
-        // Forget windows that ended, so the map holds only the addresses of the last minute.
+        // Forget windows that ended, so the map holds only the keys of the last window.
         if seen.len() > 10_000 {
             seen.retain(|_, (start, _)| now.duration_since(*start) < self.window);
         }
-        let entry = seen.entry(address).or_insert((now, 0));
+        let entry = seen.entry(key).or_insert((now, 0));
         if now.duration_since(entry.0) >= self.window {
             *entry = (now, 0);
         }
-        entry.1 += 1;
-        entry.1 <= self.limit
+        entry.1 = entry.1.saturating_add(1);
+        if entry.1 <= self.limit {
+            Ok(())
+        } else {
+            Err(self.window.saturating_sub(now.duration_since(entry.0)))
+        }
     }
 }
 
@@ -55,5 +66,28 @@ mod tests {
         assert!(!limiter.allow(a, start));
         assert!(limiter.allow(b, start), "another address has its own count");
         assert!(limiter.allow(a, start + Duration::from_secs(61)));
+    }
+
+    #[test]
+    fn over_the_limit_says_how_long_until_the_window_ends() {
+        let limiter: RateLimiter<&str> = RateLimiter::new(2, Duration::from_secs(60));
+        let start = Instant::now();
+        assert_eq!(limiter.check("token", start), Ok(()));
+        assert_eq!(
+            limiter.check("token", start + Duration::from_secs(10)),
+            Ok(())
+        );
+        assert_eq!(
+            limiter.check("token", start + Duration::from_secs(15)),
+            Err(Duration::from_secs(45))
+        );
+        assert_eq!(
+            limiter.check("other", start + Duration::from_secs(15)),
+            Ok(())
+        );
+        assert_eq!(
+            limiter.check("token", start + Duration::from_secs(60)),
+            Ok(())
+        );
     }
 }

@@ -1258,3 +1258,771 @@ async fn refusals_that_axum_writes_are_problems_too() {
     .await;
     answer.problem(StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+// --- evidence --------------------------------------------------------------------------
+
+/// A part of a multipart body: its name, for a file its name and media type, its bytes.
+type Part<'a> = (&'a str, Option<(&'a str, &'a str)>, &'a [u8]);
+
+async fn post_multipart(world: &World, path: &str, token: &str, parts: &[Part<'_>]) -> Answer {
+    let boundary = "weerbaar-api-grens";
+    let mut body: Vec<u8> = Vec::new();
+    for (name, file, bytes) in parts {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"").as_bytes(),
+        );
+        if let Some((file_name, media_type)) = file {
+            body.extend(
+                format!("; filename=\"{file_name}\"\r\nContent-Type: {media_type}").as_bytes(),
+            );
+        }
+        body.extend(b"\r\n\r\n");
+        body.extend(*bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").as_bytes());
+    let request = Request::builder()
+        .method("POST")
+        .uri(path)
+        .header(header::HOST, "weerbaar.test")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .expect("a request");
+    let response = world.app.clone().oneshot(request).await.expect("an answer");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    Answer {
+        status,
+        content_type,
+        text: String::from_utf8_lossy(&bytes).into_owned(),
+        headers,
+    }
+}
+
+/// A screenshot larger than the API's 1 MiB for JSON bodies: a PNG's signature and
+/// bytes enough.
+fn screenshot() -> Vec<u8> {
+    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+    bytes.extend((0..=255u8).cycle().take(1_500_000));
+    bytes
+}
+
+/// The `Viewed` events of a case: their actor and payload.
+async fn reads_of(world: &World, handler: &support::Someone, case: &str) -> Vec<(String, Value)> {
+    world
+        .register()
+        .open_case(&handler.id, &weerbaar_register::CaseId(case.to_owned()))
+        .await
+        .unwrap()
+        .events
+        .into_iter()
+        .filter(|e| e.kind == weerbaar_register::EventKind::Viewed)
+        .map(|e| {
+            (
+                e.actor.map(|a| a.to_string()).unwrap_or_default(),
+                e.payload,
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn evidence_is_added_listed_and_downloaded_as_the_pages_allow() {
+    let world = World::new("westerveld").await;
+    let cast = cast(&world).await;
+    let t = &cast.tokens;
+    let case = post(&world, "/api/v1/reports", &t.raadslid, a_report())
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let list_path = format!("/api/v1/cases/{case}/evidence");
+    let shot = screenshot();
+
+    // The handler adds a file (over 1 MiB: the evidence route takes what the pages take).
+    let added = post_multipart(
+        &world,
+        &list_path,
+        &t.griffier,
+        &[
+            ("file", Some(("bericht van Piet.png", "image/png")), &shot),
+            ("description", None, b"het bericht op X"),
+        ],
+    )
+    .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.text);
+    let file_id = added.json()["id"].as_str().unwrap().to_owned();
+    let download_path = format!("{list_path}/{file_id}");
+    assert_eq!(
+        added.headers.get("location").unwrap(),
+        download_path.as_str()
+    );
+
+    // Something seen online, as JSON; the reporter may add to their own case too.
+    let moment = (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(4)).to_string();
+    let online = post(
+        &world,
+        &list_path,
+        &t.griffier,
+        serde_json::json!({"platform": "X", "account": "@boze_burger", "url": "https://x.example/boze_burger/1", "moment": moment}),
+    )
+    .await;
+    assert_eq!(online.status, StatusCode::CREATED, "{}", online.text);
+    assert!(online.headers.get("location").is_none());
+    let online_id = online.json()["id"].as_str().unwrap().to_owned();
+    let own = post(
+        &world,
+        &list_path,
+        &t.raadslid,
+        serde_json::json!({"account": "@nog_een_account"}),
+    )
+    .await;
+    assert_eq!(own.status, StatusCode::CREATED, "{}", own.text);
+
+    // The pages' checks, with the fields named as the API names them.
+    let refused = |answer: Answer| -> String {
+        answer.problem(StatusCode::UNPROCESSABLE_ENTITY)["errors"][0]["field"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    for (body, field) in [
+        (serde_json::json!({"url": "ftp://x.example/1"}), "url"),
+        (serde_json::json!({"platform": "X"}), "account"),
+        (serde_json::json!({}), "account"),
+        (
+            serde_json::json!({"account": "@a", "kleur": "rood"}),
+            "kleur",
+        ),
+    ] {
+        assert_eq!(
+            refused(post(&world, &list_path, &t.griffier, body.clone()).await),
+            field,
+            "{body}"
+        );
+    }
+    for (parts, field) in [
+        (
+            vec![("file", Some(("leeg.png", "image/png")), &b""[..])],
+            "file",
+        ),
+        (
+            vec![(
+                "file",
+                Some(("x.exe", "application/x-msdownload")),
+                &b"MZ"[..],
+            )],
+            "file",
+        ),
+        // Content that is not what its type says: the register's check.
+        (
+            vec![("file", Some(("nep.png", "image/png")), &b"geen plaatje"[..])],
+            "file",
+        ),
+        (vec![("description", None, &b"zonder bestand"[..])], "file"),
+        (
+            vec![
+                ("file", Some(("a.png", "image/png")), &shot[..]),
+                ("extra", None, &b"x"[..]),
+            ],
+            "extra",
+        ),
+    ] {
+        assert_eq!(
+            refused(post_multipart(&world, &list_path, &t.griffier, &parts).await),
+            field
+        );
+    }
+    let request = Request::builder()
+        .method("POST")
+        .uri(&list_path)
+        .header(header::AUTHORIZATION, format!("Bearer {}", t.griffier))
+        .header(header::CONTENT_TYPE, "text/plain")
+        .body(Body::from("een bestand als tekst"))
+        .unwrap();
+    let response = world.app.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+
+    // The list: what each piece is, never a file's content.
+    let listed = get(&world, &list_path, &t.griffier).await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.text);
+    let listed = listed.json();
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 3, "{listed:?}");
+    let file = listed.iter().find(|e| e["id"] == file_id.as_str()).unwrap();
+    assert_eq!(file["kind"], "file");
+    assert_eq!(file["file_name"], "bericht van Piet.png");
+    assert_eq!(file["media_type"], "image/png");
+    assert_eq!(file["size"], shot.len());
+    assert_eq!(file["description"], "het bericht op X");
+    assert_eq!(file["added_by"], cast.griffier.id.as_str());
+    let digest = sha2_hex(&shot);
+    assert_eq!(file["sha256"], digest.as_str());
+    let seen = listed
+        .iter()
+        .find(|e| e["id"] == online_id.as_str())
+        .unwrap();
+    assert_eq!(seen["kind"], "online");
+    assert_eq!(seen["online"]["account"], "@boze_burger");
+    assert_eq!(seen["online"]["url"], "https://x.example/boze_burger/1");
+    assert_eq!(
+        seen["online"]["moment"]
+            .as_str()
+            .unwrap()
+            .parse::<jiff::Timestamp>()
+            .unwrap(),
+        moment.parse::<jiff::Timestamp>().unwrap()
+    );
+
+    // The download: the bytes as added, as an attachment that no browser runs.
+    let answer = send(
+        &world.app,
+        "GET",
+        &download_path,
+        Some(&t.griffier),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.content_type, "image/png");
+    assert_eq!(
+        answer.headers.get("x-content-type-options").unwrap(),
+        "nosniff"
+    );
+    assert_eq!(
+        answer.headers.get("content-disposition").unwrap(),
+        "attachment; filename=\"bericht_van_Piet.png\""
+    );
+    let request = Request::builder()
+        .uri(&download_path)
+        .header(header::AUTHORIZATION, format!("Bearer {}", t.griffier))
+        .body(Body::empty())
+        .unwrap();
+    let response = world.app.clone().oneshot(request).await.unwrap();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(bytes.as_ref(), shot.as_slice(), "the file as it was added");
+    // Something seen online has no file.
+    get(&world, &format!("{list_path}/{online_id}"), &t.griffier)
+        .await
+        .problem(StatusCode::NOT_FOUND);
+
+    // Every read is on the timeline, as the pages record it: the list and the file.
+    let reads = reads_of(&world, &cast.griffier, &case).await;
+    let griffier = cast.griffier.id.as_str();
+    assert!(
+        reads
+            .iter()
+            .any(|(by, p)| by == griffier && p["evidence_list"] == true),
+        "{reads:?}"
+    );
+    assert!(
+        reads
+            .iter()
+            .any(|(by, p)| by == griffier && p["evidence"] == file_id.as_str()),
+        "{reads:?}"
+    );
+    let log = get(&world, &format!("/api/v1/cases/{case}/reads"), &t.raadslid)
+        .await
+        .json();
+    for scope in ["evidence_list", "evidence"] {
+        assert!(
+            log.as_array().unwrap().iter().any(|r| r["scope"] == scope),
+            "{scope} in {log}"
+        );
+    }
+}
+
+fn sha2_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+#[tokio::test]
+async fn evidence_is_none_of_a_strangers_business_and_only_read_by_readers() {
+    let world = World::new("westerveld").await;
+    let cast = cast(&world).await;
+    let t = &cast.tokens;
+    let case = post(&world, "/api/v1/reports", &t.raadslid, a_report())
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let list_path = format!("/api/v1/cases/{case}/evidence");
+    let shot = screenshot();
+    let file_id = post_multipart(
+        &world,
+        &list_path,
+        &t.griffier,
+        &[("file", Some(("a.png", "image/png")), &shot)],
+    )
+    .await
+    .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let download_path = format!("{list_path}/{file_id}");
+    // The reads of evidence on the timeline (reading the timeline is a read of the case).
+    let evidence_reads = || async {
+        reads_of(&world, &cast.griffier, &case)
+            .await
+            .into_iter()
+            .filter(|(_, p)| p.get("evidence_list").is_some() || p.get("evidence").is_some())
+            .count()
+    };
+    assert_eq!(evidence_reads().await, 0);
+
+    // No access: the answer for a made-up case, whatever is asked or sent.
+    let made_up_case = "/api/v1/cases/01900000-0000-7000-8000-000000000000/evidence";
+    let made_up = get(&world, made_up_case, &t.stranger)
+        .await
+        .problem(StatusCode::NOT_FOUND);
+    // Informed (the burgemeester) as on the page: 404.
+    for token in [&t.stranger, &t.other_raadslid, &t.admin, &t.burgemeester] {
+        for path in [list_path.as_str(), download_path.as_str(), made_up_case] {
+            let answer = get(&world, path, token).await;
+            assert_eq!(answer.problem(StatusCode::NOT_FOUND), made_up, "{path}");
+        }
+        let answer = post_multipart(
+            &world,
+            &list_path,
+            token,
+            &[("file", Some(("a.png", "image/png")), &shot)],
+        )
+        .await;
+        assert_eq!(answer.problem(StatusCode::NOT_FOUND), made_up);
+        let answer = post(&world, &list_path, token, serde_json::json!({"onzin": 1})).await;
+        assert_eq!(answer.problem(StatusCode::NOT_FOUND), made_up);
+    }
+    // The reporter knows the case but reads the list and files on their own page only.
+    get(&world, &list_path, &t.raadslid)
+        .await
+        .problem(StatusCode::FORBIDDEN);
+    get(&world, &download_path, &t.raadslid)
+        .await
+        .problem(StatusCode::FORBIDDEN);
+    // A token that may only read adds nothing, even the handler's.
+    let problem = post(
+        &world,
+        &list_path,
+        &t.griffier_read,
+        serde_json::json!({"account": "@a"}),
+    )
+    .await
+    .problem(StatusCode::FORBIDDEN);
+    assert_eq!(problem["type"], "urn:weerbaar:problem:insufficient-scope");
+    assert_eq!(
+        get(&world, &list_path, &t.griffier_read).await.status,
+        StatusCode::OK
+    );
+    // None of the refusals read anything.
+    assert_eq!(evidence_reads().await, 1, "only the read token's list");
+
+    // A reader the handler let in reads and downloads, and adds nothing.
+    let answer = post(
+        &world,
+        &format!("/api/v1/cases/{case}/access"),
+        &t.griffier,
+        serde_json::json!({"person": cast.burgemeester.id.as_str()}),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::NO_CONTENT, "{}", answer.text);
+    assert_eq!(
+        get(&world, &list_path, &t.burgemeester).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        get(&world, &download_path, &t.burgemeester).await.status,
+        StatusCode::OK
+    );
+    post(
+        &world,
+        &list_path,
+        &t.burgemeester,
+        serde_json::json!({"account": "@a"}),
+    )
+    .await
+    .problem(StatusCode::FORBIDDEN);
+    let evidence = get(&world, &list_path, &t.griffier).await.json();
+    assert_eq!(evidence.as_array().unwrap().len(), 1, "{evidence}");
+}
+
+// --- the limit per token ---------------------------------------------------------------
+
+#[tokio::test]
+async fn a_token_over_its_limit_gets_429_with_retry_after_and_others_go_on() {
+    let world = World::new("westerveld").await;
+    let cast = cast(&world).await;
+    let t = &cast.tokens;
+    // 600 a minute (crates/web/src/api/bearer.rs): all of them answered.
+    for n in 0..600 {
+        let answer = get(&world, "/api/v1/me", &t.raadslid).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::OK,
+            "request {n}: {}",
+            answer.text
+        );
+    }
+    let answer = get(&world, "/api/v1/me", &t.raadslid).await;
+    let problem = answer.problem(StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(problem["type"], "urn:weerbaar:problem:too-many-requests");
+    let wait: u64 = answer
+        .headers
+        .get("retry-after")
+        .expect("Retry-After")
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    // Over the limit, every route of the token is refused, before any case is read.
+    get(&world, "/api/v1/cases/mine", &t.raadslid)
+        .await
+        .problem(StatusCode::TOO_MANY_REQUESTS);
+    // Another token, of another person or the same, has its own count.
+    assert_eq!(
+        get(&world, "/api/v1/me", &t.griffier).await.status,
+        StatusCode::OK
+    );
+    let second = token_for(
+        &world,
+        &world
+            .person("Tweede Sleutel", &[Role::Raadslid], &[], false)
+            .await,
+        ApiScope::Read,
+    )
+    .await;
+    assert_eq!(
+        get(&world, "/api/v1/me", &second).await.status,
+        StatusCode::OK
+    );
+    // A bad token is a 401 as ever, not counted against anyone.
+    get(&world, "/api/v1/me", "wbr_onzin")
+        .await
+        .problem(StatusCode::UNAUTHORIZED);
+}
+
+// --- a consult made into a report -----------------------------------------------------
+
+fn a_promotion() -> Value {
+    serde_json::json!({
+        "behaviours": ["beledigen"],
+        "occurred_at": (jiff::Timestamp::now() - jiff::SignedDuration::from_hours(30)).to_string(),
+        "channel": "sociale_media",
+    })
+}
+
+#[tokio::test]
+async fn the_handler_makes_a_consult_a_report_once() {
+    let world = World::new("westerveld").await;
+    let cast = cast(&world).await;
+    let t = &cast.tokens;
+    let question = "Iemand schreef onder mijn bericht dat ik 'op moet passen'. Is dat een melding?";
+    let answer = post(
+        &world,
+        "/api/v1/consults",
+        &t.raadslid,
+        serde_json::json!({"question": question}),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
+    let consult = answer.json()["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/cases/{consult}/promote");
+
+    // Only the handler, with a token that may act; strangers learn nothing.
+    let made_up = post(
+        &world,
+        "/api/v1/cases/01900000-0000-7000-8000-000000000000/promote",
+        &t.stranger,
+        a_promotion(),
+    )
+    .await
+    .problem(StatusCode::NOT_FOUND);
+    for token in [
+        &t.stranger,
+        &t.other_raadslid,
+        &t.admin_write,
+        &t.burgemeester,
+    ] {
+        let answer = post(&world, &path, token, serde_json::json!({"onzin": 1})).await;
+        assert_eq!(answer.problem(StatusCode::NOT_FOUND), made_up);
+    }
+    post(&world, &path, &t.raadslid, a_promotion())
+        .await
+        .problem(StatusCode::FORBIDDEN);
+    let problem = post(&world, &path, &t.griffier_read, a_promotion())
+        .await
+        .problem(StatusCode::FORBIDDEN);
+    assert_eq!(problem["type"], "urn:weerbaar:problem:insufficient-scope");
+    // The report form's checks.
+    let mut bad = a_promotion();
+    bad["behaviours"] = serde_json::json!([]);
+    bad["occurred_at"] = serde_json::json!(
+        (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(30)).to_string()
+    );
+    let problem = post(&world, &path, &t.griffier, bad)
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["behaviours", "occurred_at"]);
+    let still = get(&world, &format!("/api/v1/cases/{consult}"), &t.griffier)
+        .await
+        .json();
+    assert_eq!(still["full"]["status"], "gemeld", "refusals change nothing");
+
+    // Made into a report: the asker's, in the office they asked in, with their question.
+    let answer = post(&world, &path, &t.griffier, a_promotion()).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
+    let reported = answer.json();
+    let report = reported["id"].as_str().unwrap().to_owned();
+    assert_ne!(report, consult);
+    assert_eq!(reported["handler"], "griffier");
+    assert_eq!(
+        answer.headers.get("location").unwrap(),
+        &format!("/api/v1/cases/{report}")
+    );
+    let full = get(&world, &format!("/api/v1/cases/{report}"), &t.griffier)
+        .await
+        .json();
+    assert_eq!(full["full"]["kind"], "melding");
+    assert_eq!(full["full"]["narrative"], question);
+    assert_eq!(full["full"]["victim_role"], "raadslid");
+    let mine = get(&world, "/api/v1/cases/mine", &t.raadslid).await.json();
+    assert!(
+        mine.as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == report.as_str()),
+        "the asker's report: {mine}"
+    );
+    let closed = get(&world, &format!("/api/v1/cases/{consult}"), &t.griffier)
+        .await
+        .json();
+    assert_eq!(closed["full"]["status"], "afgerond");
+    assert!(
+        closed["full"]["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "consult_promoted"),
+        "{closed}"
+    );
+    // Once: the consult is closed, and a report is no consult.
+    for case in [&consult, &report] {
+        let problem = post(
+            &world,
+            &format!("/api/v1/cases/{case}/promote"),
+            &t.griffier,
+            a_promotion(),
+        )
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(problem["errors"][0]["field"], "case");
+    }
+}
+
+// --- the perpetrator's dossier and the police dossier ----------------------------------
+
+#[tokio::test]
+async fn the_perpetrators_dossier_is_the_handlers_and_names_the_earlier_case() {
+    let world = World::new("westerveld").await;
+    let cast = cast(&world).await;
+    let t = &cast.tokens;
+    let report = || async {
+        post(&world, "/api/v1/reports", &t.raadslid, a_report())
+            .await
+            .json()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let earlier = report().await;
+    let later = report().await;
+    let full = get(&world, &format!("/api/v1/cases/{later}"), &t.griffier)
+        .await
+        .json();
+    let perpetrator = full["full"]["perpetrators"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/api/v1/cases/{later}/perpetrators/{perpetrator}");
+
+    let answer = get(&world, &path, &t.griffier).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    let dossier = answer.json();
+    assert_eq!(dossier["perpetrator"]["licence_plate"], "XX-999-Z");
+    let cases = dossier["cases"].as_array().unwrap();
+    let ids: Vec<&str> = cases.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [earlier.as_str(), later.as_str()], "oldest first");
+    assert_eq!(cases[1]["this_case"], true);
+    assert_eq!(cases[0]["this_case"], false);
+    assert!(
+        !answer.text.contains(NARRATIVE),
+        "the dossier names cases, not what they say"
+    );
+    let reads = reads_of(&world, &cast.griffier, &later).await;
+    assert!(
+        reads.iter().any(|(by, p)| by == cast.griffier.id.as_str()
+            && p["perpetrator_dossier"] == perpetrator.as_str()),
+        "{reads:?}"
+    );
+
+    // A perpetrator the case does not name, and no access at all: the same 404.
+    let made_up = get(
+        &world,
+        &format!("/api/v1/cases/{later}/perpetrators/01900000-0000-7000-8000-000000000000"),
+        &t.griffier,
+    )
+    .await
+    .problem(StatusCode::NOT_FOUND);
+    for token in [&t.stranger, &t.other_raadslid, &t.admin, &t.burgemeester] {
+        let answer = get(&world, &path, token).await;
+        assert_eq!(answer.problem(StatusCode::NOT_FOUND), made_up);
+    }
+    // Some access, not the handler's: the reporter, and a reader the handler let in.
+    get(&world, &path, &t.raadslid)
+        .await
+        .problem(StatusCode::FORBIDDEN);
+    let answer = post(
+        &world,
+        &format!("/api/v1/cases/{later}/access"),
+        &t.griffier,
+        serde_json::json!({"person": cast.burgemeester.id.as_str()}),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::NO_CONTENT);
+    get(&world, &path, &t.burgemeester)
+        .await
+        .problem(StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_police_dossier_answers_the_polices_questions_and_no_more() {
+    let world = World::new("westerveld").await;
+    let cast = cast(&world).await;
+    let t = &cast.tokens;
+    let mut report = a_report();
+    report["during_meeting"] = serde_json::json!(true);
+    report["injury"] = serde_json::json!("geestelijk_letsel");
+    let case = post(&world, "/api/v1/reports", &t.raadslid, report)
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let at = |what: &str| format!("/api/v1/cases/{case}/{what}");
+    let today = jiff::Zoned::now().date().to_string();
+    let now = jiff::Timestamp::now().to_string();
+    let measure = post(
+        &world,
+        &at("measures"),
+        &t.griffier,
+        serde_json::json!({"measure": "schriftelijke_waarschuwing", "starts_on": today, "note": "Na de bedreiging bij de bushalte."}),
+    )
+    .await
+    .json()["item"]
+    .as_str()
+    .unwrap()
+    .to_owned();
+    let answer = post(
+        &world,
+        &at(&format!("measures/{measure}/account")),
+        &t.griffier,
+        serde_json::json!({"account": "Hij was boos over de kap van de bomen."}),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::NO_CONTENT);
+    let answer = post(
+        &world,
+        &at("police"),
+        &t.griffier,
+        serde_json::json!({"kind": "aangifte", "at": now, "victim_consent": true, "reference": "PL-2026-7"}),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
+    let answer = post(
+        &world,
+        &at("evidence"),
+        &t.griffier,
+        serde_json::json!({"platform": "X", "account": "@boze_burger"}),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::CREATED);
+
+    let answer = get(&world, &at("dossier"), &t.griffier).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    let dossier = answer.json();
+    assert_eq!(dossier["organisation"], "Gemeente Test");
+    assert_eq!(
+        dossier["who"]["victims"],
+        serde_json::json!([{"role": "raadslid", "relation": "zelf"}])
+    );
+    assert_eq!(
+        dossier["who"]["perpetrators"][0]["licence_plate"],
+        "XX-999-Z"
+    );
+    assert_eq!(
+        dossier["what"]["behaviours"],
+        serde_json::json!(["dreigen_met_geweld"])
+    );
+    assert_eq!(dossier["what"]["narrative"], NARRATIVE);
+    assert_eq!(dossier["where"]["place"], "Bushalte Dorpsstraat");
+    assert_eq!(dossier["where"]["channel"], "in_persoon");
+    assert_eq!(dossier["where"]["during_meeting"], true);
+    assert_eq!(dossier["with_what"][0]["online"]["account"], "@boze_burger");
+    assert_eq!(dossier["how_and_when"]["injury"], "geestelijk_letsel");
+    assert_eq!(
+        dossier["why"][0]["note"],
+        "Na de bedreiging bij de bushalte."
+    );
+    assert_eq!(
+        dossier["why"][0]["perpetrator_account"],
+        "Hij was boos over de kap van de bomen."
+    );
+    assert_eq!(dossier["police"][0]["kind"], "aangifte");
+    assert_eq!(dossier["police"][0]["reference"], "PL-2026-7");
+    // Who was hit, by office only (the exact `victims` above): not their name or address.
+    for secret in ["Rosa", "rosa.raadslid@gemeente.test"] {
+        assert!(!answer.text.contains(secret), "{secret} in {}", answer.text);
+    }
+    // The page's reads: the case and its evidence.
+    let reads = reads_of(&world, &cast.griffier, &case).await;
+    assert!(
+        reads.iter().any(|(_, p)| p["evidence_list"] == true),
+        "{reads:?}"
+    );
+
+    // The pages' rules: reporter 403; informed, strangers and the made-up 404 alike.
+    get(&world, &at("dossier"), &t.raadslid)
+        .await
+        .problem(StatusCode::FORBIDDEN);
+    let made_up = get(
+        &world,
+        "/api/v1/cases/01900000-0000-7000-8000-000000000000/dossier",
+        &t.stranger,
+    )
+    .await
+    .problem(StatusCode::NOT_FOUND);
+    for token in [&t.stranger, &t.other_raadslid, &t.admin, &t.burgemeester] {
+        let answer = get(&world, &at("dossier"), token).await;
+        assert_eq!(answer.problem(StatusCode::NOT_FOUND), made_up);
+    }
+}

@@ -28,7 +28,11 @@ use super::schema::*;
 use crate::state::AppState;
 
 /// Lets the case's handler through, with a token that may act.
-async fn handler_of(state: &AppState, user: &ApiUser, case: &CaseId) -> Result<(), Problem> {
+pub(super) async fn handler_of(
+    state: &AppState,
+    user: &ApiUser,
+    case: &CaseId,
+) -> Result<(), Problem> {
     user.require(ApiScope::Write)?;
     match state.register().case_access(&user.me.person, case).await? {
         CaseAccess::Handler => Ok(()),

@@ -11,6 +11,25 @@ use super::problem::Problem;
 use crate::auth::{Me, load_me};
 use crate::state::AppState;
 
+/// How many requests one token may make in [`WINDOW`]. Generous on purpose: a case
+/// system that synchronises, or a dashboard that refreshes, stays far below ten a second;
+/// a script gone wrong (a loop without a pause, a leaked token in a hurry) does not, and
+/// is stopped before it fills the use log and the timelines or starves the database that
+/// everyone's pages share. The sign-in pages have their own, much tighter limit.
+pub(crate) const REQUESTS_PER_WINDOW: u32 = 600;
+
+/// The window of [`REQUESTS_PER_WINDOW`]: a minute.
+pub(crate) const WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Requests per token, counted in this server's memory (each instance counts its own;
+/// a restart forgets). Reached through the request's extensions, set by `api::routes`.
+pub(crate) type TokenLimiter = crate::rate_limit::RateLimiter<weerbaar_register::ApiTokenId>;
+
+/// The API's limiter: [`REQUESTS_PER_WINDOW`] per token per [`WINDOW`].
+pub(crate) fn token_limiter() -> std::sync::Arc<TokenLimiter> {
+    std::sync::Arc::new(TokenLimiter::new(REQUESTS_PER_WINDOW, WINDOW))
+}
+
 /// A caller whose token works, with the person as the pages know them.
 #[derive(Debug, Clone)]
 pub(crate) struct ApiUser {
@@ -62,6 +81,11 @@ impl FromRequestParts<AppState> for ApiUser {
             .authenticate_api_token(token, jiff::Timestamp::now(), parts.method.as_str(), route)
             .await?
             .ok_or_else(Problem::unauthorized)?;
+        if let Some(limiter) = parts.extensions.get::<std::sync::Arc<TokenLimiter>>() {
+            limiter
+                .check(caller.token.clone(), std::time::Instant::now())
+                .map_err(Problem::too_many_requests)?;
+        }
         let me = load_me(state, &caller.organisation, &caller.person).await?;
         Ok(ApiUser { caller, me })
     }

@@ -294,6 +294,27 @@ pub(crate) struct PerpetratorOut {
     pub on_behalf_of: Option<String>,
 }
 
+impl PerpetratorOut {
+    pub(crate) fn new(
+        id: weerbaar_register::PerpetratorId,
+        kind: PerpetratorKind,
+        details: weerbaar_register::PerpetratorDetails,
+    ) -> PerpetratorOut {
+        PerpetratorOut {
+            id: id.to_string(),
+            kind,
+            name: details.name,
+            date_of_birth: details.date_of_birth,
+            email: details.email,
+            phone: details.phone,
+            accounts: details.accounts,
+            licence_plate: details.licence_plate,
+            description: details.description,
+            on_behalf_of: details.on_behalf_of,
+        }
+    }
+}
+
 /// A task of the case.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct TaskOut {
@@ -492,18 +513,7 @@ fn full(view: weerbaar_register::CaseView, can_act: bool) -> FullCaseOut {
         perpetrators: view
             .perpetrators
             .into_iter()
-            .map(|(id, kind, details)| PerpetratorOut {
-                id: id.to_string(),
-                kind,
-                name: details.name,
-                date_of_birth: details.date_of_birth,
-                email: details.email,
-                phone: details.phone,
-                accounts: details.accounts,
-                licence_plate: details.licence_plate,
-                description: details.description,
-                on_behalf_of: details.on_behalf_of,
-            })
+            .map(|(id, kind, details)| PerpetratorOut::new(id, kind, details))
             .collect(),
         tasks: view
             .tasks

@@ -7,7 +7,9 @@
 mod actions;
 mod bearer;
 mod cases;
+mod dossiers;
 mod evaluate;
+mod evidence;
 mod json;
 mod me;
 mod people;
@@ -21,6 +23,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::state::AppState;
+use evidence::EvidenceDownload;
 use problem::Problem;
 
 /// Where the API lives.
@@ -45,7 +48,23 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/inbox", get(cases::inbox))
         .route("/cases/{case}", get(cases::read))
         .route("/cases/{case}/reads", get(cases::reads))
+        .route(
+            "/cases/{case}/evidence",
+            get(evidence::list)
+                .post(evidence::add)
+                // A file may be as large as the pages take one (the rest: 1 MiB).
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::state::MAX_REQUEST_BYTES,
+                )),
+        )
+        .route("/cases/{case}/evidence/{evidence}", get(evidence::download))
+        .route("/cases/{case}/dossier", get(dossiers::police))
+        .route(
+            "/cases/{case}/perpetrators/{perpetrator}",
+            get(dossiers::perpetrator),
+        )
         .route("/cases/{case}/status", post(actions::status))
+        .route("/cases/{case}/promote", post(report::promote))
         .route(
             "/cases/{case}/tasks/{task}/done",
             post(actions::complete_task),
@@ -75,11 +94,13 @@ pub(crate) fn routes() -> Router<AppState> {
         .method_not_allowed_fallback(|| async { Problem::method_not_allowed() })
         .fallback(|| async { Problem::not_found() })
         .layer(axum::middleware::map_response(problems_only))
+        // One limiter per application: the bearer extractor counts each token's requests.
+        .layer(axum::Extension(bearer::token_limiter()))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
 /// The largest request body the API takes: a report is a few kilobytes.
-const MAX_BODY_BYTES: usize = 1024 * 1024;
+pub(super) const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// Every refusal of the API is a problem document, also those that axum writes itself
 /// (a body over the limit, a path or query it cannot read) in plain text.
@@ -116,6 +137,12 @@ async fn problems_only(response: axum::response::Response) -> axum::response::Re
         cases::inbox,
         cases::read,
         cases::reads,
+        evidence::list,
+        evidence::add,
+        evidence::download,
+        dossiers::police,
+        dossiers::perpetrator,
+        report::promote,
         actions::change_status,
         actions::complete_task,
         actions::decide_measure,
@@ -139,10 +166,11 @@ async fn problems_only(response: axum::response::Response) -> axum::response::Re
         (name = "me", description = "The person behind the token."),
         (name = "reports", description = "Report an incident, or ask the handler in confidence (scope write)."),
         (name = "cases", description = "My cases, the handler's inbox, the cases I am informed of, one case as far as I may see it (scope read)."),
+        (name = "evidence", description = "The evidence of a case: list and download (the handler and granted readers), add (the handler, the reporter, a victim)."),
         (name = "actions", description = "What the case's handler does (scope write); only the handler acts."),
         (name = "people", description = "The organisation's people (scope admin, administrators only)."),
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &EvidenceDownload, &TooManyRequests),
     security(("bearer" = [])),
 )]
 pub(crate) struct ApiDoc;
@@ -165,6 +193,60 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// Every operation that takes a token may answer 429 (see `bearer::REQUESTS_PER_WINDOW`):
+/// said once here for all of them, with the `Retry-After` header.
+struct TooManyRequests;
+
+impl Modify for TooManyRequests {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::header::HeaderBuilder;
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let response = ResponseBuilder::new()
+            .description(format!(
+                "Too many requests with this token: more than {} a minute. Wait the seconds of `Retry-After`.",
+                bearer::REQUESTS_PER_WINDOW
+            ))
+            .header(
+                "Retry-After",
+                HeaderBuilder::new()
+                    .schema(Some(
+                        ObjectBuilder::new()
+                            .schema_type(Type::Integer)
+                            .minimum(Some(1)),
+                    ))
+                    .description(Some("Seconds until the token may make requests again."))
+                    .build(),
+            )
+            .content(
+                problem::PROBLEM_JSON,
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build();
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if operation.responses.responses.contains_key("401") {
+                    operation
+                        .responses
+                        .responses
+                        .insert(String::from("429"), response.clone().into());
+                }
+            }
+        }
     }
 }
 

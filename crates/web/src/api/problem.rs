@@ -29,6 +29,9 @@ pub(crate) struct Problem {
     /// For bad input: each field that is wrong, by its path in the request.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldProblem>,
+    /// For 429: the seconds to wait, sent as `Retry-After` (not in the document).
+    #[serde(skip)]
+    pub retry_after: Option<u64>,
 }
 
 /// One field of the request that is wrong.
@@ -50,6 +53,7 @@ impl Problem {
             status: status.as_u16(),
             detail: detail.into(),
             errors: Vec::new(),
+            retry_after: None,
         }
     }
 
@@ -112,6 +116,23 @@ impl Problem {
         )
     }
 
+    /// The token has made more requests in this window than the API takes from one
+    /// token; `wait` is sent as `Retry-After` (whole seconds, at least one).
+    pub(crate) fn too_many_requests(wait: std::time::Duration) -> Problem {
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        let seconds = seconds.max(1);
+        let mut problem = Problem::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too-many-requests",
+            "Te veel verzoeken",
+            format!(
+                "Deze API-sleutel heeft in de laatste minuut meer verzoeken gedaan dan de API aanneemt. Probeer het over {seconds} seconden opnieuw."
+            ),
+        );
+        problem.retry_after = Some(seconds);
+        problem
+    }
+
     pub(crate) fn unsupported_media_type() -> Problem {
         Problem::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -141,7 +162,7 @@ impl Problem {
                 status,
                 "too-large",
                 "Te groot",
-                "Het verzoek is groter dan de API aanneemt (1 MiB).",
+                "Het verzoek is groter dan de API aanneemt: 1 MiB, met een bewijsstuk 26 MiB.",
             ),
             status if status.is_server_error() => Problem::internal(),
             status => Problem::new(
@@ -225,6 +246,11 @@ impl IntoResponse for Problem {
         response
             .headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

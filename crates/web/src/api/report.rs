@@ -125,6 +125,151 @@ fn mistake(errors: &mut Vec<FieldProblem>, field: &str, detail: &str) {
     });
 }
 
+/// What happened, as a report and a consult made into one both tell it.
+struct Incident {
+    behaviours: Vec<Behaviour>,
+    occurred_at: Timestamp,
+    channel: Channel,
+    injury: Option<Injury>,
+    persistent: bool,
+    corrected_after_warning: bool,
+    criminal_offence_suspected: bool,
+    damage: bool,
+    narrative: String,
+    place: Option<String>,
+    during_meeting: bool,
+    perpetrator: Option<PerpetratorIn>,
+}
+
+impl From<&mut ReportIn> for Incident {
+    fn from(input: &mut ReportIn) -> Incident {
+        Incident {
+            behaviours: std::mem::take(&mut input.behaviours),
+            occurred_at: input.occurred_at,
+            channel: input.channel,
+            injury: input.injury,
+            persistent: input.persistent,
+            corrected_after_warning: input.corrected_after_warning,
+            criminal_offence_suspected: input.criminal_offence_suspected,
+            damage: input.damage,
+            narrative: std::mem::take(&mut input.narrative),
+            place: input.place.take(),
+            during_meeting: input.during_meeting,
+            perpetrator: input.perpetrator.take(),
+        }
+    }
+}
+
+/// Checks what happened as the report form checks it, and gives the report of `victim`
+/// in their office; `errors` holds what was found wrong before (the victim), and every
+/// mistake is answered at once.
+fn build_report(
+    user: &ApiUser,
+    incident: Incident,
+    reporter: PersonId,
+    on_behalf: bool,
+    victim: Option<(PersonId, Role)>,
+    relation: Relation,
+    mut errors: Vec<FieldProblem>,
+) -> Result<NewReport, Problem> {
+    if incident.behaviours.is_empty() {
+        mistake(
+            &mut errors,
+            "behaviours",
+            "Kies wat er gebeurde: ten minste één gedraging.",
+        );
+    }
+    if incident.narrative.trim().is_empty() {
+        mistake(
+            &mut errors,
+            "narrative",
+            "Beschrijf in een paar zinnen wat er gebeurde.",
+        );
+    }
+    let now = Timestamp::now();
+    if incident.occurred_at > now {
+        mistake(
+            &mut errors,
+            "occurred_at",
+            "Dit moment ligt in de toekomst. Vul in wanneer het gebeurde.",
+        );
+    }
+    if let Err(reason) = weerbaar_protocol::facts::parse_moment(&incident.occurred_at.to_string()) {
+        mistake(&mut errors, "occurred_at", &reason);
+    }
+    let perpetrator = incident.perpetrator.map(|p| {
+        if let Some(date) = &p.date_of_birth
+            && date.parse::<jiff::civil::Date>().is_err()
+        {
+            mistake(
+                &mut errors,
+                "perpetrator.date_of_birth",
+                "Een datum, JJJJ-MM-DD.",
+            );
+        }
+        if let Some(email) = &p.email
+            && !crate::form::looks_like_email(email)
+        {
+            mistake(
+                &mut errors,
+                "perpetrator.email",
+                "Dit lijkt geen e-mailadres.",
+            );
+        }
+        NewPerpetrator {
+            kind: p.kind,
+            details: PerpetratorDetails {
+                name: p.name,
+                date_of_birth: p.date_of_birth,
+                email: p.email,
+                phone: p.phone,
+                accounts: p.accounts,
+                licence_plate: p.licence_plate,
+                description: p.description,
+                on_behalf_of: p.on_behalf_of,
+            },
+        }
+    });
+    let Some((victim, role)) = victim.filter(|_| errors.is_empty()) else {
+        return Err(problem(errors));
+    };
+    let perpetrator_known = perpetrator.as_ref().is_some_and(|p| {
+        p.kind != PerpetratorKind::Onbekend || p.details != PerpetratorDetails::default()
+    });
+    let facts = Facts {
+        occurred_at: incident.occurred_at,
+        reported_at: Some(now),
+        victim: Victim {
+            role,
+            former: false,
+        },
+        behaviours: incident.behaviours,
+        channel: incident.channel,
+        persistent: incident.persistent,
+        corrected_after_warning: incident.corrected_after_warning,
+        injury: incident.injury.unwrap_or_default(),
+        criminal_offence_suspected: incident.criminal_offence_suspected,
+        perpetrator_known,
+        prior_incidents: 0,
+        damage: incident.damage,
+    };
+    Ok(NewReport {
+        organisation: user.me.organisation.clone(),
+        reporter,
+        on_behalf,
+        victims: vec![NewVictim {
+            person: victim,
+            role,
+            relation,
+        }],
+        facts,
+        narrative: incident.narrative.trim().to_owned(),
+        place: incident.place.filter(|p| !p.trim().is_empty()),
+        during_meeting: incident.during_meeting,
+        perpetrator,
+    })
+}
+
 /// Report an incident.
 #[utoipa::path(
     post,
@@ -146,7 +291,7 @@ pub(crate) async fn report(
     body: Bytes,
 ) -> Result<Response, Problem> {
     user.require(ApiScope::Write)?;
-    let input: ReportIn = parse(&headers, &body)?;
+    let mut input: ReportIn = parse(&headers, &body)?;
     let protocol = state.register().protocol(&user.me.organisation).await?;
     let routable = protocol.routable_roles();
     let mine = routable_roles(&state, &user).await?;
@@ -192,102 +337,15 @@ pub(crate) async fn report(
         }
         role.map(|role| (me.clone(), role))
     };
-    if input.behaviours.is_empty() {
-        mistake(
-            &mut errors,
-            "behaviours",
-            "Kies wat er gebeurde: ten minste één gedraging.",
-        );
-    }
-    if input.narrative.trim().is_empty() {
-        mistake(
-            &mut errors,
-            "narrative",
-            "Beschrijf in een paar zinnen wat er gebeurde.",
-        );
-    }
-    let now = Timestamp::now();
-    if input.occurred_at > now {
-        mistake(
-            &mut errors,
-            "occurred_at",
-            "Dit moment ligt in de toekomst. Vul in wanneer het gebeurde.",
-        );
-    }
-    if let Err(reason) = weerbaar_protocol::facts::parse_moment(&input.occurred_at.to_string()) {
-        mistake(&mut errors, "occurred_at", &reason);
-    }
-    let perpetrator = input.perpetrator.map(|p| {
-        if let Some(date) = &p.date_of_birth
-            && date.parse::<jiff::civil::Date>().is_err()
-        {
-            mistake(
-                &mut errors,
-                "perpetrator.date_of_birth",
-                "Een datum, JJJJ-MM-DD.",
-            );
-        }
-        if let Some(email) = &p.email
-            && !crate::form::looks_like_email(email)
-        {
-            mistake(
-                &mut errors,
-                "perpetrator.email",
-                "Dit lijkt geen e-mailadres.",
-            );
-        }
-        NewPerpetrator {
-            kind: p.kind,
-            details: PerpetratorDetails {
-                name: p.name,
-                date_of_birth: p.date_of_birth,
-                email: p.email,
-                phone: p.phone,
-                accounts: p.accounts,
-                licence_plate: p.licence_plate,
-                description: p.description,
-                on_behalf_of: p.on_behalf_of,
-            },
-        }
-    });
-    let Some((victim, role)) = victim.filter(|_| errors.is_empty()) else {
-        return Err(problem(errors));
-    };
-    let perpetrator_known = perpetrator.as_ref().is_some_and(|p| {
-        p.kind != PerpetratorKind::Onbekend || p.details != PerpetratorDetails::default()
-    });
-    let facts = Facts {
-        occurred_at: input.occurred_at,
-        reported_at: Some(now),
-        victim: Victim {
-            role,
-            former: false,
-        },
-        behaviours: input.behaviours,
-        channel: input.channel,
-        persistent: input.persistent,
-        corrected_after_warning: input.corrected_after_warning,
-        injury: input.injury.unwrap_or_default(),
-        criminal_offence_suspected: input.criminal_offence_suspected,
-        perpetrator_known,
-        prior_incidents: 0,
-        damage: input.damage,
-    };
-    let report = NewReport {
-        organisation: user.me.organisation.clone(),
-        reporter: me.clone(),
+    let report = build_report(
+        &user,
+        Incident::from(&mut input),
+        me.clone(),
         on_behalf,
-        victims: vec![NewVictim {
-            person: victim,
-            role,
-            relation: input.victim.relation.unwrap_or(Relation::Zelf),
-        }],
-        facts,
-        narrative: input.narrative.trim().to_owned(),
-        place: input.place.filter(|p| !p.trim().is_empty()),
-        during_meeting: input.during_meeting,
-        perpetrator,
-    };
+        victim,
+        input.victim.relation.unwrap_or(Relation::Zelf),
+        errors,
+    )?;
     let registered = match state.register().register_report(report).await {
         Ok(registered) => registered,
         // The register names the victim by its place in its list; here there is one.
@@ -401,6 +459,126 @@ pub(crate) async fn consult(
     )
         .into_response();
     if let Ok(location) = HeaderValue::from_str(&format!("{}/cases/{case}", super::PREFIX)) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+/// A consult made into a report: what happened, told as in a report. The victim is the
+/// one who asked, in the office they asked in.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PromotionIn {
+    /// Whom it hit: the asker (`zelf`, the default) or their circle.
+    #[schema(value_type = Option<RelationCode>)]
+    pub relation: Option<Relation>,
+    #[schema(value_type = Vec<BehaviourCode>)]
+    pub behaviours: Vec<Behaviour>,
+    /// When it happened, RFC 3339 with an offset; not in the future.
+    #[schema(value_type = String, format = DateTime)]
+    pub occurred_at: Timestamp,
+    #[schema(value_type = ChannelCode)]
+    pub channel: Channel,
+    #[schema(value_type = Option<InjuryCode>)]
+    pub injury: Option<Injury>,
+    #[serde(default)]
+    pub persistent: bool,
+    #[serde(default)]
+    pub corrected_after_warning: bool,
+    #[serde(default)]
+    pub criminal_offence_suspected: bool,
+    #[serde(default)]
+    pub damage: bool,
+    /// What happened; the consult's question when left out (as the page fills it in).
+    pub narrative: Option<String>,
+    pub place: Option<String>,
+    #[serde(default)]
+    pub during_meeting: bool,
+    pub perpetrator: Option<PerpetratorIn>,
+}
+
+/// Make a consult ("ik twijfel") a report: the handler does, as on `/zaken/{id}/omzetten`.
+#[utoipa::path(
+    post,
+    path = "/cases/{case}/promote",
+    tag = "actions",
+    params(("case" = String, Path, description = "The consult's id.")),
+    request_body(content = PromotionIn, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The report is registered, in one transaction with closing the consult (which links to it); `Location` names the new case.", body = ReportedOut),
+        (status = 401, description = "No working token.", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the consult's handler (but some access, as its asker), or a token that may only read.", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such case, or none of the caller's business.", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON.", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A field is refused, or the case is no open consult (a report, or a consult made into one already); `errors` names it.", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+pub(crate) async fn promote(
+    State(state): State<AppState>,
+    user: ApiUser,
+    axum::extract::Path(case): axum::extract::Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    let case = weerbaar_register::CaseId(case);
+    super::actions::handler_of(&state, &user, &case).await?;
+    let input: PromotionIn = parse(&headers, &body)?;
+    let register = state.register();
+    // The page's read: the consult, its question and who asked.
+    let view = register.open_case(&user.me.person, &case).await?;
+    if view.kind != weerbaar_register::CaseKind::Consult
+        || view.status != weerbaar_register::CaseStatus::Gemeld
+    {
+        return Err(Problem::field(
+            "case",
+            "Alleen een open vraag (ik twijfel) kan een melding worden; deze is dat niet (meer).",
+        ));
+    }
+    let asker = view
+        .events
+        .first()
+        .and_then(|event| event.actor.clone())
+        .ok_or_else(Problem::internal)?;
+    let incident = Incident {
+        behaviours: input.behaviours,
+        occurred_at: input.occurred_at,
+        channel: input.channel,
+        injury: input.injury,
+        persistent: input.persistent,
+        corrected_after_warning: input.corrected_after_warning,
+        criminal_offence_suspected: input.criminal_offence_suspected,
+        damage: input.damage,
+        narrative: input.narrative.or(view.narrative).unwrap_or_default(),
+        place: input.place,
+        during_meeting: input.during_meeting,
+        perpetrator: input.perpetrator,
+    };
+    // As on the page: the asker reported it, for themself, in the office they asked in.
+    let report = build_report(
+        &user,
+        incident,
+        asker.clone(),
+        false,
+        Some((asker, view.victim_role)),
+        input.relation.unwrap_or(Relation::Zelf),
+        Vec::new(),
+    )?;
+    let registered = register
+        .promote_consult(&user.me.person, &case, report)
+        .await?;
+    let mut response = (
+        StatusCode::CREATED,
+        Json(ReportedOut {
+            id: registered.case.to_string(),
+            number: registered.number,
+            category: registered.plan.category,
+            handler: registered.plan.handler,
+        }),
+    )
+        .into_response();
+    if let Ok(location) =
+        HeaderValue::from_str(&format!("{}/cases/{}", super::PREFIX, registered.case))
+    {
         response.headers_mut().insert(header::LOCATION, location);
     }
     Ok(response)

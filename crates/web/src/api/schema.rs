@@ -175,6 +175,12 @@ word_schema!(
     r::EventKind::ALL.iter().map(|s| s.as_str())
 );
 word_schema!(
+    EvidenceKindCode,
+    "EvidenceKind",
+    "What a piece of evidence is: a file, or something seen online.",
+    r::EvidenceKind::ALL.iter().map(|s| s.as_str())
+);
+word_schema!(
     AccessCode,
     "CaseAccess",
     "How far the caller may see a case: handler (everything, may act), granted (reads everything), own (the reporter's and victims' view), informed (a summary without content).",

@@ -197,12 +197,22 @@ async fn download(
         Err(weerbaar_register::RegisterError::Invalid { .. }) => return Err(WebError::NotFound),
         Err(other) => return Err(other.into()),
     };
+    Ok(evidence_file_response(&summary, bytes))
+}
+
+/// An evidence file as an answer, for the page and the API alike: always a download,
+/// never shown inline, so that a file from outside cannot run as part of this site (with
+/// the `nosniff` and the script-less policy that every answer carries). The declared
+/// media type is sent as stored; the original name goes in `Content-Disposition`,
+/// reduced to safe characters.
+pub(crate) fn evidence_file_response(
+    summary: &weerbaar_register::EvidenceSummary,
+    bytes: Vec<u8>,
+) -> Response {
     let media_type = summary
         .media_type
         .clone()
         .unwrap_or_else(|| String::from("application/octet-stream"));
-    // Always a download, never shown in the page: a file from outside must not run as
-    // part of this site. The original name goes in the RFC 6266/5987 form.
     let name = summary
         .file_name()
         .unwrap_or("bewijs")
@@ -227,7 +237,11 @@ async fn download(
         HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
             .unwrap_or(HeaderValue::from_static("attachment")),
     );
-    Ok(response)
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
 }
 
 struct DossierPerpetrator {

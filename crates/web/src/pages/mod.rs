@@ -4,7 +4,7 @@ mod admin;
 pub(crate) mod calendar;
 pub(crate) mod case;
 mod case_actions;
-mod case_files;
+pub(crate) mod case_files;
 mod consult;
 mod health;
 mod home;
