@@ -6,13 +6,14 @@
 //! the e-mail blind index; nobody unknown gets in, and no account is ever made here. The
 //! provider did the second factor, so the session starts verified.
 //!
-//! The state, nonce and PKCE verifier of a sign-in in progress are kept in the server's
-//! memory for ten minutes, keyed by the state, which is also put in a short-lived cookie:
-//! the answer must come back to the browser that started it (no sign-in CSRF).
+//! The nonce and PKCE verifier of a sign-in in progress are kept in the database for ten
+//! minutes (`Register::begin_provider_sign_in`: keyed by the state's hash, sealed with the
+//! organisation's key), so that any instance on the database can finish a sign-in another
+//! began. The state is also put in a short-lived cookie: the answer must come back to the
+//! browser that started it (no sign-in CSRF). A state works once. The session records that
+//! it came from the provider (`SessionSource::Provider`).
 
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -21,14 +22,17 @@ use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use openidconnect::core::{
-    CoreAuthenticationFlow, CoreClient, CoreJwsSigningAlgorithm, CoreProviderMetadata,
+    CoreAuthDisplay, CoreAuthPrompt, CoreAuthenticationFlow, CoreErrorResponseType,
+    CoreGenderClaim, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
+    CoreProviderMetadata, CoreRevocableToken, CoreRevocationErrorResponse,
+    CoreTokenIntrospectionResponse, CoreTokenType,
 };
 use openidconnect::{
     AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, PkceCodeChallenge,
     PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
 };
 use serde::Deserialize;
-use weerbaar_register::OrganisationId;
+use weerbaar_register::{OrganisationId, PendingSignIn, SessionSource};
 
 use crate::cookies;
 use crate::error::WebError;
@@ -41,31 +45,111 @@ pub const CALLBACK_PATH: &str = "/aanmelden/extern/terug";
 
 /// The cookie that ties the provider's answer to the browser that asked.
 const STATE_COOKIE: &str = "weerbaar_aanmelden_extern";
-/// How long a sign-in at the provider may take.
+/// How long a sign-in at the provider may take (the register refuses it after that).
 const FLIGHT_TIME: Duration = Duration::from_secs(600);
-/// Sign-ins in progress kept at most; past this the oldest are dropped.
-const MAX_FLIGHTS: usize = 10_000;
 
-/// The claim of the ID token that names the person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// The claim of the ID token that names the person: its value is the e-mail address the
+/// person is known by in the register.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum OidcClaim {
     /// `email` (with `email_verified` not false).
     #[default]
     Email,
     /// `preferred_username`, as Microsoft Entra ID fills it with the sign-in address.
     PreferredUsername,
+    /// Any other claim of the ID token whose value is an e-mail address, read from the
+    /// token's additional claims: Entra ID's `upn`, or a provider's own
+    /// (`https://login.gemeente.nl/claims/mail`). A value that is no e-mail address is
+    /// refused.
+    Other(String),
 }
 
-impl OidcClaim {
-    /// The claims that can be configured, by their names in the token.
-    pub const NAMES: &[&str] = &["email", "preferred_username"];
+/// The standard claims of OpenID Connect Core (§2, §5.1) that are no e-mail address
+/// (and `email_verified`): they cannot name a person here.
+const NOT_AN_ADDRESS: &[&str] = &[
+    "iss",
+    "sub",
+    "aud",
+    "exp",
+    "iat",
+    "auth_time",
+    "nonce",
+    "acr",
+    "amr",
+    "azp",
+    "at_hash",
+    "c_hash",
+    "sid",
+    "name",
+    "given_name",
+    "family_name",
+    "middle_name",
+    "nickname",
+    "profile",
+    "picture",
+    "website",
+    "email_verified",
+    "gender",
+    "birthdate",
+    "zoneinfo",
+    "locale",
+    "phone_number",
+    "phone_number_verified",
+    "address",
+    "updated_at",
+];
 
+impl OidcClaim {
+    /// The longest claim name accepted.
+    const MAX_NAME: usize = 200;
+
+    /// The claim called `name` in the token, or `None` when it cannot hold an e-mail
+    /// address (a standard claim of another kind, an empty name or one with spaces).
     pub fn from_name(name: &str) -> Option<OidcClaim> {
         match name {
             "email" => Some(OidcClaim::Email),
             "preferred_username" => Some(OidcClaim::PreferredUsername),
-            _ => None,
+            _ if name.is_empty()
+                || name.len() > Self::MAX_NAME
+                || name.chars().any(|c| c.is_whitespace() || c.is_control())
+                || NOT_AN_ADDRESS.contains(&name) =>
+            {
+                None
+            }
+            _ => Some(OidcClaim::Other(name.to_owned())),
         }
+    }
+
+    /// The claim's name in the token.
+    pub fn name(&self) -> &str {
+        match self {
+            OidcClaim::Email => "email",
+            OidcClaim::PreferredUsername => "preferred_username",
+            OidcClaim::Other(name) => name,
+        }
+    }
+}
+
+/// The ID token's claims beyond the standard ones, by name, as the provider sent them
+/// (openidconnect's additional claims: the standard claims are taken out first).
+#[derive(Debug, Clone, Default, serde::Serialize, Deserialize)]
+struct OtherClaims(std::collections::HashMap<String, serde_json::Value>);
+
+impl openidconnect::AdditionalClaims for OtherClaims {}
+
+/// Whether `value` looks like an e-mail address: one `@` with something on both sides
+/// and a dot in the domain, no spaces.
+fn looks_like_address(value: &str) -> bool {
+    match value.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
+                && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        None => false,
     }
 }
 
@@ -100,41 +184,6 @@ impl fmt::Debug for OidcSettings {
     }
 }
 
-/// A sign-in at the provider in progress.
-struct Flight {
-    nonce: Nonce,
-    verifier: PkceCodeVerifier,
-    back: String,
-    started: Instant,
-}
-
-/// The sign-ins in progress, by state.
-#[derive(Default)]
-pub(crate) struct Flights(Mutex<HashMap<String, Flight>>);
-
-impl Flights {
-    fn put(&self, state: String, flight: Flight) {
-        if let Ok(mut flights) = self.0.lock() {
-            flights.retain(|_, f| f.started.elapsed() < FLIGHT_TIME);
-            if flights.len() >= MAX_FLIGHTS
-                && let Some(oldest) = flights
-                    .iter()
-                    .min_by_key(|(_, f)| f.started)
-                    .map(|(k, _)| k.clone())
-            {
-                flights.remove(&oldest);
-            }
-            flights.insert(state, flight);
-        }
-    }
-
-    /// Takes the flight of `state` (it works once), if it is not too old.
-    fn take(&self, state: &str) -> Option<Flight> {
-        let flight = self.0.lock().ok()?.remove(state)?;
-        (flight.started.elapsed() < FLIGHT_TIME).then_some(flight)
-    }
-}
-
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route(START_PATH, get(start))
@@ -156,7 +205,28 @@ fn http_client() -> Result<openidconnect::reqwest::Client, WebError> {
         .map_err(|error| WebError::Internal(format!("oidc: http client: {error}")))
 }
 
-type Client = CoreClient<
+/// The core client, but reading the ID token's additional claims ([`OtherClaims`]).
+type Client = openidconnect::Client<
+    OtherClaims,
+    CoreAuthDisplay,
+    CoreGenderClaim,
+    CoreJweContentEncryptionAlgorithm,
+    CoreJsonWebKey,
+    CoreAuthPrompt,
+    openidconnect::StandardErrorResponse<CoreErrorResponseType>,
+    openidconnect::StandardTokenResponse<
+        openidconnect::IdTokenFields<
+            OtherClaims,
+            openidconnect::EmptyExtraTokenFields,
+            CoreGenderClaim,
+            CoreJweContentEncryptionAlgorithm,
+            CoreJwsSigningAlgorithm,
+        >,
+        CoreTokenType,
+    >,
+    CoreTokenIntrospectionResponse,
+    CoreRevocableToken,
+    CoreRevocationErrorResponse,
     openidconnect::EndpointSet,
     openidconnect::EndpointNotSet,
     openidconnect::EndpointNotSet,
@@ -185,7 +255,7 @@ async fn client(
         tracing::error!(%error, "oidc: the redirect URL is not valid");
         WebError::ProviderUnavailable
     })?;
-    Ok(CoreClient::from_provider_metadata(
+    Ok(Client::from_provider_metadata(
         metadata,
         ClientId::new(settings.client_id.clone()),
         settings.client_secret.clone().map(ClientSecret::new),
@@ -207,6 +277,7 @@ async fn start(
         return Err(WebError::NotFound);
     };
     limit(&state, &parts)?;
+    let organisation = organisation(&state, &settings).await?;
     let http = http_client()?;
     let client = client(&settings, &http).await?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
@@ -218,20 +289,25 @@ async fn start(
         )
         .add_scope(Scope::new(String::from("email")))
         .set_pkce_challenge(challenge);
-    if settings.claim == OidcClaim::PreferredUsername {
+    if settings.claim != OidcClaim::Email {
+        // `preferred_username` comes with `profile`; so do most providers' own claims.
         request = request.add_scope(Scope::new(String::from("profile")));
     }
     let (url, csrf, nonce) = request.url();
     let flight_state = csrf.secret().clone();
-    state.inner().oidc_flights.put(
-        flight_state.clone(),
-        Flight {
-            nonce,
-            verifier,
-            back: safe_back(back.terug.as_deref()),
-            started: Instant::now(),
-        },
-    );
+    state
+        .register()
+        .begin_provider_sign_in(
+            &organisation,
+            &flight_state,
+            &PendingSignIn {
+                nonce: nonce.secret().clone(),
+                verifier: verifier.secret().clone(),
+                return_to: safe_back(back.terug.as_deref()),
+            },
+            jiff::Timestamp::now(),
+        )
+        .await?;
     let secure = state.settings().secure_cookies;
     Ok(with_cookie(
         Redirect::to(url.as_str()).into_response(),
@@ -322,8 +398,12 @@ async fn sign_in(
         tracing::warn!("oidc: the answer's state does not match this browser's");
         return Err(WebError::SignInRefused(EXPIRED));
     }
-    let Some(flight) = state.inner().oidc_flights.take(&answer_state) else {
-        tracing::info!("oidc: unknown or expired state");
+    let taken = state
+        .register()
+        .take_provider_sign_in(&answer_state, jiff::Timestamp::now())
+        .await?;
+    let Some((organisation, flight)) = taken else {
+        tracing::info!("oidc: unknown, used or expired state");
         return Err(WebError::SignInRefused(EXPIRED));
     };
     let http = http_client()?;
@@ -334,7 +414,7 @@ async fn sign_in(
             tracing::error!(%error, "oidc: the provider has no token endpoint");
             WebError::ProviderUnavailable
         })?
-        .set_pkce_verifier(flight.verifier)
+        .set_pkce_verifier(PkceCodeVerifier::new(flight.verifier))
         .request_async(&http)
         .await
         .map_err(|error| {
@@ -350,12 +430,13 @@ async fn sign_in(
         CoreJwsSigningAlgorithm::RsaSsaPssSha256,
         CoreJwsSigningAlgorithm::EcdsaP256Sha256,
     ]);
-    let claims = id_token.claims(&verifier, &flight.nonce).map_err(|error| {
+    let nonce = Nonce::new(flight.nonce);
+    let claims = id_token.claims(&verifier, &nonce).map_err(|error| {
         // The verifier's messages name the failed check, not the token's content.
         tracing::warn!(error = %error, "oidc: the ID token was refused");
         WebError::SignInRefused(REFUSED)
     })?;
-    let value = match settings.claim {
+    let value = match &settings.claim {
         OidcClaim::Email => {
             if claims.email_verified() == Some(false) {
                 tracing::warn!("oidc: the provider says the e-mail address is not verified");
@@ -364,19 +445,34 @@ async fn sign_in(
             claims.email().map(|e| e.as_str().to_owned())
         }
         OidcClaim::PreferredUsername => claims.preferred_username().map(|u| u.as_str().to_owned()),
+        OidcClaim::Other(name) => match claims.additional_claims().0.get(name) {
+            Some(serde_json::Value::String(value)) if looks_like_address(value.trim()) => {
+                Some(value.trim().to_owned())
+            }
+            Some(_) => {
+                tracing::warn!("oidc: the configured claim holds no e-mail address");
+                return Err(WebError::SignInRefused(UNKNOWN));
+            }
+            None => None,
+        },
     };
     let Some(value) = value else {
         tracing::warn!("oidc: the ID token lacks the configured claim");
         return Err(WebError::SignInRefused(UNKNOWN));
     };
-    let organisation = organisation(state, &settings).await?;
     let register = state.register();
     let Some(person) = register.find_person_by_email(&organisation, &value).await? else {
         tracing::info!("oidc: no person of the organisation matches the claim");
         return Err(WebError::SignInRefused(UNKNOWN));
     };
     let token = match register
-        .start_session(&organisation, &person, true, jiff::Timestamp::now())
+        .start_session_from(
+            &organisation,
+            &person,
+            true,
+            SessionSource::Provider,
+            jiff::Timestamp::now(),
+        )
         .await
     {
         Ok(token) => token,
@@ -390,9 +486,12 @@ async fn sign_in(
         }
         Err(other) => return Err(other.into()),
     };
-    tracing::info!("oidc: signed in through the provider");
+    tracing::info!(
+        source = SessionSource::Provider.as_str(),
+        "oidc: signed in through the provider"
+    );
     Ok(with_cookie(
-        Redirect::to(&flight.back).into_response(),
+        Redirect::to(&flight.return_to).into_response(),
         Some(cookies::set(
             cookies::SESSION,
             &token,

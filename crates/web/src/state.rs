@@ -47,8 +47,6 @@ pub(crate) struct Inner {
     pub code_failures: Mutex<HashMap<String, u32>>,
     /// The last time step accepted per person: a code works once (RFC 6238 §5.2).
     pub used_steps: Mutex<HashMap<PersonId, u64>>,
-    /// Sign-ins at the identity provider in progress.
-    pub oidc_flights: crate::oidc::Flights,
     /// Requests counted for `/metrics`.
     pub metrics: crate::metrics::Metrics,
 }
@@ -72,7 +70,6 @@ impl AppState {
             sign_in_limiter: RateLimiter::new(20, std::time::Duration::from_secs(60)),
             code_failures: Mutex::new(HashMap::new()),
             used_steps: Mutex::new(HashMap::new()),
-            oidc_flights: crate::oidc::Flights::default(),
             metrics: crate::metrics::Metrics::default(),
         }))
     }

@@ -5,6 +5,8 @@
 //! provider misbehave (wrong nonce, audience, issuer, an expired token, a signature by
 //! another key) and checks that Weerbaar refuses.
 
+#[path = "../../register/tests/support/postgres.rs"]
+mod postgres;
 mod support;
 
 use std::collections::HashMap;
@@ -22,6 +24,7 @@ use openidconnect::{JsonWebKeyId, PrivateSigningKey};
 use sha2::{Digest, Sha256};
 use support::{Client, World};
 use weerbaar_protocol::Role;
+use weerbaar_register::SessionSource;
 use weerbaar_register::duties::Duty;
 use weerbaar_register::{MasterKey, Register};
 use weerbaar_web::{AppState, OidcClaim, OidcSettings, Settings};
@@ -40,6 +43,8 @@ struct Behaviour {
     issuer: Option<String>,
     expired: bool,
     other_key: bool,
+    /// Further claims in the token (`upn`, …).
+    extra: Vec<(String, serde_json::Value)>,
 }
 
 impl Behaviour {
@@ -52,6 +57,7 @@ impl Behaviour {
             issuer: None,
             expired: false,
             other_key: false,
+            extra: Vec::new(),
         }
     }
 }
@@ -164,6 +170,9 @@ async fn token(
     if let Some(verified) = b.email_verified {
         claims["email_verified"] = serde_json::Value::Bool(verified);
     }
+    for (name, value) in &b.extra {
+        claims[name.as_str()] = value.clone();
+    }
     let header = serde_json::json!({"alg": "RS256", "typ": "JWT", "kid": "sleutel-1"});
     let input = format!(
         "{}.{}",
@@ -228,6 +237,11 @@ async fn start_provider() -> Shared {
 
 /// The support world, with the provider configured (or not).
 async fn world(issuer: Option<&str>) -> World {
+    world_with_claim(issuer, OidcClaim::Email).await
+}
+
+/// The support world, with the provider configured (or not) and `claim` naming people.
+async fn world_with_claim(issuer: Option<&str>, claim: OidcClaim) -> World {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let url = format!("sqlite://{}", dir.path().join("weerbaar.db").display());
     let register = Register::open(&url, MasterKey::generate())
@@ -245,7 +259,7 @@ async fn world(issuer: Option<&str>) -> World {
             client_id: CLIENT_ID.to_owned(),
             client_secret: Some(CLIENT_SECRET.to_owned()),
             redirect_url: REDIRECT.to_owned(),
-            claim: OidcClaim::Email,
+            claim,
             organisation: String::from("Gemeente Test"),
             label: String::from("Testprovider"),
         }),
@@ -273,6 +287,13 @@ async fn world(issuer: Option<&str>) -> World {
 /// Walks a browser through the provider: the sign-in page's link, the provider's
 /// authorize endpoint (over real HTTP), and back. Returns the callback's answer.
 async fn through_provider(client: &mut Client) -> support::Page {
+    let path = to_provider(client).await;
+    client.get(&path).await
+}
+
+/// Starts a sign-in and walks to the provider; returns the path (and query) of the
+/// provider's answer on this site, not yet visited.
+async fn to_provider(client: &mut Client) -> String {
     let page = client.get("/aanmelden/extern?terug=/mijn-meldingen").await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     let authorize = page.location.expect("to the provider");
@@ -288,8 +309,9 @@ async fn through_provider(client: &mut Client) -> support::Page {
         .and_then(|v| v.to_str().ok())
         .expect("back to weerbaar")
         .to_owned();
-    let path = back.strip_prefix("http://weerbaar.test").expect("our site");
-    client.get(path).await
+    back.strip_prefix("http://weerbaar.test")
+        .expect("our site")
+        .to_owned()
 }
 
 fn behave(provider: &Shared, behaviour: Behaviour) {
@@ -439,6 +461,18 @@ async fn local_sign_in_keeps_working_beside_the_provider() {
     let mut client = world.sign_in(&griffier).await;
     let page = client.get("/werkbak").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    // A session begun with the password says so.
+    let session = world
+        .register()
+        .session(
+            client.cookie("weerbaar_sessie").expect("a session"),
+            jiff::Timestamp::now(),
+            weerbaar_register::SessionLimits::default(),
+        )
+        .await
+        .unwrap()
+        .expect("a live session");
+    assert_eq!(session.source, SessionSource::Password);
 }
 
 #[tokio::test]
@@ -491,4 +525,323 @@ async fn starting_at_the_provider_is_limited_per_client_address() {
         "{statuses:?}"
     );
     assert_eq!(statuses[20], StatusCode::TOO_MANY_REQUESTS);
+}
+
+fn provider_settings(issuer: &str, claim: OidcClaim) -> Settings {
+    Settings {
+        oidc: Some(OidcSettings {
+            issuer: issuer.to_owned(),
+            client_id: CLIENT_ID.to_owned(),
+            client_secret: Some(CLIENT_SECRET.to_owned()),
+            redirect_url: REDIRECT.to_owned(),
+            claim,
+            organisation: String::from("Gemeente Test"),
+            label: String::from("Testprovider"),
+        }),
+        ..Settings::default()
+    }
+}
+
+/// Two instances of Weerbaar on one database (`url`), each with its own register and
+/// application, as several `weerbaar serve` behind a load balancer: the world of the
+/// first, and the application of the second.
+async fn two_instances(issuer: &str, url: &str) -> (World, axum::Router) {
+    let key = MasterKey::generate();
+    let first = Register::open(url, MasterKey::from_hex(&key.to_hex()).unwrap())
+        .await
+        .expect("the first instance's register");
+    let text = weerbaar_protocol::preset_text("westerveld").expect("a preset");
+    let organisation = first
+        .create_organisation("Gemeente Test", text)
+        .await
+        .expect("an organisation");
+    let second = Register::open(url, key)
+        .await
+        .expect("the second instance's register");
+    let state = AppState::new(first, provider_settings(issuer, OidcClaim::Email));
+    let world = World {
+        dir: tempfile::tempdir().expect("a temporary folder"),
+        app: weerbaar_web::router(state.clone()),
+        state,
+        organisation,
+    };
+    world
+        .person(
+            "Eerste Beheerder",
+            &[Role::Ambtenaar],
+            &[Duty::Beheerder],
+            true,
+        )
+        .await;
+    let other = weerbaar_web::router(AppState::new(
+        second,
+        provider_settings(issuer, OidcClaim::Email),
+    ));
+    (world, other)
+}
+
+const STATE_COOKIE: &str = "weerbaar_aanmelden_extern";
+
+/// The `state` parameter of the provider's answer.
+fn state_of(path: &str) -> String {
+    path.split(['?', '&'])
+        .find_map(|pair| pair.strip_prefix("state="))
+        .expect("a state")
+        .to_owned()
+}
+
+async fn begun_on_one_instance_finished_on_another(url: &str) {
+    let provider = start_provider().await;
+    let (world, other) = two_instances(&provider.base, url).await;
+    let griffier = world
+        .person("Gerda Griffier", &[Role::Griffier], &[], true)
+        .await;
+    behave(&provider, Behaviour::for_email(&griffier.email));
+    // Started on the first instance …
+    let mut browser = Client::new(world.app.clone());
+    let answer = to_provider(&mut browser).await;
+    // … and the provider's answer reaches the second.
+    let mut browser = browser.on(other.clone());
+    let page = browser.get(&answer).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(page.location.as_deref(), Some("/mijn-meldingen"));
+    let token = browser
+        .cookie("weerbaar_sessie")
+        .expect("a session")
+        .to_owned();
+    let page = browser.get("/werkbak").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let page = browser.on(world.app.clone()).get("/werkbak").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    // The session says it came from the provider.
+    let session = world
+        .register()
+        .session(
+            &token,
+            jiff::Timestamp::now(),
+            weerbaar_register::SessionLimits::default(),
+        )
+        .await
+        .unwrap()
+        .expect("a live session");
+    assert_eq!(session.source, SessionSource::Provider);
+    assert_eq!(session.source.label(), "via de identiteitsprovider");
+    assert!(session.verified);
+
+    // The same answer again, with the state's cookie put back: refused on either
+    // instance, the state worked once.
+    for app in [world.app.clone(), other.clone()] {
+        let mut replay = Client::new(app);
+        replay.set_cookie(STATE_COOKIE, &state_of(&answer));
+        let page = replay.get(&answer).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.body);
+        assert!(page.body.contains("duurde te lang"), "{}", page.body);
+        assert!(replay.cookie("weerbaar_sessie").is_none());
+    }
+}
+
+#[tokio::test]
+async fn a_sign_in_begun_on_one_instance_finishes_on_another_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("weerbaar.db").display());
+    begun_on_one_instance_finished_on_another(&url).await;
+}
+
+#[tokio::test]
+async fn a_sign_in_begun_on_one_instance_finishes_on_another_postgres() {
+    let Some(cluster) = postgres::TestCluster::start() else {
+        return;
+    };
+    begun_on_one_instance_finished_on_another(&cluster.fresh_database()).await;
+}
+
+/// The register's side: taken once, refused after ten minutes, purged with the sessions,
+/// and nothing of the state, nonce or verifier in the clear in the database.
+async fn sign_ins_are_taken_once_refused_when_old_and_purged(
+    url: &str,
+    sqlite_file: Option<&std::path::Path>,
+) {
+    use weerbaar_register::PendingSignIn;
+    let register = Register::open(url, MasterKey::generate()).await.unwrap();
+    let text = weerbaar_protocol::preset_text("westerveld").unwrap();
+    let organisation = register
+        .create_organisation("Gemeente Test", text)
+        .await
+        .unwrap();
+    let pending = PendingSignIn {
+        nonce: String::from("nonce-die-geheim-blijft"),
+        verifier: String::from("verifier-die-geheim-blijft"),
+        return_to: String::from("/mijn-meldingen"),
+    };
+    let now = jiff::Timestamp::now();
+    let old = now - jiff::SignedDuration::from_mins(11);
+    register
+        .begin_provider_sign_in(&organisation, "staat-een", &pending, now)
+        .await
+        .unwrap();
+    let taken = register
+        .take_provider_sign_in("staat-een", now)
+        .await
+        .unwrap();
+    assert_eq!(taken, Some((organisation.clone(), pending.clone())));
+    assert_eq!(
+        register
+            .take_provider_sign_in("staat-een", now)
+            .await
+            .unwrap(),
+        None,
+        "a state works once"
+    );
+    assert_eq!(
+        register
+            .take_provider_sign_in("onbekend", now)
+            .await
+            .unwrap(),
+        None
+    );
+    // Begun eleven minutes ago: refused.
+    register
+        .begin_provider_sign_in(&organisation, "staat-twee", &pending, old)
+        .await
+        .unwrap();
+    assert_eq!(
+        register
+            .take_provider_sign_in("staat-twee", now)
+            .await
+            .unwrap(),
+        None
+    );
+    // Purged with the expired sessions; a recent one stays.
+    register
+        .begin_provider_sign_in(&organisation, "staat-drie", &pending, old)
+        .await
+        .unwrap();
+    register
+        .begin_provider_sign_in(&organisation, "staat-vier", &pending, now)
+        .await
+        .unwrap();
+    register
+        .purge_sessions(now, weerbaar_register::SessionLimits::default())
+        .await
+        .unwrap();
+    // Were it still there, a minute after it began it would be taken.
+    assert_eq!(
+        register
+            .take_provider_sign_in("staat-drie", old + jiff::SignedDuration::from_mins(1))
+            .await
+            .unwrap(),
+        None,
+        "the old sign-in is purged"
+    );
+    // On SQLite, the database's files hold neither the state nor the nonce or verifier.
+    if let Some(file) = sqlite_file {
+        let mut bytes = std::fs::read(file).unwrap();
+        bytes.extend(std::fs::read(file.with_extension("db-wal")).unwrap_or_default());
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains("/mijn-meldingen"), "the row is in the files");
+        for secret in ["staat-vier", "geheim-blijft"] {
+            assert!(!text.contains(secret), "{secret} in the clear");
+        }
+    }
+    assert!(
+        register
+            .take_provider_sign_in("staat-vier", now)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    register.db().close().await;
+}
+
+#[tokio::test]
+async fn sign_ins_in_progress_are_taken_once_refused_when_old_and_purged_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("weerbaar.db");
+    let url = format!("sqlite://{}", file.display());
+    sign_ins_are_taken_once_refused_when_old_and_purged(&url, Some(&file)).await;
+}
+
+#[tokio::test]
+async fn sign_ins_in_progress_are_taken_once_refused_when_old_and_purged_postgres() {
+    let Some(cluster) = postgres::TestCluster::start() else {
+        return;
+    };
+    sign_ins_are_taken_once_refused_when_old_and_purged(&cluster.fresh_database(), None).await;
+}
+
+/// With `oidc.claim = "upn"`, the person is found by the token's `upn` (Entra ID's sign-in
+/// name), not by its `email`.
+async fn upn_world(provider: &Shared) -> (World, support::Someone) {
+    let world = world_with_claim(
+        Some(&provider.base),
+        OidcClaim::from_name("upn").expect("upn can name a person"),
+    )
+    .await;
+    let griffier = world
+        .person("Gerda Griffier", &[Role::Griffier], &[], true)
+        .await;
+    (world, griffier)
+}
+
+#[tokio::test]
+async fn a_person_is_found_by_a_configured_claim_such_as_upn() {
+    let provider = start_provider().await;
+    let (world, griffier) = upn_world(&provider).await;
+    let mut b = Behaviour::for_email("prive-adres@elders.test");
+    b.extra = vec![(
+        String::from("upn"),
+        serde_json::Value::String(griffier.email.to_uppercase()),
+    )];
+    behave(&provider, b);
+    let mut client = Client::new(world.app.clone());
+    let page = through_provider(&mut client).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(page.location.as_deref(), Some("/mijn-meldingen"));
+    let page = client.get("/").await;
+    assert!(page.body.contains("Gerda Griffier"), "{}", page.body);
+}
+
+#[tokio::test]
+async fn a_configured_claim_that_is_missing_or_no_address_is_refused() {
+    let provider = start_provider().await;
+    let (world, griffier) = upn_world(&provider).await;
+    // The e-mail claim names the person, but the configured claim is missing.
+    behave(&provider, Behaviour::for_email(&griffier.email));
+    let mut client = Client::new(world.app.clone());
+    let page = through_provider(&mut client).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.body);
+    assert!(
+        page.body.contains("Weerbaar kent u nog niet"),
+        "{}",
+        page.body
+    );
+    // A value that is no e-mail address (a Windows account name), or no text at all.
+    for value in [
+        serde_json::Value::String(String::from("GEMEENTE\\gerda")),
+        serde_json::json!(["gerda.griffier@gemeente.test"]),
+    ] {
+        let mut b = Behaviour::for_email(&griffier.email);
+        b.extra = vec![(String::from("upn"), value)];
+        behave(&provider, b);
+        let mut client = Client::new(world.app.clone());
+        let page = through_provider(&mut client).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.body);
+        assert!(client.cookie("weerbaar_sessie").is_none());
+    }
+}
+
+#[test]
+fn claims_that_hold_no_address_cannot_be_configured() {
+    assert_eq!(OidcClaim::from_name("email"), Some(OidcClaim::Email));
+    assert_eq!(
+        OidcClaim::from_name("preferred_username"),
+        Some(OidcClaim::PreferredUsername)
+    );
+    assert_eq!(
+        OidcClaim::from_name("upn").map(|c| c.name().to_owned()),
+        Some(String::from("upn"))
+    );
+    for name in ["", "sub", "name", "email_verified", "met spatie"] {
+        assert_eq!(OidcClaim::from_name(name), None, "{name}");
+    }
 }

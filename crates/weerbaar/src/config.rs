@@ -589,10 +589,10 @@ fn oidc_settings(
     let claim_name = raw.claim.unwrap_or_else(|| String::from("email"));
     let Some(claim) = weerbaar_web::OidcClaim::from_name(claim_name.trim()) else {
         bail!(
-            "the configuration key `oidc.claim` ({}): `{claim_name}` is not a claim Weerbaar \
-             can match; use one of: {}",
+            "the configuration key `oidc.claim` ({}): `{claim_name}` cannot name a person; \
+             use `email`, `preferred_username`, or another claim of the ID token whose value \
+             is an e-mail address (such as `upn`)",
             origin(figment, "oidc.claim"),
-            weerbaar_web::OidcClaim::NAMES.join(", ")
         );
     };
     let client_secret = raw.client_secret.filter(|secret| !secret.is_empty());
@@ -1024,6 +1024,32 @@ mod tests {
             "https://weerbaar.gemeente.nl/aanmelden/extern/terug"
         );
         assert_eq!(oidc.claim, weerbaar_web::OidcClaim::Email);
+        // Another claim whose value is an address, such as Entra ID's `upn`; not a claim
+        // that holds no address.
+        let with_claim = |claim: &str| {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(
+                dir.path().join(CONFIG_FILE),
+                format!(
+                    "[server]\npublic_url = \"https://weerbaar.gemeente.nl\"\n\n\
+                     [oidc]\nissuer = \"https://login.gemeente.nl\"\nclient_id = \"weerbaar\"\n\
+                     organisation = \"Gemeente Westerveld\"\nclaim = \"{claim}\"\n"
+                ),
+            )
+            .unwrap();
+            Config::load(dir.path(), &Overrides::default())
+        };
+        let upn = with_claim("upn").unwrap();
+        assert_eq!(
+            upn.oidc.unwrap().claim,
+            weerbaar_web::OidcClaim::Other(String::from("upn"))
+        );
+        let refused = with_claim("given_name").unwrap_err().to_string();
+        assert!(
+            refused.contains("oidc.claim") && refused.contains("upn"),
+            "{refused}"
+        );
+        assert!(with_claim("met spatie").is_err());
         assert_eq!(oidc.label, DEFAULT_OIDC_LABEL);
         assert_eq!(oidc.client_secret.as_deref(), Some("s3cr3t-waarde"));
         assert!(!format!("{config:?}").contains("s3cr3t-waarde"));

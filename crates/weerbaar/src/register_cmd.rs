@@ -392,7 +392,7 @@ fn write_config_file(config: &Config, args: &InitArgs, undo: &mut Undo) -> Resul
 # client_id = "weerbaar"
 # client_secret = "..."
 # organisation = "Gemeente Westerveld"   # its id or exact name
-# claim = "email"                        # or "preferred_username"
+# claim = "email"                        # or "preferred_username", "upn": a claim holding the address
 # label = "uw organisatieaccount"        # the button: "Aanmelden met <label>"
 # redirect_url = "https://weerbaar.gemeente.nl/aanmelden/extern/terug"  # default from public_url
 

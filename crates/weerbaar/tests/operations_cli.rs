@@ -170,7 +170,7 @@ fn serve_refuses_an_incomplete_oidc_table_and_a_short_metrics_token() {
         ),
         ("\n[oidc]\nclient_id = \"weerbaar\"\n", "oidc.issuer"),
         (
-            "\n[oidc]\nissuer = \"https://login.gemeente.nl\"\nclient_id = \"weerbaar\"\norganisation = \"x\"\nredirect_url = \"https://weerbaar.gemeente.nl/aanmelden/extern/terug\"\nclaim = \"upn\"\n",
+            "\n[oidc]\nissuer = \"https://login.gemeente.nl\"\nclient_id = \"weerbaar\"\norganisation = \"x\"\nredirect_url = \"https://weerbaar.gemeente.nl/aanmelden/extern/terug\"\nclaim = \"given_name\"\n",
             "oidc.claim",
         ),
     ];

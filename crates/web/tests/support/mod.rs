@@ -78,6 +78,21 @@ impl Client {
         self.cookies.get(name).map(String::as_str)
     }
 
+    /// Sets a cookie as a browser that kept (or forged) it would send it.
+    pub fn set_cookie(&mut self, name: &str, value: &str) {
+        self.cookies.insert(name.to_owned(), value.to_owned());
+    }
+
+    /// The same browser (its cookies and form token) talking to another instance of the
+    /// application, as behind a load balancer.
+    pub fn on(&self, app: Router) -> Client {
+        Client {
+            app,
+            cookies: self.cookies.clone(),
+            csrf: self.csrf.clone(),
+        }
+    }
+
     async fn send(&mut self, request: Request<Body>) -> Page {
         let response = self
             .app
