@@ -6,8 +6,18 @@
 #
 # Makes its own virtualenv with a pinned schemathesis from PyPI (target/schemathesis-venv),
 # a throwaway data folder (weerbaar init, user add, token create: the command line, no
-# back door in the product), one report so the lists have content, and a server on a free
-# port on 127.0.0.1. Needs target/debug/weerbaar (cargo build -p weerbaar).
+# back door in the product) and a server on a free port on 127.0.0.1. Then, through the
+# API itself, real things for the item endpoints to find: a report with a perpetrator, a
+# measure, an aftercare conversation, a police contact and an evidence file in it, and a
+# consult to make a report. Their ids go into a schemathesis.toml ([[operations]] with
+# `parameters`), so that schemathesis reaches the handlers behind the 404 of a made-up id.
+# Needs target/debug/weerbaar (cargo build -p weerbaar).
+#
+# Each operation is called with a token of its own ([[operations]] `headers`): the API
+# takes 600 requests a minute per token (crates/web/src/api/bearer.rs), and schemathesis
+# sends a hundred a second; one token for all would be answered 429 from the first
+# seconds on, and nothing behind it tested. (The limit itself is tested in
+# crates/web/tests/api.rs.)
 #
 # The last line is `schemathesis: N passed, M failed`: N and M count operations (JUnit
 # test cases), for .ci/run's total.
@@ -45,15 +55,27 @@ printf '%s\n' "een lange zin als wachtwoord" \
     | "$bin" --data-dir "$data" user add --name "Greet Griffier" --email "$email" \
         --role griffier --role raadslid --duty beheerder >/dev/null
 token=$("$bin" --data-dir "$data" token create --email "$email" --scope admin --days 1 --name schemathesis)
+# A token for each operation of the document (docs/openapi.json is the served one: a test
+# holds them equal), as "METHOD path<TAB>token" lines.
+python3 - docs/openapi.json >"$work/operations" <<'PY'
+import json, sys
+for path, item in json.load(open(sys.argv[1]))["paths"].items():
+    for method in item:
+        print(f"{method.upper()} {path}")
+PY
+while IFS= read -r operation; do
+    printf '%s\t%s\n' "$operation" \
+        "$("$bin" --data-dir "$data" token create --email "$email" --scope admin --days 1 --name "schemathesis $operation")"
+done <"$work/operations" >"$work/tokens"
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
 "$bin" --data-dir "$data" serve --listen "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
 server=$!
 
-python3 - "$base" "$token" <<'PY'
-import json, sys, time, urllib.request
-base, token = sys.argv[1], sys.argv[2]
+python3 - "$base" "$token" "$work/tokens" "$work/schemathesis.toml" <<'PY'
+import json, sys, time, urllib.error, urllib.request
+base, token, tokens_file, config_file = sys.argv[1:5]
 for _ in range(150):
     try:
         urllib.request.urlopen(base + "/healthz", timeout=1)
@@ -62,28 +84,92 @@ for _ in range(150):
         time.sleep(0.2)
 else:
     sys.exit("weerbaar serve did not come up")
-report = {
+
+def call(method, path, body=None, content_type="application/json"):
+    data = None
+    headers = {"Authorization": "Bearer " + token}
+    if body is not None:
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        headers["Content-Type"] = content_type
+    request = urllib.request.Request(base + "/api/v1" + path, data=data, headers=headers, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            text = answer.read()
+            return json.loads(text) if text else None
+    except urllib.error.HTTPError as error:
+        sys.exit(f"{method} {path}: {error.code} {error.read().decode(errors='replace')}")
+
+def moment(hours_ago):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 3600 * hours_ago))
+
+me = call("GET", "/me")["person"]
+case = call("POST", "/reports", {
     "behaviours": ["dreigen_met_geweld"],
-    "occurred_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 3600)),
+    "occurred_at": moment(1),
     "channel": "sociale_media",
     "criminal_offence_suspected": True,
     "narrative": "Een bericht dat hij mij komt opzoeken.",
     "victim": {"role": "raadslid"},
-}
-request = urllib.request.Request(
-    base + "/api/v1/reports",
-    data=json.dumps(report).encode(),
-    headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"},
-)
-with urllib.request.urlopen(request, timeout=10) as answer:
-    assert answer.status == 201, answer.status
+    "perpetrator": {"kind": "persoon", "accounts": ["@boze_burger"]},
+})["id"]
+perpetrator = call("GET", f"/cases/{case}")["full"]["perpetrators"][0]["id"]
+measure = call("POST", f"/cases/{case}/measures", {
+    "measure": "schriftelijke_waarschuwing", "starts_on": time.strftime("%Y-%m-%d"),
+})["item"]
+aftercare = call("POST", f"/cases/{case}/aftercare", {
+    "conversation": "eerste", "at": moment(-20), "by": me,
+})["item"]
+police = call("POST", f"/cases/{case}/police", {"kind": "melding", "at": moment(0)})["item"]
+png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+boundary = "weerbaar-schemathesis"
+multipart = (
+    f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"bericht.png\"\r\n"
+    "Content-Type: image/png\r\n\r\n"
+).encode() + png + f"\r\n--{boundary}--\r\n".encode()
+evidence = call("POST", f"/cases/{case}/evidence", multipart,
+                f"multipart/form-data; boundary={boundary}")["id"]
+consult = call("POST", "/consults", {"role": "raadslid", "question": "Is dit een melding?"})["id"]
+
+# The real ids per path parameter; `promote` gets the consult, `/access/{person}` me.
+ids = {"case": case, "perpetrator": perpetrator, "evidence": evidence, "person": me}
+items = {"measures": measure, "aftercare": aftercare, "police": police}
+# Links between operations from the schema only. schemathesis 4.32.5 also infers links
+# from the Location headers it meets; once the creations succeed (a report, a consult
+# made a report, an evidence file), it infers links from POST /reports, /consults and
+# /cases/{case}/promote to GET and POST /people with a `case` parameter that /people does
+# not have, refuses them as invalid, and runs no stateful test at all.
+lines = ["[phases.stateful.inference]", 'algorithms = ["dependency-analysis"]', ""]
+for line in open(tokens_file):
+    name, operation_token = line.rstrip("\n").split("\t")
+    path = name.split(" ", 1)[1]
+    parameters = {}
+    for segment in path.split("/"):
+        if segment.startswith("{") and segment.endswith("}"):
+            key = segment[1:-1]
+            if key in ids:
+                parameters[f"path.{key}"] = ids[key]
+            elif key == "item":
+                parameters["path.item"] = items[path.split("/")[3]]
+    if path.endswith("/promote"):
+        parameters["path.case"] = consult
+    if path == "/protocol/evaluate":
+        parameters["query.preset"] = "westerveld"
+    lines.append("[[operations]]")
+    lines.append(f"include-name = {json.dumps(name)}")
+    lines.append(f"headers = {{ Authorization = {json.dumps('Bearer ' + operation_token)} }}")
+    if parameters:
+        pairs = ", ".join(f"{json.dumps(k)} = {json.dumps(v)}" for k, v in parameters.items())
+        lines.append(f"parameters = {{ {pairs} }}")
+    lines.append("")
+open(config_file, "w").write("\n".join(lines))
+print(f"real ids: case {case}, consult {consult}, measure {measure}, aftercare {aftercare}, "
+      f"police {police}, evidence {evidence}, perpetrator {perpetrator}")
 PY
 
 echo "== schemathesis against $base/api/v1/openapi.json"
 set +e
 # From the throwaway folder: schemathesis keeps a cache (.schemathesis/) where it runs.
-(cd "$work" && "$venv/bin/st" run "$base/api/v1/openapi.json" \
-    --header "Authorization: Bearer $token" \
+(cd "$work" && "$venv/bin/st" --config-file "$work/schemathesis.toml" run "$base/api/v1/openapi.json" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     --max-examples "$max_examples" \
     --workers 2 \
