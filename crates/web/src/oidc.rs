@@ -28,8 +28,8 @@ use openidconnect::core::{
     CoreTokenIntrospectionResponse, CoreTokenType,
 };
 use openidconnect::{
-    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, PkceCodeChallenge,
-    PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, OAuth2TokenResponse,
+    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
 };
 use serde::Deserialize;
 use weerbaar_register::{OrganisationId, PendingSignIn, SessionSource};
@@ -436,29 +436,34 @@ async fn sign_in(
         tracing::warn!(error = %error, "oidc: the ID token was refused");
         WebError::SignInRefused(REFUSED)
     })?;
-    let value = match &settings.claim {
-        OidcClaim::Email => {
-            if claims.email_verified() == Some(false) {
-                tracing::warn!("oidc: the provider says the e-mail address is not verified");
-                return Err(WebError::SignInRefused(UNKNOWN));
-            }
-            claims.email().map(|e| e.as_str().to_owned())
+    let mut found = find_claim(
+        &settings.claim,
+        claims.email().map(|e| e.as_str()),
+        claims.email_verified(),
+        claims.preferred_username().map(|u| u.as_str()),
+        claims.additional_claims(),
+    );
+    if found == Found::Missing {
+        // Not in the ID token: the provider's userinfo endpoint, when it has one, for the
+        // same subject (checked by the library), with the access token just received.
+        found = from_userinfo(
+            &client,
+            &http,
+            &settings.claim,
+            exchange.access_token(),
+            claims.subject(),
+        )
+        .await?;
+    }
+    let value = match found {
+        Found::Value(value) => value,
+        Found::Missing => {
+            tracing::warn!(
+                "oidc: neither the ID token nor the userinfo lists the configured claim"
+            );
+            return Err(WebError::SignInRefused(UNKNOWN));
         }
-        OidcClaim::PreferredUsername => claims.preferred_username().map(|u| u.as_str().to_owned()),
-        OidcClaim::Other(name) => match claims.additional_claims().0.get(name) {
-            Some(serde_json::Value::String(value)) if looks_like_address(value.trim()) => {
-                Some(value.trim().to_owned())
-            }
-            Some(_) => {
-                tracing::warn!("oidc: the configured claim holds no e-mail address");
-                return Err(WebError::SignInRefused(UNKNOWN));
-            }
-            None => None,
-        },
-    };
-    let Some(value) = value else {
-        tracing::warn!("oidc: the ID token lacks the configured claim");
-        return Err(WebError::SignInRefused(UNKNOWN));
+        Found::Refused => return Err(WebError::SignInRefused(UNKNOWN)),
     };
     let register = state.register();
     let Some(person) = register.find_person_by_email(&organisation, &value).await? else {
@@ -497,6 +502,75 @@ async fn sign_in(
             &token,
             state.settings().secure_cookies,
         )),
+    ))
+}
+
+/// What a set of claims (the ID token's, or the userinfo endpoint's) says of the
+/// configured claim.
+#[derive(Debug, PartialEq, Eq)]
+enum Found {
+    /// The e-mail address to look the person up by.
+    Value(String),
+    /// The claim is not there.
+    Missing,
+    /// It is there but may not be used: an unverified `email`, or no e-mail address.
+    Refused,
+}
+
+fn find_claim(
+    claim: &OidcClaim,
+    email: Option<&str>,
+    email_verified: Option<bool>,
+    preferred_username: Option<&str>,
+    other: &OtherClaims,
+) -> Found {
+    let value = match claim {
+        OidcClaim::Email => {
+            if email.is_some() && email_verified == Some(false) {
+                tracing::warn!("oidc: the provider says the e-mail address is not verified");
+                return Found::Refused;
+            }
+            email.map(str::to_owned)
+        }
+        OidcClaim::PreferredUsername => preferred_username.map(str::to_owned),
+        OidcClaim::Other(name) => match other.0.get(name) {
+            Some(serde_json::Value::String(value)) if looks_like_address(value.trim()) => {
+                Some(value.trim().to_owned())
+            }
+            Some(_) => {
+                tracing::warn!("oidc: the configured claim holds no e-mail address");
+                return Found::Refused;
+            }
+            None => None,
+        },
+    };
+    value.map_or(Found::Missing, Found::Value)
+}
+
+/// The configured claim from the provider's userinfo endpoint; [`Found::Missing`] when the
+/// provider has none. The answer must be about `subject`, the ID token's.
+async fn from_userinfo(
+    client: &Client,
+    http: &openidconnect::reqwest::Client,
+    claim: &OidcClaim,
+    access_token: &openidconnect::AccessToken,
+    subject: &openidconnect::SubjectIdentifier,
+) -> Result<Found, WebError> {
+    let Ok(request) = client.user_info(access_token.clone(), Some(subject.clone())) else {
+        return Ok(Found::Missing);
+    };
+    let info: openidconnect::UserInfoClaims<OtherClaims, CoreGenderClaim> =
+        request.request_async(http).await.map_err(|error| {
+            // The library's messages name the failed step, not the claims' content.
+            tracing::warn!(error = %error, "oidc: the userinfo request failed");
+            WebError::SignInRefused(REFUSED)
+        })?;
+    Ok(find_claim(
+        claim,
+        info.email().map(|e| e.as_str()),
+        info.email_verified(),
+        info.preferred_username().map(|u| u.as_str()),
+        info.additional_claims(),
     ))
 }
 

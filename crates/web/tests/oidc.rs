@@ -45,6 +45,10 @@ struct Behaviour {
     other_key: bool,
     /// Further claims in the token (`upn`, …).
     extra: Vec<(String, serde_json::Value)>,
+    /// Further claims the userinfo endpoint gives.
+    userinfo: Vec<(String, serde_json::Value)>,
+    /// The subject the userinfo endpoint names, when not the token's.
+    userinfo_subject: Option<String>,
 }
 
 impl Behaviour {
@@ -58,6 +62,8 @@ impl Behaviour {
             expired: false,
             other_key: false,
             extra: Vec::new(),
+            userinfo: Vec::new(),
+            userinfo_subject: None,
         }
     }
 }
@@ -72,6 +78,8 @@ struct Provider {
     key: CoreRsaPrivateSigningKey,
     other: CoreRsaPrivateSigningKey,
     grants: Mutex<HashMap<String, Grant>>,
+    /// The access tokens handed out, for the userinfo endpoint.
+    access_tokens: Mutex<Vec<String>>,
     behaviour: Mutex<Behaviour>,
 }
 
@@ -83,6 +91,7 @@ async fn discovery(State(p): State<Shared>) -> Json<serde_json::Value> {
         "authorization_endpoint": format!("{}/authorize", p.base),
         "token_endpoint": format!("{}/token", p.base),
         "jwks_uri": format!("{}/jwks", p.base),
+        "userinfo_endpoint": format!("{}/userinfo", p.base),
         "response_types_supported": ["code"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
@@ -187,13 +196,38 @@ async fn token(
         )
         .expect("signed");
     let id_token = format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature));
+    let access_token = rand_hex();
+    p.access_tokens.lock().unwrap().push(access_token.clone());
     Json(serde_json::json!({
-        "access_token": rand_hex(),
+        "access_token": access_token,
         "token_type": "Bearer",
         "expires_in": 300,
         "id_token": id_token,
     }))
     .into_response()
+}
+
+/// The userinfo endpoint: for an access token it handed out, the subject, the e-mail
+/// address and the behaviour's userinfo claims.
+async fn userinfo(State(p): State<Shared>, headers: HeaderMap) -> Response {
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default()
+        .to_owned();
+    if !p.access_tokens.lock().unwrap().contains(&token) {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let b = p.behaviour.lock().unwrap().clone();
+    let mut claims = serde_json::json!({
+        "sub": b.userinfo_subject.clone().unwrap_or_else(|| String::from("onderwerp-123")),
+        "email": b.email,
+    });
+    for (name, value) in &b.userinfo {
+        claims[name.as_str()] = value.clone();
+    }
+    Json(claims).into_response()
 }
 
 fn invalid_grant() -> Response {
@@ -221,6 +255,7 @@ async fn start_provider() -> Shared {
         other: CoreRsaPrivateSigningKey::from_pem(include_str!("keys/provider_rsa_2.pem"), kid)
             .expect("key 2"),
         grants: Mutex::new(HashMap::new()),
+        access_tokens: Mutex::new(Vec::new()),
         behaviour: Mutex::new(Behaviour::for_email("nobody@gemeente.test")),
     });
     let app = Router::new()
@@ -228,6 +263,7 @@ async fn start_provider() -> Shared {
         .route("/jwks", get(jwks))
         .route("/authorize", get(authorize))
         .route("/token", post(token))
+        .route("/userinfo", get(userinfo))
         .with_state(provider.clone());
     tokio::spawn(async move {
         axum::serve(listener, app).await.expect("the provider runs");
@@ -844,4 +880,38 @@ fn claims_that_hold_no_address_cannot_be_configured() {
     for name in ["", "sub", "name", "email_verified", "met spatie"] {
         assert_eq!(OidcClaim::from_name(name), None, "{name}");
     }
+}
+
+#[tokio::test]
+async fn a_configured_claim_missing_from_the_id_token_is_read_from_userinfo() {
+    let provider = start_provider().await;
+    let (world, griffier) = upn_world(&provider).await;
+    let mut b = Behaviour::for_email("prive-adres@elders.test");
+    b.userinfo = vec![(
+        String::from("upn"),
+        serde_json::Value::String(griffier.email.clone()),
+    )];
+    behave(&provider, b);
+    let mut client = Client::new(world.app.clone());
+    let page = through_provider(&mut client).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert!(client.cookie("weerbaar_sessie").is_some());
+}
+
+#[tokio::test]
+async fn userinfo_about_another_subject_is_refused() {
+    let provider = start_provider().await;
+    let (world, griffier) = upn_world(&provider).await;
+    let mut b = Behaviour::for_email("prive-adres@elders.test");
+    b.userinfo = vec![(
+        String::from("upn"),
+        serde_json::Value::String(griffier.email.clone()),
+    )];
+    b.userinfo_subject = Some(String::from("iemand-anders"));
+    behave(&provider, b);
+    let mut client = Client::new(world.app.clone());
+    let page = through_provider(&mut client).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.body);
+    assert!(page.body.contains(INVALID), "{}", page.body);
+    assert!(client.cookie("weerbaar_sessie").is_none());
 }
