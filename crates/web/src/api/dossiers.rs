@@ -15,7 +15,8 @@ use utoipa::ToSchema;
 use weerbaar_protocol::{Behaviour, Category, Channel, Code, Injury, Role};
 use weerbaar_register::access::CaseAccess;
 use weerbaar_register::{
-    ApiScope, CaseId, CaseKind, CaseStatus, EventKind, ItemKind, PerpetratorId, Relation,
+    ApiScope, CaseId, CaseKind, CaseStatus, EventKind, ItemKind, PerpetratorId, PoliceContactKind,
+    Relation,
 };
 
 use super::bearer::ApiUser;
@@ -169,7 +170,7 @@ pub(crate) struct WhyOut {
 pub(crate) struct PoliceOut {
     pub id: String,
     #[schema(value_type = PoliceKindCode)]
-    pub kind: String,
+    pub kind: PoliceContactKind,
     #[schema(value_type = Option<String>, format = DateTime)]
     pub at: Option<Timestamp>,
     pub reference: Option<String>,
@@ -284,9 +285,13 @@ pub(crate) async fn police(
         .items
         .iter()
         .filter(|item| item.kind == ItemKind::Police)
-        .map(|item| PoliceOut {
+        .filter_map(|item| {
+            let kind = text(&item.state, "kind").and_then(|k| PoliceContactKind::parse(&k))?;
+            Some((item, kind))
+        })
+        .map(|(item, kind)| PoliceOut {
             id: item.id.to_string(),
-            kind: text(&item.state, "kind").unwrap_or_default(),
+            kind,
             at: text(&item.state, "at").and_then(|at| at.parse().ok()),
             reference: text(&item.content, "reference"),
             victim_consent: item.state["victim_consent"].as_bool().unwrap_or(false),
