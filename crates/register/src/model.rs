@@ -239,6 +239,8 @@ pub struct CaseView {
     pub handler_role: Option<Role>,
     pub occurred_at: Timestamp,
     pub reported_at: Timestamp,
+    /// Whether it happened during a meeting of the council or the board, as reported.
+    pub during_meeting: bool,
     pub narrative: Option<String>,
     pub place: Option<String>,
     pub facts: Option<serde_json::Value>,
@@ -352,6 +354,7 @@ redacted_debug!(CaseView {
         handler_role,
         occurred_at,
         reported_at,
+        during_meeting,
         protocol_version,
         victims,
         tasks,

@@ -599,7 +599,7 @@ impl Register {
 
             let row = sqlx::query(
                 "SELECT number, kind, status, victim_role, category, handler_role, occurred_at, reported_at, \
-                 narrative_enc, place_enc, facts_json, plan_json, protocol_version FROM cases WHERE id = $1",
+                 during_meeting, narrative_enc, place_enc, facts_json, plan_json, protocol_version FROM cases WHERE id = $1",
             )
             .bind(case.as_str())
             .fetch_one(&mut *tx)
@@ -621,6 +621,7 @@ impl Register {
                 handler_role: row.try_get::<Option<String>, _>("handler_role")?.map(parse_code).transpose()?,
                 occurred_at: from_micros(row.try_get("occurred_at")?)?,
                 reported_at: from_micros(row.try_get("reported_at")?)?,
+                during_meeting: row.try_get("during_meeting")?,
                 narrative: text("cases.narrative", row.try_get("narrative_enc")?)?,
                 place: text("cases.place", row.try_get("place_enc")?)?,
                 facts: json_column(row.try_get("facts_json")?)?,

@@ -1967,6 +1967,12 @@ async fn the_police_dossier_answers_the_polices_questions_and_no_more() {
     .await;
     assert_eq!(answer.status, StatusCode::CREATED);
 
+    let answer = get(&world, &format!("/api/v1/cases/{case}"), &t.griffier).await;
+    assert_eq!(
+        answer.json()["full"]["during_meeting"],
+        true,
+        "the case says so too"
+    );
     let answer = get(&world, &at("dossier"), &t.griffier).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     let dossier = answer.json();

@@ -174,6 +174,7 @@ async fn a_raadslid_reports_a_threat_with_a_screenshot_and_follows_it_while_the_
                 ("narrative", "Hij zei dat hij mij zou opwachten."),
                 ("occurred_at", "2026-03-02T20:15"),
                 ("channel", "in_persoon"),
+                ("during_meeting", "ja"),
                 ("injury", "geen"),
                 ("perpetrator_kind", "persoon"),
                 ("p_plate", "AB-123-C"),
@@ -278,6 +279,14 @@ async fn a_raadslid_reports_a_threat_with_a_screenshot_and_follows_it_while_the_
         dossier
             .body
             .contains("Het huisadres staat niet in dit dossier")
+    );
+    assert!(
+        dossier.body.contains("tijdens een vergadering"),
+        "the dossier says where: during the council meeting the report named"
+    );
+    assert!(
+        page.body.contains("tijdens een vergadering"),
+        "and so does the case page"
     );
     assert!(item.is_some());
 

@@ -377,6 +377,8 @@ pub(crate) struct FullCaseOut {
     pub occurred_at: Timestamp,
     #[schema(value_type = String, format = DateTime)]
     pub reported_at: Timestamp,
+    /// Whether it happened during a meeting, as reported.
+    pub during_meeting: bool,
     pub narrative: Option<String>,
     pub place: Option<String>,
     /// The facts as the protocol took them (PROTOCOL.md §15).
@@ -496,6 +498,7 @@ fn full(view: weerbaar_register::CaseView, can_act: bool) -> FullCaseOut {
         handler_role: view.handler_role,
         occurred_at: view.occurred_at,
         reported_at: view.reported_at,
+        during_meeting: view.during_meeting,
         narrative: view.narrative,
         place: view.place,
         facts: view.facts,

@@ -15,8 +15,7 @@ use utoipa::ToSchema;
 use weerbaar_protocol::{Behaviour, Category, Channel, Code, Injury, Role};
 use weerbaar_register::access::CaseAccess;
 use weerbaar_register::{
-    ApiScope, CaseId, CaseKind, CaseStatus, EventKind, ItemKind, PerpetratorId, PoliceContactKind,
-    Relation,
+    ApiScope, CaseId, CaseKind, CaseStatus, ItemKind, PerpetratorId, PoliceContactKind, Relation,
 };
 
 use super::bearer::ApiUser;
@@ -262,14 +261,6 @@ pub(crate) async fn police(
                 .collect()
         })
         .unwrap_or_default();
-    // Whether it happened during a meeting is told by the report itself.
-    let during_meeting = view
-        .events
-        .iter()
-        .find(|event| event.kind == EventKind::Reported)
-        .and_then(|event| event.payload.get("during_meeting"))
-        .and_then(serde_json::Value::as_bool)
-        .unwrap_or(false);
     let why = view
         .items
         .iter()
@@ -327,7 +318,7 @@ pub(crate) async fn police(
         where_: WhereOut {
             place: view.place,
             channel: code(&facts, "channel"),
-            during_meeting,
+            during_meeting: view.during_meeting,
         },
         with_what: evidence.into_iter().map(Into::into).collect(),
         how_and_when: HowAndWhenOut {

@@ -94,6 +94,7 @@ pub(crate) struct CasePage {
     pub reported: String,
     pub place: Option<String>,
     pub channel: &'static str,
+    pub during_meeting: bool,
     pub behaviours: Vec<&'static str>,
     pub narrative: String,
     pub perpetrators: Vec<(String, String, Vec<String>)>,
@@ -455,6 +456,7 @@ pub(crate) async fn case_page(
         reported: dates::moment(view.reported_at),
         place: view.place.clone(),
         channel,
+        during_meeting: view.during_meeting,
         behaviours,
         narrative: view.narrative.clone().unwrap_or_default(),
         perpetrators: view

@@ -369,10 +369,7 @@ async fn police_dossier(
         narrative: page_view.narrative.clone(),
         where_place: view.place.clone(),
         channel: page_view.channel,
-        during_meeting: facts
-            .get("during_meeting")
-            .and_then(|v| v.as_bool())
-            .unwrap_or(false),
+        during_meeting: view.during_meeting,
         with_what,
         injury: weerbaar_protocol::Injury::parse(&str_of("injury"))
             .map(labels::injury_label)
