@@ -36,6 +36,9 @@ pub struct Column {
     pub name: &'static str,
     pub ty: ColumnType,
     pub nullable: bool,
+    /// The migration gives the column a `DEFAULT`, so an `INSERT` that leaves it out
+    /// fills it (a restore of a backup made before the column was added relies on this).
+    pub has_default: bool,
 }
 
 /// One table: its columns in the order the migration declares them, and its primary key.
@@ -60,21 +63,33 @@ impl Table {
 
 use ColumnType::{Blob, Boolean, Integer, Text};
 
-/// A column that is never NULL.
+/// A column that is never NULL, without a default.
 const fn req(name: &'static str, ty: ColumnType) -> Column {
     Column {
         name,
         ty,
         nullable: false,
+        has_default: false,
     }
 }
 
-/// A column that may be NULL.
+/// A column that may be NULL, without a default.
 const fn opt(name: &'static str, ty: ColumnType) -> Column {
     Column {
         name,
         ty,
         nullable: true,
+        has_default: false,
+    }
+}
+
+/// A column that is never NULL and has a `DEFAULT` in its migration.
+const fn defaulted(name: &'static str, ty: ColumnType) -> Column {
+    Column {
+        name,
+        ty,
+        nullable: false,
+        has_default: true,
     }
 }
 
@@ -91,7 +106,7 @@ pub const TABLES: &[Table] = &[
             req("protocol_version", Text),
             req("wrapped_key", Blob),
             req("master_key_id", Text),
-            req("case_counter", Integer),
+            defaulted("case_counter", Integer),
             req("created_at", Integer),
         ],
         primary_key: &["id"],
@@ -142,7 +157,7 @@ pub const TABLES: &[Table] = &[
             opt("protocol_version", Text),
             opt("narrative_enc", Blob),
             opt("place_enc", Blob),
-            req("event_count", Integer),
+            defaulted("event_count", Integer),
             opt("last_hash", Blob),
             opt("status_since", Integer),
             opt("anonymised_at", Integer),
@@ -276,9 +291,9 @@ pub const TABLES: &[Table] = &[
             req("person_id", Text),
             opt("password_hash", Text),
             opt("totp_secret_enc", Blob),
-            req("totp_confirmed", Boolean),
-            req("recovery_codes", Text),
-            req("disabled", Boolean),
+            defaulted("totp_confirmed", Boolean),
+            defaulted("recovery_codes", Text),
+            defaulted("disabled", Boolean),
             req("created_at", Integer),
             req("updated_at", Integer),
         ],
@@ -309,7 +324,7 @@ pub const TABLES: &[Table] = &[
             req("verified", Boolean),
             req("created_at", Integer),
             req("last_seen", Integer),
-            req("source", Text),
+            defaulted("source", Text),
         ],
         primary_key: &["token_hash"],
     },
@@ -428,6 +443,75 @@ pub const TABLES: &[Table] = &[
     },
 ];
 
+// What a backup made by an earlier version may lack.
+//
+// A restore takes a backup of an earlier schema (this one as an earlier migration left
+// it) only when the result is what upgrading that register in place would have given: a
+// migration that creates a table empty, or adds a column whose default is right for every
+// row made before it, can be replayed by a restore that leaves the table empty or lets the
+// database fill the column. A migration that fills a new table or column from the rows
+// already there cannot: a restore would leave it empty or at its default where the upgrade
+// filled it in. Tables of the first migration (0001) are in every backup any version
+// wrote; a backup lacking one is damaged, not old, and is refused. A test reads the
+// migrations and checks that every table and column they add after 0001 is in exactly one
+// of the lists below, so a new migration must decide here.
+
+/// Tables added after the first migration that a backup made before them lacks, and that
+/// a restore of such a backup leaves empty — as each one's migration created it empty:
+///
+/// - `person_duties` (0002): before it nobody had a duty; the upgrade leaves it empty too
+///   (`weerbaar user add --duty beheerder` makes an administrator).
+/// - `sessions` (0002), `provider_sign_ins` (0006): sign-ins done or in progress; without
+///   them people sign in again, and nothing else refers to them.
+/// - `admin_events`, `retention_periods` (0003): no administrative change was logged before
+///   the log existed; without a row of its own an organisation keeps the installation's
+///   retention periods, as it did.
+/// - `api_tokens`, `api_token_uses` (0004), `outbox`, `mail_preferences`, `calendar_feeds`
+///   (0005): no tokens, queued mails, mail choices (a kind without a row is sent) or
+///   calendar links existed before them.
+///
+/// The end of a restore checks only that every evidence file its rows name came and that
+/// each table holds the rows the backup's end line lists; none of these tables is needed
+/// for either, nor for a case, its events, its evidence or its people to be whole.
+pub const LEFT_EMPTY_WHEN_ABSENT: &[&str] = &[
+    "person_duties",
+    "sessions",
+    "admin_events",
+    "retention_periods",
+    "api_tokens",
+    "api_token_uses",
+    "outbox",
+    "mail_preferences",
+    "calendar_feeds",
+    "provider_sign_ins",
+];
+
+/// Tables added after the first migration whose migration filled them from the rows
+/// already there, so that a backup lacking one is refused rather than restored with the
+/// table empty: `case_informed` (0002) holds the roles each case's plan informs, which the
+/// lists of cases read; left empty, the people informed of a case would no longer find it.
+pub const REFUSED_WHEN_ABSENT: &[&str] = &["case_informed"];
+
+/// Columns a later migration added to a table that existed (`ALTER TABLE … ADD COLUMN`),
+/// as (table, column): a backup made before one lacks it, and a restore lets the database
+/// fill it with its default. Each is nullable or has a default (a test checks), and that
+/// default is right for every row made before the column existed:
+///
+/// - `sessions.source` (0006), default `'password'`: before sign-in through the identity
+///   provider existed, every session began with a password.
+pub const ADDED_COLUMNS: &[(&str, &str)] = &[("sessions", "source")];
+
+/// Whether a backup may lack the table `name`, which a restore then leaves empty.
+pub fn may_be_absent(name: &str) -> bool {
+    LEFT_EMPTY_WHEN_ABSENT.contains(&name)
+}
+
+/// Whether a backup may lack `column` of `table`, which a restore then lets the database
+/// fill: a column a later migration added, nullable or with a default.
+pub fn may_lack_column(table: &Table, column: &Column) -> bool {
+    (column.nullable || column.has_default) && ADDED_COLUMNS.contains(&(table.name, column.name))
+}
+
 /// The table called `name`.
 pub fn table(name: &str) -> Option<&'static Table> {
     TABLES.iter().find(|table| table.name == name)
@@ -447,6 +531,7 @@ pub fn is_plain_identifier(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use std::collections::{BTreeMap, BTreeSet};
+    use std::path::Path;
 
     use sqlx::Row;
 
@@ -500,12 +585,142 @@ mod tests {
         assert!(!is_plain_identifier(""));
     }
 
+    /// What one migration file adds: the tables it creates, and the (table, column) pairs
+    /// it adds to an existing table.
+    #[derive(Debug, Default)]
+    struct Added {
+        tables: Vec<String>,
+        columns: Vec<(String, String)>,
+    }
+
+    /// What each migration file of `backend` adds, by the file's name.
+    fn added_by_migrations(backend: &str) -> BTreeMap<String, Added> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(backend);
+        let mut found = BTreeMap::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if !name.ends_with(".sql") {
+                continue;
+            }
+            // Words, without comments, as the SQL reads them.
+            let text = std::fs::read_to_string(&path).unwrap();
+            let words: Vec<String> = text
+                .lines()
+                .map(|line| line.split("--").next().unwrap_or_default())
+                .flat_map(|line| line.split(|c: char| c.is_whitespace() || c == '(' || c == ';'))
+                .filter(|word| !word.is_empty())
+                .map(str::to_lowercase)
+                .collect();
+            let (mut tables, mut columns) = (Vec::new(), Vec::new());
+            for (at, window) in words.windows(3).enumerate() {
+                if window[0] == "create" && window[1] == "table" {
+                    tables.push(window[2].clone());
+                }
+                if window[0] == "alter" && window[1] == "table" {
+                    assert_eq!(
+                        words.get(at + 3..at + 5),
+                        Some(&["add".to_owned(), "column".to_owned()][..]),
+                        "{name}: an ALTER TABLE other than ADD COLUMN; decide here what a \
+                         restore of a backup made before it does"
+                    );
+                    columns.push((window[2].clone(), words[at + 5].clone()));
+                }
+            }
+            found.insert(name, Added { tables, columns });
+        }
+        found
+    }
+
+    /// Every table and column a migration after the first adds is in exactly one of the
+    /// lists that say what a restore does with a backup made before it, on both backends;
+    /// and an added column is filled by the database when a backup lacks it.
+    #[test]
+    fn what_an_older_backup_may_lack_follows_the_migrations() {
+        for backend in ["sqlite", "postgres"] {
+            let migrations = added_by_migrations(backend);
+            assert!(migrations.len() >= 6, "{backend}: {migrations:?}");
+            let (
+                first,
+                Added {
+                    tables: first_tables,
+                    ..
+                },
+            ) = migrations.first_key_value().unwrap();
+            assert!(first.starts_with("0001_"), "{first}");
+            for name in LEFT_EMPTY_WHEN_ABSENT.iter().chain(REFUSED_WHEN_ABSENT) {
+                assert!(table(name).is_some(), "`{name}` is not in TABLES");
+                assert!(
+                    !first_tables.iter().any(|t| t == name),
+                    "`{name}` is made by {first}: every backup holds it"
+                );
+            }
+            let mut later_tables: Vec<String> = migrations
+                .values()
+                .skip(1)
+                .flat_map(|added| added.tables.clone())
+                .collect();
+            later_tables.sort();
+            let mut listed: Vec<String> = LEFT_EMPTY_WHEN_ABSENT
+                .iter()
+                .chain(REFUSED_WHEN_ABSENT)
+                .map(|name| (*name).to_owned())
+                .collect();
+            listed.sort();
+            assert_eq!(
+                later_tables, listed,
+                "{backend}: the tables made after {first} (left) must each be in \
+                 LEFT_EMPTY_WHEN_ABSENT or REFUSED_WHEN_ABSENT, once (right)"
+            );
+            let mut later_columns: Vec<(String, String)> = migrations
+                .values()
+                .flat_map(|added| added.columns.clone())
+                .collect();
+            later_columns.sort();
+            let mut listed: Vec<(String, String)> = ADDED_COLUMNS
+                .iter()
+                .map(|(table, column)| ((*table).to_owned(), (*column).to_owned()))
+                .collect();
+            listed.sort();
+            assert_eq!(
+                later_columns, listed,
+                "{backend}: the columns added by ALTER TABLE (left) and ADDED_COLUMNS (right)"
+            );
+        }
+        for (name, column) in ADDED_COLUMNS {
+            let table = table(name).unwrap();
+            let column = table.column(column).unwrap();
+            assert!(
+                column.nullable || column.has_default,
+                "`{name}.{}` was added later but is NOT NULL without a default: a backup made \
+                 before it cannot be restored",
+                column.name
+            );
+            assert!(may_lack_column(table, column));
+        }
+        // A column of the first migration may not be missing, default or not.
+        let cases = table("cases").unwrap();
+        assert!(!may_lack_column(
+            cases,
+            cases.column("event_count").unwrap()
+        ));
+        assert!(!may_lack_column(
+            cases,
+            cases.column("narrative_enc").unwrap()
+        ));
+        assert!(may_be_absent("provider_sign_ins"));
+        assert!(!may_be_absent("case_informed") && !may_be_absent("cases"));
+    }
+
     /// One column as SQLite describes it.
     #[derive(Debug, PartialEq, Eq)]
     struct Described {
         name: String,
         ty: String,
         nullable: bool,
+        has_default: bool,
     }
 
     /// The declared type SQLite's migration uses for a portable type.
@@ -559,7 +774,8 @@ mod tests {
             .collect();
         for (index, table) in TABLES.iter().enumerate() {
             let rows = sqlx::query(
-                "SELECT name, type, \"notnull\" AS not_null, pk FROM pragma_table_info($1) ORDER BY cid",
+                "SELECT name, type, \"notnull\" AS not_null, pk, dflt_value IS NOT NULL AS has_default \
+                 FROM pragma_table_info($1) ORDER BY cid",
             )
             .bind(table.name)
             .fetch_all(pool)
@@ -581,6 +797,7 @@ mod tests {
                         // SQLite lets a non-integer primary key be NULL unless declared
                         // NOT NULL; the register never writes one, and PostgreSQL forbids it.
                         nullable: not_null == 0 && pk == 0,
+                        has_default: row.get::<bool, _>("has_default"),
                     }
                 })
                 .collect();
@@ -596,6 +813,7 @@ mod tests {
                         .filter(|ty| sqlite_types(column.ty).contains(&ty.as_str()))
                         .unwrap_or_else(|| sqlite_types(column.ty)[0].to_owned()),
                     nullable: column.nullable,
+                    has_default: column.has_default,
                 })
                 .collect();
             assert_eq!(

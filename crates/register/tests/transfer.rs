@@ -419,15 +419,16 @@ async fn opens_whole(url: &str, master: &MasterKey, evidence: &Path, world: &Wor
     register.db().close().await;
 }
 
-/// The PostgreSQL tables have the types `schema.rs` says (the SQLite side is checked by
-/// the unit test in `schema.rs`).
+/// The PostgreSQL tables have the types, nullability and defaults (whether a column has
+/// one) `schema.rs` says (the SQLite side is checked by the unit test in `schema.rs`).
 async fn postgres_types_match_the_schema(db: &Db) {
     let Db::Postgres(pool) = db else {
         panic!("not PostgreSQL")
     };
     for table in TABLES {
-        let actual: Vec<(String, String, bool)> = sqlx::query(
-            "SELECT column_name::text AS name, data_type::text AS ty, is_nullable = 'YES' AS nullable \
+        let actual: Vec<(String, String, bool, bool)> = sqlx::query(
+            "SELECT column_name::text AS name, data_type::text AS ty, is_nullable = 'YES' AS nullable, \
+             column_default IS NOT NULL AS has_default \
              FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 \
              ORDER BY ordinal_position",
         )
@@ -436,9 +437,16 @@ async fn postgres_types_match_the_schema(db: &Db) {
         .await
         .unwrap()
         .iter()
-        .map(|row| (row.get("name"), row.get("ty"), row.get("nullable")))
+        .map(|row| {
+            (
+                row.get("name"),
+                row.get("ty"),
+                row.get("nullable"),
+                row.get("has_default"),
+            )
+        })
         .collect();
-        let expected: Vec<(String, String, bool)> = table
+        let expected: Vec<(String, String, bool, bool)> = table
             .columns
             .iter()
             .map(|c| {
@@ -448,7 +456,7 @@ async fn postgres_types_match_the_schema(db: &Db) {
                     ColumnType::Boolean => "boolean",
                     ColumnType::Blob => "bytea",
                 };
-                (c.name.to_owned(), ty.to_owned(), c.nullable)
+                (c.name.to_owned(), ty.to_owned(), c.nullable, c.has_default)
             })
             .collect();
         assert_eq!(
