@@ -328,7 +328,7 @@ describe('harness smoke test (static page, vendored CSS)', () => {
     await context.close();
   });
 
-  test("weerbaar.css on a 375px phone: an alert's heading and paragraphs stack, and a table's hidden words do not widen the page", async () => {
+  test("weerbaar.css on a 375px phone: an alert's heading and paragraphs stack, and a table's hidden words do not widen the page nor its words break", async () => {
     const context = await newA11yContext(browser, { viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true });
     const page = await context.newPage();
     await page.goto(site.url + '/wb-css', { waitUntil: 'load' });
@@ -341,6 +341,26 @@ describe('harness smoke test (static page, vendored CSS)', () => {
     for (let i = 1; i < tops.length; i += 1) {
       assert.ok(tops[i][0] >= tops[i - 1][1] - 1, `the alert's blocks lie one below the other: ${JSON.stringify(tops)}`);
     }
+    // Words in the table stay whole: a cell of one word is one line high, as its header is.
+    const heights = await page.locator('.wb-table-scroll td, .wb-table-scroll th').evaluateAll((cells) =>
+      cells
+        .filter((cell) => !/\s/.test(cell.innerText.trim()) && cell.innerText.trim() !== '')
+        .map((cell) => {
+          // The lines of the visible text (words only for screen readers lie elsewhere).
+          const lines = new Set();
+          const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            if (!node.textContent.trim() || node.parentElement.closest('.wb-visually-hidden')) continue;
+            const range = document.createRange();
+            range.selectNodeContents(node);
+            for (const rect of range.getClientRects()) lines.add(Math.round(rect.top));
+          }
+          return [cell.innerText.trim(), lines.size];
+        })
+        .filter(([, lines]) => lines > 0),
+    );
+    assert.ok(heights.length >= 4, `one-word cells found: ${JSON.stringify(heights)}`);
+    for (const [word, lines] of heights) assert.equal(lines, 1, `"${word}" is not broken over lines: ${JSON.stringify(heights)}`);
     // The revoke button can be reached by scrolling the table's box, and pressed.
     const button = page.getByRole('button', { name: 'Intrekken (Zaaksysteem)' });
     await button.click({ timeout: 5_000 });
