@@ -470,9 +470,10 @@ pub const TABLES: &[Table] = &[
 ///   (0005): no tokens, queued mails, mail choices (a kind without a row is sent) or
 ///   calendar links existed before them.
 ///
-/// The end of a restore checks only that every evidence file its rows name came and that
-/// each table holds the rows the backup's end line lists; none of these tables is needed
-/// for either, nor for a case, its events, its evidence or its people to be whole.
+/// What the end of a restore checks holds for a backup without them: each table the backup
+/// holds has the rows its end line lists (it lists only those tables), and every evidence
+/// file the `evidence` rows name came (none of these tables names a file). No case, event,
+/// evidence row or person refers to a row of these tables.
 pub const LEFT_EMPTY_WHEN_ABSENT: &[&str] = &[
     "person_duties",
     "sessions",
@@ -591,6 +592,8 @@ mod tests {
     struct Added {
         tables: Vec<String>,
         columns: Vec<(String, String)>,
+        /// Tables it writes rows into (`INSERT INTO`, `UPDATE`).
+        filled: Vec<String>,
     }
 
     /// What each migration file of `backend` adds, by the file's name.
@@ -614,8 +617,14 @@ mod tests {
                 .filter(|word| !word.is_empty())
                 .map(str::to_lowercase)
                 .collect();
-            let (mut tables, mut columns) = (Vec::new(), Vec::new());
+            let (mut tables, mut columns, mut filled) = (Vec::new(), Vec::new(), Vec::new());
             for (at, window) in words.windows(3).enumerate() {
+                if window[0] == "insert" && window[1] == "into" {
+                    filled.push(window[2].clone());
+                }
+                if window[0] == "update" && (at == 0 || words[at - 1] != "on") {
+                    filled.push(window[1].clone());
+                }
                 if window[0] == "create" && window[1] == "table" {
                     tables.push(window[2].clone());
                 }
@@ -629,7 +638,14 @@ mod tests {
                     columns.push((window[2].clone(), words[at + 5].clone()));
                 }
             }
-            found.insert(name, Added { tables, columns });
+            found.insert(
+                name,
+                Added {
+                    tables,
+                    columns,
+                    filled,
+                },
+            );
         }
         found
     }
@@ -674,6 +690,25 @@ mod tests {
                 "{backend}: the tables made after {first} (left) must each be in \
                  LEFT_EMPTY_WHEN_ABSENT or REFUSED_WHEN_ABSENT, once (right)"
             );
+            // A migration that fills rows from those already there cannot be replayed by
+            // leaving a table empty or letting the database fill a column.
+            assert!(
+                migrations
+                    .values()
+                    .any(|added| added.filled.iter().any(|name| name == "case_informed")),
+                "{backend}: 0002 fills case_informed from the cases"
+            );
+            for (file, added) in migrations.iter().skip(1) {
+                for name in &added.filled {
+                    assert!(
+                        REFUSED_WHEN_ABSENT.contains(&name.as_str()),
+                        "{backend}/{file} writes rows of `{name}`: a backup made before it \
+                         cannot be restored by leaving the table empty or filling a column \
+                         with its default; put the table in REFUSED_WHEN_ABSENT, or make \
+                         restore do what the migration does"
+                    );
+                }
+            }
             let mut later_columns: Vec<(String, String)> = migrations
                 .values()
                 .flat_map(|added| added.columns.clone())

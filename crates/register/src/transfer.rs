@@ -36,6 +36,24 @@
 //! evidence rows names a file, and refused, naming how many files it lacks, when one does:
 //! restoring it would leave evidence rows pointing at nothing.
 //!
+//! # Backups of an earlier schema
+//!
+//! A restore takes a backup made by an earlier version of Weerbaar, whose tables are this
+//! version's as an earlier migration left them, when restoring it gives what upgrading
+//! that register in place would have given (the lists and their reasons are in
+//! [`crate::schema`]):
+//!
+//! - a table the backup lacks is left empty, if a later migration added it empty
+//!   ([`crate::schema::LEFT_EMPTY_WHEN_ABSENT`]); any other table missing is refused;
+//! - a column the backup's table lacks is filled by the database's default, if a later
+//!   migration added it with one or nullable ([`crate::schema::ADDED_COLUMNS`]); any other
+//!   column missing is refused, naming table and column.
+//!
+//! A table or column this version does not know (a backup of a later version), or columns
+//! in another order, are refused: restore with the version that made the backup. The end
+//! line lists the tables the backup holds; the summary lists every table of this version,
+//! those the backup lacked with 0 rows.
+//!
 //! Each chunk is sealed with XChaCha20-Poly1305 under a key derived from the master key and
 //! the file's random id (HMAC-SHA256). Its associated data is the SHA-256 of the magic and
 //! header line, the chunk's index and whether it is the last, so a changed header, a chunk
@@ -188,10 +206,9 @@ fn quoted(name: &str) -> String {
     format!("\"{name}\"")
 }
 
-fn column_list(table: &Table) -> String {
-    table
-        .columns
-        .iter()
+fn column_list<'a>(columns: impl IntoIterator<Item = &'a Column>) -> String {
+    columns
+        .into_iter()
         .map(|column| quoted(column.name))
         .collect::<Vec<_>>()
         .join(", ")
@@ -214,7 +231,11 @@ fn select_sql(table: &Table, after: bool) -> String {
         .map(|name| quoted(name))
         .collect::<Vec<_>>()
         .join(", ");
-    let mut sql = format!("SELECT {} FROM {}", column_list(table), quoted(table.name));
+    let mut sql = format!(
+        "SELECT {} FROM {}",
+        column_list(table.columns),
+        quoted(table.name)
+    );
     if after {
         sql.push_str(&format!(
             " WHERE ({key}) > ({})",
@@ -225,8 +246,10 @@ fn select_sql(table: &Table, after: bool) -> String {
     sql
 }
 
-fn insert_sql(table: &Table, rows: usize) -> String {
-    let width = table.columns.len();
+/// An `INSERT` of `rows` rows into `columns` of `table`; the columns left out take their
+/// default (a restore of a backup made before a column was added).
+fn insert_sql(table: &Table, columns: &[&Column], rows: usize) -> String {
+    let width = columns.len();
     let values = (0..rows)
         .map(|row| format!("({})", parameters(row * width + 1, width)))
         .collect::<Vec<_>>()
@@ -234,7 +257,7 @@ fn insert_sql(table: &Table, rows: usize) -> String {
     format!(
         "INSERT INTO {} ({}) VALUES {values}",
         quoted(table.name),
-        column_list(table)
+        column_list(columns.iter().copied())
     )
 }
 
@@ -535,28 +558,31 @@ impl Tx {
         })
     }
 
-    /// Inserts `rows` of `table`, as few statements as the parameter limit allows.
+    /// Inserts `rows` of `table`, each holding the values of `columns` (all of the table's
+    /// but those a restore lets the database fill), as few statements as the parameter
+    /// limit allows.
     async fn insert(
         &mut self,
         table: &'static Table,
+        columns: &[&'static Column],
         rows: &[Vec<Value>],
     ) -> Result<(), RegisterError> {
-        let width = table.columns.len().max(1);
+        let width = columns.len().max(1);
         let per_statement = (MAX_PARAMETERS / width).clamp(1, PAGE);
         for batch in rows.chunks(per_statement) {
-            let sql = insert_sql(table, batch.len());
+            let sql = insert_sql(table, columns, batch.len());
             on_tx!(self, tx => {
                 let mut query = sqlx::query(AssertSqlSafe(sql));
                 for row in batch {
-                    if row.len() != table.columns.len() {
+                    if row.len() != columns.len() {
                         return Err(RegisterError::Corrupt(format!(
                             "a row of `{}` has {} values for {} columns",
                             table.name,
                             row.len(),
-                            table.columns.len()
+                            columns.len()
                         )));
                     }
-                    for (column, value) in table.columns.iter().zip(row) {
+                    for (column, value) in columns.iter().copied().zip(row) {
                         query = bind_value!(query, table, column, value)?;
                     }
                 }
@@ -610,7 +636,8 @@ impl Sink<'_, '_> {
                 if rows.is_empty() {
                     return Ok(());
                 }
-                target.insert(table, &rows).await
+                let columns: Vec<&'static Column> = table.columns.iter().collect();
+                target.insert(table, &columns, &rows).await
             }
             Sink::File {
                 writer,
@@ -1369,6 +1396,7 @@ pub async fn restore(
         format: header.format,
         target: &mut target,
         current: None,
+        columns: Vec::new(),
         batch: Vec::with_capacity(PAGE),
         counts: Vec::new(),
         end: None,
@@ -1463,6 +1491,9 @@ struct Restorer<'a> {
     format: u32,
     target: &'a mut Tx,
     current: Option<&'static Table>,
+    /// The columns of `current` the backup holds, in its order: all of them, or (a backup
+    /// made before a column was added) all but columns the database fills.
+    columns: Vec<&'static Column>,
     batch: Vec<Vec<Value>>,
     counts: Vec<(&'static str, u64)>,
     end: Option<EndLine>,
@@ -1571,16 +1602,62 @@ impl Restorer<'_> {
         if self.counts.iter().any(|(seen, _)| *seen == table.name) {
             return Err(self.error(format!("table `{name}` appears twice")));
         }
-        if columns != table.column_names() {
-            return Err(self.error(format!(
-                "table `{name}` has the columns {columns:?} in the backup but {:?} in this \
-                 register; restore with the Weerbaar version that made the backup",
-                table.column_names()
-            )));
-        }
+        self.columns = self.backup_columns(table, columns)?;
         self.current = Some(table);
         self.counts.push((table.name, 0));
         Ok(())
+    }
+
+    /// The columns of `table` that the backup's table holds (named `columns` there). A
+    /// backup made by an earlier version may lack a column a later migration added, which
+    /// the database then fills (see [`crate::schema::ADDED_COLUMNS`]); any other
+    /// difference — a column this version does not know, the columns in another order, a
+    /// column missing that has no default — is refused.
+    fn backup_columns(
+        &self,
+        table: &'static Table,
+        columns: &[String],
+    ) -> Result<Vec<&'static Column>, RegisterError> {
+        let name = table.name;
+        let differ = || {
+            self.error(format!(
+                "table `{name}` has the columns {columns:?} in the backup but {:?} in this \
+                 register; restore with the Weerbaar version that made the backup",
+                table.column_names()
+            ))
+        };
+        // The backup's columns are this table's in its order, some perhaps left out.
+        let mut held = Vec::with_capacity(columns.len());
+        let mut rest = table.columns.iter();
+        for column in columns {
+            let Some(found) = rest.by_ref().find(|known| known.name == column.as_str()) else {
+                return Err(differ());
+            };
+            held.push(found);
+        }
+        for column in table.columns {
+            if held.iter().any(|known| known.name == column.name)
+                || crate::schema::may_lack_column(table, column)
+            {
+                continue;
+            }
+            return Err(if column.nullable || column.has_default {
+                self.error(format!(
+                    "table `{name}` lacks the column `{}`, which every backup of a register \
+                     holds (it is not one a later version added); the backup is damaged \
+                     (nothing was written)",
+                    column.name
+                ))
+            } else {
+                self.error(format!(
+                    "table `{name}` lacks the column `{}`, which may not be empty and has \
+                     no default in this register, so its rows cannot be restored; restore \
+                     with the Weerbaar version that made the backup (nothing was written)",
+                    column.name
+                ))
+            });
+        }
+        Ok(held)
     }
 
     async fn row(&mut self, line: &[u8]) -> Result<(), RegisterError> {
@@ -1589,16 +1666,16 @@ impl Restorer<'_> {
         };
         let json: Vec<serde_json::Value> =
             serde_json::from_slice(line).map_err(|error| self.error(error))?;
-        if json.len() != table.columns.len() {
+        if json.len() != self.columns.len() {
             return Err(self.error(format!(
                 "a row of `{}` has {} values for {} columns",
                 table.name,
                 json.len(),
-                table.columns.len()
+                self.columns.len()
             )));
         }
         let mut row = Vec::with_capacity(json.len());
-        for (column, value) in table.columns.iter().zip(&json) {
+        for (column, value) in self.columns.iter().copied().zip(&json) {
             let Some(value) = Value::from_json(column, value) else {
                 return Err(self.error(format!(
                     "`{}.{}` should be {}{}, not {}",
@@ -1613,8 +1690,7 @@ impl Restorer<'_> {
         }
         if table.name == "evidence" {
             let value = |name: &str| {
-                table
-                    .columns
+                self.columns
                     .iter()
                     .position(|column| column.name == name)
                     .and_then(|index| row.get(index))
@@ -1642,7 +1718,7 @@ impl Restorer<'_> {
             && !self.batch.is_empty()
         {
             let rows = std::mem::take(&mut self.batch);
-            self.target.insert(table, &rows).await?;
+            self.target.insert(table, &self.columns, &rows).await?;
         }
         Ok(())
     }
@@ -1810,6 +1886,31 @@ impl Restorer<'_> {
                 format!("lists the rows {end:?} at its end, but holds {read:?}"),
             ));
         }
+        // A table the backup lacks stays empty, which only a table that a later migration
+        // added empty may (see `crate::schema::LEFT_EMPTY_WHEN_ABSENT` for why each).
+        for table in TABLES {
+            if self.counts.iter().any(|(name, _)| *name == table.name)
+                || crate::schema::may_be_absent(table.name)
+            {
+                continue;
+            }
+            let reason = if crate::schema::REFUSED_WHEN_ABSENT.contains(&table.name) {
+                format!(
+                    "lacks the table `{}`, which this version fills from the cases when it \
+                     upgrades a register and cannot leave empty: restore the backup with the \
+                     Weerbaar version that made it, upgrade that register to this version and \
+                     make a new backup (nothing was written)",
+                    table.name
+                )
+            } else {
+                format!(
+                    "lacks the table `{}`, which every backup of a register holds; it is \
+                     incomplete (nothing was written)",
+                    table.name
+                )
+            };
+            return Err(file_error(self.path, reason));
+        }
         match (self.format, files) {
             (BACKUP_FORMAT_V1, None) => {}
             (BACKUP_FORMAT_V1, Some(_)) => {
@@ -1884,13 +1985,20 @@ impl Restorer<'_> {
     }
 }
 
+/// The throwaway PostgreSQL cluster of the integration tests, for the tests below.
+#[cfg(test)]
+#[path = "../tests/support/postgres.rs"]
+mod postgres;
+
 #[cfg(test)]
 mod tests {
     use weerbaar_protocol::{Behaviour, Channel, Facts, Injury, Role, Victim, preset_text};
 
     use super::*;
-    use crate::model::{NewPerson, NewReport, NewVictim, Relation};
+    use crate::model::{NewPerson, NewReport, NewVictim, OrganisationId, PersonId, Relation};
+    use crate::provider_sign_ins::PendingSignIn;
     use crate::register::Register;
+    use crate::sessions::SessionSource;
 
     /// The plaintext of the backup at `path`, made with `master`.
     fn plaintext(master: &MasterKey, path: &Path) -> Vec<u8> {
@@ -2133,6 +2241,313 @@ mod tests {
                 .unwrap(),
             summary
         );
+    }
+
+    /// `plain` as an earlier or later version could have written it: without the tables
+    /// `tables` (also in the end line), without the columns `columns` (table, column) in
+    /// their table's line and rows, and with the columns `added` (table, column) at the
+    /// end of their table's line, null in every row. Evidence files stay as they are.
+    fn reshaped(
+        plain: &[u8],
+        tables: &[&str],
+        columns: &[(&str, &str)],
+        added: &[(&str, &str)],
+    ) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut rest = plain;
+        // Of the current table: whether it is left out, the positions of the columns kept,
+        // and how many columns are added.
+        let (mut skip, mut keep, mut extra) = (false, Vec::new(), 0);
+        while let Some(end) = rest.iter().position(|b| *b == b'\n') {
+            let (line, after) = rest.split_at(end);
+            rest = &after[1..];
+            if line.first() == Some(&b'[') {
+                if skip {
+                    continue;
+                }
+                let row: Vec<serde_json::Value> = serde_json::from_slice(line).unwrap();
+                let mut row: Vec<serde_json::Value> =
+                    keep.iter().map(|at: &usize| row[*at].clone()).collect();
+                row.extend(std::iter::repeat_n(serde_json::Value::Null, extra));
+                out.extend(serde_json::to_vec(&row).unwrap());
+                out.push(b'\n');
+                continue;
+            }
+            let marker = match serde_json::from_slice::<Marker>(line).unwrap() {
+                Marker::Table {
+                    table,
+                    columns: names,
+                } => {
+                    skip = tables.contains(&table.as_str());
+                    if skip {
+                        continue;
+                    }
+                    keep = (0..names.len())
+                        .filter(|at| !columns.contains(&(table.as_str(), names[*at].as_str())))
+                        .collect();
+                    let mut kept: Vec<String> = keep.iter().map(|at| names[*at].clone()).collect();
+                    let new: Vec<String> = added
+                        .iter()
+                        .filter(|(name, _)| *name == table)
+                        .map(|(_, column)| (*column).to_owned())
+                        .collect();
+                    extra = new.len();
+                    kept.extend(new);
+                    Marker::Table {
+                        table,
+                        columns: kept,
+                    }
+                }
+                Marker::File { file, size } => {
+                    out.extend(serde_json::to_vec(&Marker::File { file, size }).unwrap());
+                    out.push(b'\n');
+                    let (bytes, after) = rest.split_at(size as usize + 1);
+                    out.extend_from_slice(bytes);
+                    rest = after;
+                    continue;
+                }
+                Marker::End { end, files } => Marker::End {
+                    end: end
+                        .into_iter()
+                        .filter(|(table, _)| !tables.contains(&table.as_str()))
+                        .collect(),
+                    files,
+                },
+            };
+            out.extend(serde_json::to_vec(&marker).unwrap());
+            out.push(b'\n');
+        }
+        assert!(rest.is_empty());
+        out
+    }
+
+    /// How many files are in `dir` and its folders (none when it does not exist).
+    fn files_under(dir: &Path) -> usize {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return 0;
+        };
+        entries
+            .map(|entry| entry.unwrap().path())
+            .map(|path| if path.is_dir() { files_under(&path) } else { 1 })
+            .sum()
+    }
+
+    /// The table 0006 added, and the column it added to `sessions`: what a backup made
+    /// before 0006 lacks.
+    const BEFORE_0006: (&[&str], &[(&str, &str)]) =
+        (&["provider_sign_ins"], &[("sessions", "source")]);
+
+    /// Gives the register's person a password, a session through the provider (so its
+    /// `source` is not the default) and a sign-in at the provider in progress.
+    async fn sign_ins(register: &Register) {
+        let Db::Sqlite(pool) = register.db() else {
+            panic!("not SQLite")
+        };
+        let (person, organisation): (String, String) =
+            sqlx::query_as("SELECT id, organisation_id FROM people")
+                .fetch_one(pool)
+                .await
+                .unwrap();
+        let (person, organisation) = (PersonId(person), OrganisationId(organisation));
+        register
+            .set_password(&organisation, &person, "een lange zin als wachtwoord")
+            .await
+            .unwrap();
+        let now = jiff::Timestamp::now();
+        for source in [SessionSource::Password, SessionSource::Provider] {
+            register
+                .start_session_from(&organisation, &person, true, source, now)
+                .await
+                .unwrap();
+        }
+        register
+            .begin_provider_sign_in(
+                &organisation,
+                "de-state",
+                &PendingSignIn {
+                    nonce: "nonce".into(),
+                    verifier: "verifier".into(),
+                    return_to: "/".into(),
+                },
+                now,
+            )
+            .await
+            .unwrap();
+    }
+
+    /// The `source` of every session in `db`.
+    async fn session_sources(db: &Db) -> Vec<String> {
+        let sql = "SELECT source FROM sessions ORDER BY token_hash";
+        match db {
+            Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_all(pool).await.unwrap(),
+            Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_all(pool).await.unwrap(),
+        }
+    }
+
+    /// Restores the backup made before 0006 `old` into `target` and checks it against
+    /// `summary` (of the backup it was made from) and `forged` (its plaintext): every row
+    /// and file there, sessions from a password, no sign-in in progress.
+    async fn restores_as_upgraded(
+        target: &Db,
+        master: &MasterKey,
+        evidence: &Path,
+        old: &Path,
+        summary: &TransferSummary,
+        forged: &[u8],
+    ) {
+        let restored = restore(target, master, Some(evidence), old).await.unwrap();
+        let mut expected = summary.clone();
+        for (table, rows) in &mut expected.tables {
+            if *table == "provider_sign_ins" {
+                *rows = 0;
+            }
+        }
+        assert_eq!(restored, expected);
+        assert_eq!(session_sources(target).await, ["password", "password"]);
+        // Backed up again, and the new table and column left out as before: the rows and
+        // files are those of the old backup, byte for byte.
+        let dir = tempfile::tempdir().unwrap();
+        let again = dir.path().join("again.backup");
+        backup(target, master, Some(evidence), &again)
+            .await
+            .unwrap();
+        let (tables, columns) = BEFORE_0006;
+        assert!(
+            reshaped(&plaintext(master, &again), tables, columns, &[]) == forged,
+            "the restored register differs from the backup"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_backup_made_before_a_table_and_a_column_were_added_restores_on_both_backends() {
+        let dir = tempfile::tempdir().unwrap();
+        let master = MasterKey::generate();
+        let register = register(dir.path(), &master, true).await;
+        sign_ins(&register).await;
+        let current = dir.path().join("current.backup");
+        let summary = backup(register.db(), &master, register.evidence_dir(), &current)
+            .await
+            .unwrap();
+        assert_eq!(
+            (summary.rows("cases"), summary.rows("evidence")),
+            (Some(1), Some(1))
+        );
+        assert_eq!(
+            (summary.rows("sessions"), summary.rows("provider_sign_ins")),
+            (Some(2), Some(1))
+        );
+        assert_eq!(summary.evidence_files, 1);
+        let (tables, columns) = BEFORE_0006;
+        let forged = reshaped(&plaintext(&master, &current), tables, columns, &[]);
+        let text = String::from_utf8_lossy(&forged);
+        assert!(!text.contains("provider_sign_ins") && !text.contains("\"source\""));
+        let old = dir.path().join("old.backup");
+        seal(&master, BACKUP_FORMAT, &forged, &old);
+
+        let sqlite = fresh(dir.path(), "target.db").await;
+        restores_as_upgraded(
+            &sqlite,
+            &master,
+            &dir.path().join("sqlite-evidence"),
+            &old,
+            &summary,
+            &forged,
+        )
+        .await;
+
+        if let Some(cluster) = super::postgres::TestCluster::start() {
+            let target = Db::connect(&cluster.fresh_database()).await.unwrap();
+            restores_as_upgraded(
+                &target,
+                &master,
+                &dir.path().join("postgres-evidence"),
+                &old,
+                &summary,
+                &forged,
+            )
+            .await;
+            target.close().await;
+        }
+    }
+
+    #[tokio::test]
+    async fn a_backup_is_refused_when_it_lacks_what_this_version_cannot_fill_or_holds_what_it_does_not_know()
+     {
+        let dir = tempfile::tempdir().unwrap();
+        let master = MasterKey::generate();
+        let register = register(dir.path(), &master, true).await;
+        let current = dir.path().join("current.backup");
+        backup(register.db(), &master, register.evidence_dir(), &current)
+            .await
+            .unwrap();
+        let plain = plaintext(&master, &current);
+        let target = fresh(dir.path(), "target.db").await;
+        let evidence = dir.path().join("restored");
+        let refused = async |tables: &[&str], columns: &[(&str, &str)], added: &[(&str, &str)]| {
+            let file = dir.path().join("forged.backup");
+            let _ = std::fs::remove_file(&file);
+            seal(
+                &master,
+                BACKUP_FORMAT,
+                &reshaped(&plain, tables, columns, added),
+                &file,
+            );
+            let error = restore(&target, &master, Some(&evidence), &file)
+                .await
+                .unwrap_err()
+                .to_string();
+            assert_eq!(organisations(&target).await, 0, "{error}");
+            assert_eq!(files_under(&evidence), 0, "{error}");
+            error
+        };
+
+        // NOT NULL without a default: the database cannot fill it.
+        let error = refused(&[], &[("cases", "reported_at")], &[]).await;
+        assert!(
+            error.contains("table `cases` lacks the column `reported_at`")
+                && error.contains("no default"),
+            "{error}"
+        );
+        // Nullable or with a default, but in every backup since the first version: damaged.
+        for (table, column) in [("cases", "narrative_enc"), ("cases", "event_count")] {
+            let error = refused(&[], &[(table, column)], &[]).await;
+            assert!(
+                error.contains(&format!("table `{table}` lacks the column `{column}`"))
+                    && error.contains("damaged"),
+                "{error}"
+            );
+        }
+        // A column or a table this version does not know: a backup of a later version.
+        let error = refused(&[], &[], &[("cases", "later_column")]).await;
+        assert!(
+            error.contains("table `cases` has the columns")
+                && error.contains("later_column")
+                && error.contains("restore with the Weerbaar version that made the backup"),
+            "{error}"
+        );
+        let error = refused(&[], &[("sessions", "csrf")], &[("sessions", "csrf")]).await;
+        assert!(
+            error.contains("table `sessions` has the columns"),
+            "the same column at another place: {error}"
+        );
+        // A table of every backup, or one its migration filled from the cases.
+        let error = refused(&["case_behaviours"], &[], &[]).await;
+        assert!(
+            error.contains("lacks the table `case_behaviours`"),
+            "{error}"
+        );
+        let error = refused(&["case_informed"], &[], &[]).await;
+        assert!(
+            error.contains("lacks the table `case_informed`")
+                && error.contains("upgrade that register"),
+            "{error}"
+        );
+
+        // The backup as made restores.
+        restore(&target, &master, Some(&evidence), &current)
+            .await
+            .unwrap();
+        assert_eq!(organisations(&target).await, 1);
     }
 
     #[test]
