@@ -491,6 +491,8 @@ pub const LEFT_EMPTY_WHEN_ABSENT: &[&str] = &[
 /// already there, so that a backup lacking one is refused rather than restored with the
 /// table empty: `case_informed` (0002) holds the roles each case's plan informs, which the
 /// lists of cases read; left empty, the people informed of a case would no longer find it.
+/// (So a backup from before 0002 is refused, though it lacks `person_duties` and
+/// `sessions` too, which on their own could be left empty.)
 pub const REFUSED_WHEN_ABSENT: &[&str] = &["case_informed"];
 
 /// Columns a later migration added to a table that existed (`ALTER TABLE … ADD COLUMN`),
