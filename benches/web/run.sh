@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Load test of the web application with wrk (Debian: apt-get install wrk): the handler's
 # inbox and a case page at 50 concurrent connections, and submitting reports at the same
-# concurrency, on a register pre-filled with generated cases.
+# concurrency, on a register pre-filled with generated cases; then the JSON API: the
+# protocol engine (no token), the inbox and a case through API tokens.
 #
 #   CASES=1000000 bash benches/web/run.sh          # fills a register once (slow), then measures
 #   DATA=/path/to/data bash benches/web/run.sh     # reuses a filled data folder
@@ -63,3 +64,21 @@ echo "== case pages (/zaken/ID, spread over the cases above), $CONNECTIONS conne
 WB_COOKIE="$griffier_cookie" WB_PATHS="$DATA/case-paths.txt" wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency -s benches/web/get.lua "$base/"
 echo "== submitting reports (POST /melden), $CONNECTIONS connections, $DURATION"
 WB_COOKIE="$raadslid_cookie" WB_CSRF="$raadslid_csrf" wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency -s benches/web/report.lua "$base/melden"
+
+# The API. Tokens are limited to 600 requests a minute each (crates/web/src/api/bearer.rs),
+# so the load is spread over many of the griffier's read tokens: the figures are the
+# server's, and the 429 count shows that the limit was not what was measured.
+tokens="$DATA/api-tokens.txt"
+if [ ! -s "$tokens" ]; then
+    for i in $(seq 1 100); do
+        "$BIN" --data-dir "$DATA" token create --email griffier@bench.example --scope read \
+            --days 365 --name "bench $i"
+    done >"$tokens"
+fi
+sed 's|^/zaken/|/api/v1/cases/|' "$DATA/case-paths.txt" >"$DATA/api-case-paths.txt"
+echo "== API: evaluating facts (POST /api/v1/protocol/evaluate, no token), $CONNECTIONS connections, $DURATION"
+WB_BODY=examples/facts.json wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency -s benches/web/api.lua "$base/api/v1/protocol/evaluate?preset=westerveld"
+echo "== API: the inbox (GET /api/v1/inbox), $CONNECTIONS connections, $DURATION"
+WB_TOKENS="$tokens" wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency -s benches/web/api.lua "$base/api/v1/inbox"
+echo "== API: cases (GET /api/v1/cases/ID, spread over the cases above), $CONNECTIONS connections, $DURATION"
+WB_TOKENS="$tokens" WB_PATHS="$DATA/api-case-paths.txt" wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency -s benches/web/api.lua "$base/"
