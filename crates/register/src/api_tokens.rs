@@ -289,8 +289,10 @@ impl Register {
     }
 
     /// Who calls with `token`, or `None`: unknown, expired, revoked, or of an account that
-    /// is disabled or gone. A use is recorded in the same transaction: the token's
-    /// `last_used_at`, and the method and route's template (`/cases/{case}`).
+    /// is disabled or gone. A use is recorded: the token's `last_used_at`, and the method
+    /// and route's template (`/cases/{case}`). [`Register::api_token_caller`] and
+    /// [`Register::record_api_token_use`] are its two halves, for a caller that decides
+    /// between them (the API's limit per token: a refused request writes nothing).
     pub async fn authenticate_api_token(
         &self,
         token: &str,
@@ -298,35 +300,74 @@ impl Register {
         method: &str,
         route: &str,
     ) -> Result<Option<ApiCaller>, RegisterError> {
+        let Some(caller) = self.api_token_caller(token, now).await? else {
+            return Ok(None);
+        };
+        self.record_api_token_use(&caller, now, method, route)
+            .await?;
+        Ok(Some(caller))
+    }
+
+    /// Who calls with `token`, or `None` (see [`Register::authenticate_api_token`]),
+    /// without recording anything: a read, so that a flood of made-up or refused tokens
+    /// never takes the database's write lock.
+    pub async fn api_token_caller(
+        &self,
+        token: &str,
+        now: Timestamp,
+    ) -> Result<Option<ApiCaller>, RegisterError> {
         if !token.starts_with(TOKEN_PREFIX) {
             return Ok(None);
         }
         let at = to_micros(now);
-        on_db!(self.db(), pool => {
-            let mut tx = pool.begin_write().await?;
-            let row = sqlx::query(
+        let row = on_db!(self.db(), pool => {
+            sqlx::query(
                 "SELECT t.id, t.organisation_id, t.person_id, t.scope, t.expires_at, t.revoked_at, a.disabled \
                  FROM api_tokens t JOIN people p ON p.id = t.person_id AND p.organisation_id = t.organisation_id \
                  LEFT JOIN accounts a ON a.person_id = t.person_id WHERE t.token_hash = $1",
             )
             .bind(token_hash(token))
-            .fetch_optional(&mut *tx)
-            .await?;
-            let Some(row) = row else {
-                return Ok(None);
-            };
-            let expires_at: i64 = row.try_get("expires_at")?;
-            let revoked_at: Option<i64> = row.try_get("revoked_at")?;
-            let disabled: Option<bool> = row.try_get("disabled")?;
-            if expires_at <= at || revoked_at.is_some() || disabled != Some(false) {
-                return Ok(None);
-            }
-            let caller = ApiCaller {
-                token: ApiTokenId(row.try_get("id")?),
-                organisation: OrganisationId(row.try_get("organisation_id")?),
-                person: PersonId(row.try_get("person_id")?),
-                scope: parse_word(ApiScope::parse, row.try_get("scope")?)?,
-            };
+            .fetch_optional(pool)
+            .await?
+            .map(|row| -> Result<_, RegisterError> {
+                Ok((
+                    row.try_get::<String, _>("id")?,
+                    row.try_get::<String, _>("organisation_id")?,
+                    row.try_get::<String, _>("person_id")?,
+                    row.try_get::<String, _>("scope")?,
+                    row.try_get::<i64, _>("expires_at")?,
+                    row.try_get::<Option<i64>, _>("revoked_at")?,
+                    row.try_get::<Option<bool>, _>("disabled")?,
+                ))
+            })
+            .transpose()?
+        });
+        let Some((id, organisation, person, scope, expires_at, revoked_at, disabled)) = row else {
+            return Ok(None);
+        };
+        if expires_at <= at || revoked_at.is_some() || disabled != Some(false) {
+            return Ok(None);
+        }
+        Ok(Some(ApiCaller {
+            token: ApiTokenId(id),
+            organisation: OrganisationId(organisation),
+            person: PersonId(person),
+            scope: parse_word(ApiScope::parse, scope)?,
+        }))
+    }
+
+    /// Records one use of `caller`'s token: its `last_used_at`, and a use row with the
+    /// method and the route's template (never the ids in the path).
+    pub async fn record_api_token_use(
+        &self,
+        caller: &ApiCaller,
+        now: Timestamp,
+        method: &str,
+        route: &str,
+    ) -> Result<(), RegisterError> {
+        let at = to_micros(now);
+        on_db!(self.db(), pool => {
+            let mut tx = pool.begin_write().await?;
             sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
                 .bind(at)
                 .bind(caller.token.as_str())
@@ -341,8 +382,8 @@ impl Register {
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
-            Ok(Some(caller))
-        })
+        });
+        Ok(())
     }
 
     /// The latest uses of one of `person`'s tokens, newest first.

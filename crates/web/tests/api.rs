@@ -1692,6 +1692,19 @@ async fn a_token_over_its_limit_gets_429_with_retry_after_and_others_go_on() {
     get(&world, "/api/v1/cases/mine", &t.raadslid)
         .await
         .problem(StatusCode::TOO_MANY_REQUESTS);
+    // And nothing is written for a refused request: the use log holds the 600 answered.
+    let caller = world
+        .register()
+        .api_token_caller(&t.raadslid, jiff::Timestamp::now())
+        .await
+        .unwrap()
+        .unwrap();
+    let uses = world
+        .register()
+        .api_token_uses(&caller.person, &caller.token, 1000)
+        .await
+        .unwrap();
+    assert_eq!(uses.len(), 600, "refused requests are not in the use log");
     // Another token, of another person or the same, has its own count.
     assert_eq!(
         get(&world, "/api/v1/me", &t.griffier).await.status,

@@ -76,16 +76,22 @@ impl FromRequestParts<AppState> for ApiUser {
             .map(|path| path.as_str())
             .unwrap_or_default();
         let route = route.strip_prefix(super::PREFIX).unwrap_or(route);
-        let caller = state
-            .register()
-            .authenticate_api_token(token, jiff::Timestamp::now(), parts.method.as_str(), route)
+        let register = state.register();
+        let now = jiff::Timestamp::now();
+        let caller = register
+            .api_token_caller(token, now)
             .await?
             .ok_or_else(Problem::unauthorized)?;
+        // Counted before the use is recorded: a request over the limit writes nothing,
+        // neither to the use log nor anywhere else.
         if let Some(limiter) = parts.extensions.get::<std::sync::Arc<TokenLimiter>>() {
             limiter
                 .check(caller.token.clone(), std::time::Instant::now())
                 .map_err(Problem::too_many_requests)?;
         }
+        register
+            .record_api_token_use(&caller, now, parts.method.as_str(), route)
+            .await?;
         let me = load_me(state, &caller.organisation, &caller.person).await?;
         Ok(ApiUser { caller, me })
     }
