@@ -87,30 +87,36 @@ impl Register {
         Ok(())
     }
 
-    /// Takes the sign-in of `state`: it is removed, so it works once. `None` when there is
-    /// none (unknown, or taken before) or when it began more than [`SIGN_IN_TIME`] before
-    /// `now` (removed too).
+    /// Takes `organisation`'s sign-in of `state`: it is removed, so it works once. `None`
+    /// when there is none (unknown, taken before, or begun for another organisation) or
+    /// when it began more than [`SIGN_IN_TIME`] before `now` (removed too).
+    ///
+    /// The organisation is the caller's — the one whose provider checked the ID token —
+    /// never the row's: several organisations' instances may share one database, and a
+    /// state begun at one organisation must not finish, through another organisation's
+    /// provider, as a sign-in to the first.
     pub async fn take_provider_sign_in(
         &self,
+        organisation: &OrganisationId,
         state: &str,
         now: Timestamp,
-    ) -> Result<Option<(OrganisationId, PendingSignIn)>, RegisterError> {
+    ) -> Result<Option<PendingSignIn>, RegisterError> {
         let hash = token_hash(state);
         let oldest = to_micros(now.checked_sub(SIGN_IN_TIME).map_err(|_| out_of_range())?);
-        type Taken = (String, Vec<u8>, Vec<u8>, String, i64);
+        type Taken = (Vec<u8>, Vec<u8>, String, i64);
         let taken: Option<Taken> = on_db!(self.db(), pool => {
             let mut tx = pool.begin_write().await?;
             let row = sqlx::query(
-                "DELETE FROM provider_sign_ins WHERE state_hash = $1 \
-                 RETURNING organisation_id, nonce_enc, verifier_enc, return_to, created_at",
+                "DELETE FROM provider_sign_ins WHERE state_hash = $1 AND organisation_id = $2 \
+                 RETURNING nonce_enc, verifier_enc, return_to, created_at",
             )
             .bind(hash.clone())
+            .bind(organisation.as_str())
             .fetch_optional(&mut *tx)
             .await?;
             let taken = row
                 .map(|row| -> Result<Taken, sqlx::Error> {
                     Ok((
-                        row.try_get("organisation_id")?,
                         row.try_get("nonce_enc")?,
                         row.try_get("verifier_enc")?,
                         row.try_get("return_to")?,
@@ -121,20 +127,19 @@ impl Register {
             tx.commit().await?;
             taken
         });
-        let Some((organisation, nonce, verifier, return_to, created_at)) = taken else {
+        let Some((nonce, verifier, return_to, created_at)) = taken else {
             return Ok(None);
         };
         if created_at < oldest {
             return Ok(None);
         }
-        let organisation = OrganisationId(organisation);
-        let (key, _) = self.organisation(&organisation).await?;
+        let (key, _) = self.organisation(organisation).await?;
         let pending = PendingSignIn {
             nonce: key.open_string(&nonce, &row_aad("nonce", &hash))?,
             verifier: key.open_string(&verifier, &row_aad("verifier", &hash))?,
             return_to,
         };
-        Ok(Some((organisation, pending)))
+        Ok(Some(pending))
     }
 
     /// Removes the sign-ins that began more than [`SIGN_IN_TIME`] before `now`; returns

@@ -165,6 +165,23 @@ pub(crate) fn url_encode(text: &str) -> String {
     out
 }
 
+/// Where to go after signing in: `back` when it is a path on this site, else the start.
+/// Only printable ASCII is let through: a browser drops a tab or a newline from a
+/// `Location`, so `/\t/evil.example` would arrive as `//evil.example`, another site.
+pub(crate) fn local_path(back: Option<&str>) -> String {
+    match back {
+        Some(path) if is_local_path(path) => path.to_owned(),
+        _ => String::from("/"),
+    }
+}
+
+fn is_local_path(path: &str) -> bool {
+    let mut chars = path.chars();
+    chars.next() == Some('/')
+        && !matches!(chars.next(), Some('/' | '\\'))
+        && path.chars().all(|c| c.is_ascii_graphic() && c != '\\')
+}
+
 /// The token for a form shown before sign-in: the one in the form cookie, or a new one
 /// with the `Set-Cookie` that stores it.
 pub(crate) fn anonymous_token(
@@ -234,6 +251,42 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_way_back_stays_on_this_site() {
+        for path in ["/zaken/1?x=2#kern", "/", "/mijn-meldingen"] {
+            assert_eq!(local_path(Some(path)), path);
+        }
+        for path in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "https://evil.example/",
+            "evil.example",
+            "",
+            "/zaken/é",
+        ] {
+            assert_eq!(local_path(Some(path)), "/", "{path:?}");
+        }
+        assert_eq!(local_path(None), "/");
+    }
+
+    proptest! {
+        /// Whatever is asked for, the browser stays on this site: the way back, read as a
+        /// browser reads a Location (tabs and newlines dropped) against this site, names
+        /// this site's host.
+        #[test]
+        fn no_way_back_leaves_the_site(back in "[/\\\\\t\n\r a-z:.@%?#]{0,12}") {
+            let target = local_path(Some(&back));
+            let as_read: String = target.chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
+            let base = url::Url::parse("https://weerbaar.example/aanmelden").unwrap();
+            let url = base.join(&as_read).unwrap();
+            prop_assert_eq!(url.host_str(), Some("weerbaar.example"));
+            prop_assert_eq!(url.scheme(), "https");
+        }
+    }
 
     #[test]
     fn tokens_must_be_equal_and_not_empty() {

@@ -303,7 +303,7 @@ async fn start(
             &PendingSignIn {
                 nonce: nonce.secret().clone(),
                 verifier: verifier.secret().clone(),
-                return_to: safe_back(back.terug.as_deref()),
+                return_to: crate::form::local_path(back.terug.as_deref()),
             },
             jiff::Timestamp::now(),
         )
@@ -398,11 +398,14 @@ async fn sign_in(
         tracing::warn!("oidc: the answer's state does not match this browser's");
         return Err(WebError::SignInRefused(EXPIRED));
     }
+    // This instance's organisation, whose provider checks the ID token below: a state
+    // begun for another organisation (sharing the database) is not found.
+    let organisation = organisation(state, &settings).await?;
     let taken = state
         .register()
-        .take_provider_sign_in(&answer_state, jiff::Timestamp::now())
+        .take_provider_sign_in(&organisation, &answer_state, jiff::Timestamp::now())
         .await?;
-    let Some((organisation, flight)) = taken else {
+    let Some(flight) = taken else {
         tracing::info!("oidc: unknown, used or expired state");
         return Err(WebError::SignInRefused(EXPIRED));
     };
@@ -452,6 +455,7 @@ async fn sign_in(
             &settings.claim,
             exchange.access_token(),
             claims.subject(),
+            claims.email_verified(),
         )
         .await?;
     }
@@ -548,13 +552,16 @@ fn find_claim(
 }
 
 /// The configured claim from the provider's userinfo endpoint; [`Found::Missing`] when the
-/// provider has none. The answer must be about `subject`, the ID token's.
+/// provider has none. The answer must be about `subject`, the ID token's. When the answer
+/// does not say whether the address is verified, the ID token's word holds: an address
+/// the ID token called unverified does not become good by being fetched again.
 async fn from_userinfo(
     client: &Client,
     http: &openidconnect::reqwest::Client,
     claim: &OidcClaim,
     access_token: &openidconnect::AccessToken,
     subject: &openidconnect::SubjectIdentifier,
+    id_token_email_verified: Option<bool>,
 ) -> Result<Found, WebError> {
     let Ok(request) = client.user_info(access_token.clone(), Some(subject.clone())) else {
         return Ok(Found::Missing);
@@ -568,7 +575,7 @@ async fn from_userinfo(
     Ok(find_claim(
         claim,
         info.email().map(|e| e.as_str()),
-        info.email_verified(),
+        info.email_verified().or(id_token_email_verified),
         info.preferred_username().map(|u| u.as_str()),
         info.additional_claims(),
     ))
@@ -593,16 +600,6 @@ async fn organisation(
             tracing::error!("oidc: the configured organisation (oidc.organisation) does not exist");
             WebError::ProviderUnavailable
         })
-}
-
-/// Where to go after signing in: only a path on this site.
-fn safe_back(back: Option<&str>) -> String {
-    match back {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path.to_owned()
-        }
-        _ => String::from("/"),
-    }
 }
 
 fn truncate(text: &str) -> String {

@@ -49,6 +49,8 @@ struct Behaviour {
     userinfo: Vec<(String, serde_json::Value)>,
     /// The subject the userinfo endpoint names, when not the token's.
     userinfo_subject: Option<String>,
+    /// The ID token leaves the `email` claim out (the userinfo endpoint still gives it).
+    no_email_in_token: bool,
 }
 
 impl Behaviour {
@@ -64,6 +66,7 @@ impl Behaviour {
             extra: Vec::new(),
             userinfo: Vec::new(),
             userinfo_subject: None,
+            no_email_in_token: false,
         }
     }
 }
@@ -178,6 +181,9 @@ async fn token(
     });
     if let Some(verified) = b.email_verified {
         claims["email_verified"] = serde_json::Value::Bool(verified);
+    }
+    if b.no_email_in_token {
+        claims.as_object_mut().unwrap().remove("email");
     }
     for (name, value) in &b.extra {
         claims[name.as_str()] = value.clone();
@@ -462,6 +468,20 @@ async fn an_unverified_email_is_refused() {
 }
 
 #[tokio::test]
+async fn an_address_the_id_token_calls_unverified_is_refused_from_userinfo_too() {
+    // The ID token says email_verified: false but leaves the address out; the userinfo
+    // endpoint gives the address and says nothing of verification.
+    refused(
+        |b| {
+            b.email_verified = Some(false);
+            b.no_email_in_token = true;
+        },
+        "Weerbaar kent u nog niet",
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn the_answer_must_come_back_to_the_browser_that_asked() {
     let provider = start_provider().await;
     let world = world(Some(&provider.base)).await;
@@ -716,13 +736,37 @@ async fn sign_ins_are_taken_once_refused_when_old_and_purged(
         .await
         .unwrap();
     let taken = register
-        .take_provider_sign_in("staat-een", now)
+        .take_provider_sign_in(&organisation, "staat-een", now)
         .await
         .unwrap();
-    assert_eq!(taken, Some((organisation.clone(), pending.clone())));
+    assert_eq!(taken, Some(pending.clone()));
+    // Begun for one organisation, it is not another's to take (nor removed by trying).
+    let other = register
+        .create_organisation("Gemeente Elders", text)
+        .await
+        .unwrap();
+    register
+        .begin_provider_sign_in(&organisation, "staat-vijf", &pending, now)
+        .await
+        .unwrap();
     assert_eq!(
         register
-            .take_provider_sign_in("staat-een", now)
+            .take_provider_sign_in(&other, "staat-vijf", now)
+            .await
+            .unwrap(),
+        None,
+        "another organisation's provider cannot finish it"
+    );
+    assert!(
+        register
+            .take_provider_sign_in(&organisation, "staat-vijf", now)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(
+        register
+            .take_provider_sign_in(&organisation, "staat-een", now)
             .await
             .unwrap(),
         None,
@@ -730,7 +774,7 @@ async fn sign_ins_are_taken_once_refused_when_old_and_purged(
     );
     assert_eq!(
         register
-            .take_provider_sign_in("onbekend", now)
+            .take_provider_sign_in(&organisation, "onbekend", now)
             .await
             .unwrap(),
         None
@@ -742,7 +786,7 @@ async fn sign_ins_are_taken_once_refused_when_old_and_purged(
         .unwrap();
     assert_eq!(
         register
-            .take_provider_sign_in("staat-twee", now)
+            .take_provider_sign_in(&organisation, "staat-twee", now)
             .await
             .unwrap(),
         None
@@ -763,7 +807,11 @@ async fn sign_ins_are_taken_once_refused_when_old_and_purged(
     // Were it still there, a minute after it began it would be taken.
     assert_eq!(
         register
-            .take_provider_sign_in("staat-drie", old + jiff::SignedDuration::from_mins(1))
+            .take_provider_sign_in(
+                &organisation,
+                "staat-drie",
+                old + jiff::SignedDuration::from_mins(1)
+            )
             .await
             .unwrap(),
         None,
@@ -781,7 +829,7 @@ async fn sign_ins_are_taken_once_refused_when_old_and_purged(
     }
     assert!(
         register
-            .take_provider_sign_in("staat-vier", now)
+            .take_provider_sign_in(&organisation, "staat-vier", now)
             .await
             .unwrap()
             .is_some()

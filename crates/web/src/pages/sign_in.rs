@@ -42,16 +42,6 @@ struct Back {
     terug: Option<String>,
 }
 
-/// Where to go after signing in: only a path on this site.
-fn safe_back(back: Option<&str>) -> String {
-    match back {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path.to_owned()
-        }
-        _ => String::from("/"),
-    }
-}
-
 #[derive(Template)]
 #[template(path = "sign_in.html")]
 struct SignInPage {
@@ -99,7 +89,7 @@ async fn show(
         return Ok(Redirect::to("/inrichten").into_response());
     }
     let (csrf, cookie) = anonymous_token(&headers, state.settings().secure_cookies);
-    let back = safe_back(back.terug.as_deref());
+    let back = crate::form::local_path(back.terug.as_deref());
     let page = SignInPage {
         layout: Layout::anonymous("Aanmelden"),
         csrf,
@@ -141,7 +131,7 @@ async fn submit(State(state): State<AppState>, post: AnonymousPost) -> Result<Re
     if password.is_empty() {
         errors.add("password", "Vul uw wachtwoord in.");
     }
-    let back = safe_back(Some(fields.get("terug")));
+    let back = crate::form::local_path(Some(fields.get("terug")));
     if errors.is_empty() {
         let organisation = OrganisationId(chosen.clone());
         // The password as typed: surrounding spaces may be part of it.
@@ -258,7 +248,7 @@ async fn show_code(
         layout: Layout::anonymous("Code invoeren"),
         csrf: pending.session.csrf,
         errors: Errors::default(),
-        back: safe_back(back.terug.as_deref()),
+        back: crate::form::local_path(back.terug.as_deref()),
     };
     Ok(html(&page))
 }
@@ -287,7 +277,7 @@ async fn submit_code(
     let Some(pending) = pending_post(&state, &parts, &fields).await? else {
         return Ok(Redirect::to("/aanmelden").into_response());
     };
-    let back = safe_back(Some(fields.get("terug")));
+    let back = crate::form::local_path(Some(fields.get("terug")));
     let register = state.register();
     let organisation = &pending.session.organisation;
     let person = &pending.session.person;
