@@ -94,6 +94,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "provider_sign_ins",
         include_str!("../migrations/sqlite/0006_provider_sign_ins.sql"),
     ),
+    (
+        7,
+        "open_task_indexes",
+        include_str!("../migrations/sqlite/0007_open_task_indexes.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -125,6 +130,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         6,
         "provider_sign_ins",
         include_str!("../migrations/postgres/0006_provider_sign_ins.sql"),
+    ),
+    (
+        7,
+        "open_task_indexes",
+        include_str!("../migrations/postgres/0007_open_task_indexes.sql"),
     ),
 ];
 

@@ -899,25 +899,13 @@ impl Register {
         role: Role,
         limit: u32,
     ) -> Result<Vec<OpenTask>, RegisterError> {
-        // Two passes that each read the `tasks_inbox` index in order and stop at the
+        // Two passes that each read an index of the open tasks in order and stop at the
         // limit: tasks with a deadline, soonest first; then those without, oldest case
         // first. One ORDER BY over both would sort every open task of the role.
         let mut tasks = Vec::new();
         for (sql, room) in [
-            (
-                "SELECT t.case_id, c.number, t.code, t.opens_at, t.due_at, t.due_date FROM tasks t \
-                 JOIN cases c ON c.id = t.case_id \
-                 WHERE t.organisation_id = $1 AND t.assignee_role = $2 AND t.done_at IS NULL \
-                 AND t.due_at IS NOT NULL ORDER BY t.due_at, t.case_id, t.code LIMIT $3",
-                i64::from(limit),
-            ),
-            (
-                "SELECT t.case_id, c.number, t.code, t.opens_at, t.due_at, t.due_date FROM tasks t \
-                 JOIN cases c ON c.id = t.case_id \
-                 WHERE t.organisation_id = $1 AND t.assignee_role = $2 AND t.done_at IS NULL \
-                 AND t.due_at IS NULL ORDER BY t.case_id, t.code LIMIT $3",
-                0,
-            ),
+            (OPEN_TASKS_DATED, i64::from(limit)),
+            (OPEN_TASKS_UNDATED, 0),
         ] {
             let room = if room > 0 {
                 room
@@ -952,6 +940,20 @@ impl Register {
         Ok(tasks)
     }
 }
+
+/// The open tasks of a role with a deadline, soonest first: read in order from the
+/// partial index `tasks_open_due` (migration 0007), never sorted (a test checks the plan).
+const OPEN_TASKS_DATED: &str = "SELECT t.case_id, c.number, t.code, t.opens_at, t.due_at, t.due_date FROM tasks t \
+     JOIN cases c ON c.id = t.case_id \
+     WHERE t.organisation_id = $1 AND t.assignee_role = $2 AND t.done_at IS NULL \
+     AND t.due_at IS NOT NULL ORDER BY t.due_at, t.case_id, t.code LIMIT $3";
+
+/// The open tasks of a role without a deadline, oldest case first: from
+/// `tasks_open_undated` (migration 0007), never sorted.
+const OPEN_TASKS_UNDATED: &str = "SELECT t.case_id, c.number, t.code, t.opens_at, t.due_at, t.due_date FROM tasks t \
+     JOIN cases c ON c.id = t.case_id \
+     WHERE t.organisation_id = $1 AND t.assignee_role = $2 AND t.done_at IS NULL \
+     AND t.due_at IS NULL ORDER BY t.case_id, t.code LIMIT $3";
 
 /// What a report must satisfy before the database is touched.
 pub(crate) fn check_report(
@@ -1227,4 +1229,76 @@ pub(crate) fn parse_word<T>(
 pub(crate) fn parse_date(text: String) -> Result<Date, RegisterError> {
     text.parse()
         .map_err(|_| RegisterError::Corrupt(format!("stored date `{text}` is not a date")))
+}
+
+#[cfg(test)]
+mod inbox_plans {
+    use super::{OPEN_TASKS_DATED, OPEN_TASKS_UNDATED};
+    use crate::db::Db;
+
+    /// The inbox's task lists are read from an index in order and stop at the page: a
+    /// plan that sorts reads every open task of the role first (45 ms a request at 20,000
+    /// cases on PostgreSQL before migration 0007). With sorting made as dear as the
+    /// planner allows, a plan that still sorts has no index to read in order.
+    #[tokio::test]
+    async fn the_inbox_reads_open_tasks_in_index_order_on_postgres() {
+        let Some(cluster) = crate::transfer::postgres::TestCluster::start() else {
+            return;
+        };
+        let db = Db::connect(&cluster.fresh_database()).await.unwrap();
+        let Db::Postgres(pool) = &db else {
+            panic!("not PostgreSQL")
+        };
+        let mut conn = pool.acquire().await.unwrap();
+        sqlx::query("SET enable_sort = off")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        for sql in [OPEN_TASKS_DATED, OPEN_TASKS_UNDATED] {
+            let explain = sql
+                .replace("$1", "'org'")
+                .replace("$2", "'griffier'")
+                .replace("$3", "50");
+            let plan: Vec<String> =
+                sqlx::query_scalar(sqlx::AssertSqlSafe(format!("EXPLAIN {explain}")))
+                    .fetch_all(&mut *conn)
+                    .await
+                    .unwrap();
+            assert!(
+                !plan.iter().any(|line| line.contains("Sort")),
+                "{sql}\n{}",
+                plan.join("\n")
+            );
+        }
+        // The connection goes back to the pool first: closing waits for every one.
+        drop(conn);
+        db.close().await;
+    }
+
+    #[tokio::test]
+    async fn the_inbox_reads_open_tasks_in_index_order_on_sqlite() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("weerbaar.db").display());
+        let db = Db::connect(&url).await.unwrap();
+        let Db::Sqlite(pool) = &db else {
+            panic!("not SQLite")
+        };
+        for sql in [OPEN_TASKS_DATED, OPEN_TASKS_UNDATED] {
+            let rows: Vec<(i64, i64, i64, String)> =
+                sqlx::query_as(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")))
+                    .bind("org")
+                    .bind("griffier")
+                    .bind(50_i64)
+                    .fetch_all(pool)
+                    .await
+                    .unwrap();
+            let plan: Vec<&str> = rows.iter().map(|row| row.3.as_str()).collect();
+            assert!(
+                !plan.iter().any(|line| line.contains("TEMP B-TREE")),
+                "{sql}\n{}",
+                plan.join("\n")
+            );
+        }
+        db.close().await;
+    }
 }

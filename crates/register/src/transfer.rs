@@ -1985,10 +1985,11 @@ impl Restorer<'_> {
     }
 }
 
-/// The throwaway PostgreSQL cluster of the integration tests, for the tests below.
+/// The throwaway PostgreSQL cluster of the integration tests, for the tests below (and the
+/// register's other unit tests).
 #[cfg(test)]
 #[path = "../tests/support/postgres.rs"]
-mod postgres;
+pub(crate) mod postgres;
 
 #[cfg(test)]
 mod tests {
