@@ -6,6 +6,7 @@
 #
 #   CASES=1000000 bash benches/web/run.sh          # fills a register once (slow), then measures
 #   DATA=/path/to/data bash benches/web/run.sh     # reuses a filled data folder
+#   DATABASE_URL=postgres://…/empty bash benches/web/run.sh   # the same on PostgreSQL
 #
 # The filled data folder is kept (default /tmp/weerbaar-bench-<CASES>) so that later runs
 # measure again without refilling. Figures: wrk's p50/p99 latencies and requests/s.
@@ -21,10 +22,15 @@ THREADS=${THREADS:-2}
 BIN=${WB_BIN:-target/release/weerbaar}
 PASSWORD="een lange zin als wachtwoord"
 
+# Every command of this run (init, user add, token create, serve) on that database.
+if [ -n "${DATABASE_URL:-}" ]; then
+    export WEERBAAR_DATABASE__URL="$DATABASE_URL"
+fi
+
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 2; }
 [ -x "$BIN" ] || cargo build --release -p weerbaar --locked
 
-if [ ! -e "$DATA/weerbaar.db" ]; then
+if [ ! -e "$DATA/filled" ]; then
     echo "== filling $DATA with $CASES cases (500 per transaction)"
     "$BIN" --data-dir "$DATA" init --preset westerveld >/dev/null
     start=$(date +%s)
@@ -36,8 +42,13 @@ if [ ! -e "$DATA/weerbaar.db" ]; then
         --email griffier@bench.example --role griffier >/dev/null
     printf '%s\n' "$PASSWORD" | "$BIN" --data-dir "$DATA" user add --name "Bench Raadslid" \
         --email raadslid@bench.example --role raadslid >/dev/null
+    touch "$DATA/filled"
 fi
-ls -la "$DATA"/weerbaar.db | awk '{print "database:", $5, "bytes"}'
+if [ -e "$DATA/weerbaar.db" ]; then
+    ls -la "$DATA"/weerbaar.db | awk '{print "database: SQLite,", $5, "bytes"}'
+else
+    echo "database: PostgreSQL"
+fi
 
 "$BIN" --data-dir "$DATA" serve --listen "127.0.0.1:$PORT" >"$DATA/serve.log" 2>&1 &
 server=$!
