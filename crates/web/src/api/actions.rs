@@ -50,6 +50,22 @@ pub(crate) struct CreatedItem {
     pub item: String,
 }
 
+/// The handler acts in `case`: the access is asked first (a stranger learns nothing from
+/// a 422), then the body is read into `In` and made the register's action.
+async fn act<In: serde::de::DeserializeOwned>(
+    state: &AppState,
+    user: &ApiUser,
+    case: String,
+    headers: &HeaderMap,
+    body: &[u8],
+    action: impl FnOnce(In) -> Action,
+) -> Result<Response, Problem> {
+    let case = CaseId(case);
+    handler_of(state, user, &case).await?;
+    let input: In = parse(headers, body)?;
+    run(state, user, &case, action(input)).await
+}
+
 /// Runs `action` in `case` for the caller, after the access check and reading the body.
 async fn run(
     state: &AppState,
@@ -121,10 +137,10 @@ pub(crate) async fn status(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Problem> {
-    let case = CaseId(case);
-    handler_of(&state, &user, &case).await?;
-    let input: StatusIn = parse(&headers, &body)?;
-    run(&state, &user, &case, Action::ChangeStatus { to: input.to }).await
+    act(&state, &user, case, &headers, &body, |input: StatusIn| {
+        Action::ChangeStatus { to: input.to }
+    })
+    .await
 }
 
 /// A remark with a completed task.
@@ -209,16 +225,15 @@ pub(crate) async fn measure(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Problem> {
-    let case = CaseId(case);
-    handler_of(&state, &user, &case).await?;
-    let input: MeasureIn = parse(&headers, &body)?;
-    let action = Action::DecideMeasure {
-        measure: input.measure,
-        starts_on: input.starts_on,
-        ends_on: input.ends_on,
-        note: input.note,
-    };
-    run(&state, &user, &case, action).await
+    act(&state, &user, case, &headers, &body, |input: MeasureIn| {
+        Action::DecideMeasure {
+            measure: input.measure,
+            starts_on: input.starts_on,
+            ends_on: input.ends_on,
+            note: input.note,
+        }
+    })
+    .await
 }
 
 /// Hoor en wederhoor: the perpetrator's own account of a measure.
@@ -315,14 +330,13 @@ pub(crate) async fn account(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Problem> {
-    let case = CaseId(case);
-    handler_of(&state, &user, &case).await?;
-    let input: AccountIn = parse(&headers, &body)?;
-    let action = Action::RecordPerpetratorAccount {
-        item: ItemId(item),
-        account: input.account,
-    };
-    run(&state, &user, &case, action).await
+    act(&state, &user, case, &headers, &body, |input: AccountIn| {
+        Action::RecordPerpetratorAccount {
+            item: ItemId(item),
+            account: input.account,
+        }
+    })
+    .await
 }
 
 pub(crate) async fn end(
@@ -332,14 +346,13 @@ pub(crate) async fn end(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Problem> {
-    let case = CaseId(case);
-    handler_of(&state, &user, &case).await?;
-    let input: EndIn = parse(&headers, &body)?;
-    let action = Action::EndMeasure {
-        item: ItemId(item),
-        on: input.on,
-    };
-    run(&state, &user, &case, action).await
+    act(&state, &user, case, &headers, &body, |input: EndIn| {
+        Action::EndMeasure {
+            item: ItemId(item),
+            on: input.on,
+        }
+    })
+    .await
 }
 
 pub(crate) async fn held(
@@ -349,16 +362,15 @@ pub(crate) async fn held(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Problem> {
-    let case = CaseId(case);
-    handler_of(&state, &user, &case).await?;
-    let input: HeldIn = parse(&headers, &body)?;
-    let action = Action::HoldAftercare {
-        item: ItemId(item),
-        held_at: input.held_at,
-        referral: input.referral,
-        notes: input.notes,
-    };
-    run(&state, &user, &case, action).await
+    act(&state, &user, case, &headers, &body, |input: HeldIn| {
+        Action::HoldAftercare {
+            item: ItemId(item),
+            held_at: input.held_at,
+            referral: input.referral,
+            notes: input.notes,
+        }
+    })
+    .await
 }
 
 pub(crate) async fn outcome(
@@ -368,15 +380,14 @@ pub(crate) async fn outcome(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Problem> {
-    let case = CaseId(case);
-    handler_of(&state, &user, &case).await?;
-    let input: OutcomeIn = parse(&headers, &body)?;
-    let action = Action::PoliceOutcome {
-        item: ItemId(item),
-        outcome: input.outcome,
-        feedback_given: input.feedback_given,
-    };
-    run(&state, &user, &case, action).await
+    act(&state, &user, case, &headers, &body, |input: OutcomeIn| {
+        Action::PoliceOutcome {
+            item: ItemId(item),
+            outcome: input.outcome,
+            feedback_given: input.feedback_given,
+        }
+    })
+    .await
 }
 
 // --- aftercare, police, damage, communication, evaluation ------------------------------
@@ -412,15 +423,19 @@ pub(crate) async fn aftercare(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Problem> {
-    let case = CaseId(case);
-    handler_of(&state, &user, &case).await?;
-    let input: AftercareIn = parse(&headers, &body)?;
-    let action = Action::PlanAftercare {
-        conversation: input.conversation,
-        at: input.at,
-        by: PersonId(input.by),
-    };
-    run(&state, &user, &case, action).await
+    act(
+        &state,
+        &user,
+        case,
+        &headers,
+        &body,
+        |input: AftercareIn| Action::PlanAftercare {
+            conversation: input.conversation,
+            at: input.at,
+            by: PersonId(input.by),
+        },
+    )
+    .await
 }
 
 /// A melding or aangifte at the police (PROTOCOL.md §8).
@@ -456,16 +471,15 @@ pub(crate) async fn police(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Problem> {
-    let case = CaseId(case);
-    handler_of(&state, &user, &case).await?;
-    let input: PoliceIn = parse(&headers, &body)?;
-    let action = Action::PoliceContact {
-        kind: input.kind,
-        at: input.at,
-        reference: input.reference,
-        victim_consent: input.victim_consent,
-    };
-    run(&state, &user, &case, action).await
+    act(&state, &user, case, &headers, &body, |input: PoliceIn| {
+        Action::PoliceContact {
+            kind: input.kind,
+            at: input.at,
+            reference: input.reference,
+            victim_consent: input.victim_consent,
+        }
+    })
+    .await
 }
 
 /// Damage, paid to the victim first and recovered from the perpetrator (PROTOCOL.md §10).
@@ -500,16 +514,15 @@ pub(crate) async fn damage(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Problem> {
-    let case = CaseId(case);
-    handler_of(&state, &user, &case).await?;
-    let input: DamageIn = parse(&headers, &body)?;
-    let action = Action::Damage {
-        description: input.description,
-        amount_cents: input.amount_cents,
-        paid_to_victim_cents: input.paid_to_victim_cents,
-        recovered_cents: input.recovered_cents,
-    };
-    run(&state, &user, &case, action).await
+    act(&state, &user, case, &headers, &body, |input: DamageIn| {
+        Action::Damage {
+            description: input.description,
+            amount_cents: input.amount_cents,
+            paid_to_victim_cents: input.paid_to_victim_cents,
+            recovered_cents: input.recovered_cents,
+        }
+    })
+    .await
 }
 
 /// What was told to whom (PROTOCOL.md §11): beyond the confidential circle only with the
@@ -543,15 +556,19 @@ pub(crate) async fn communication(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Problem> {
-    let case = CaseId(case);
-    handler_of(&state, &user, &case).await?;
-    let input: CommunicationIn = parse(&headers, &body)?;
-    let action = Action::Communication {
-        audience: input.audience,
-        victim_consent: input.victim_consent,
-        said: input.said,
-    };
-    run(&state, &user, &case, action).await
+    act(
+        &state,
+        &user,
+        case,
+        &headers,
+        &body,
+        |input: CommunicationIn| Action::Communication {
+            audience: input.audience,
+            victim_consent: input.victim_consent,
+            said: input.said,
+        },
+    )
+    .await
 }
 
 /// The evaluation of the incident.
@@ -588,17 +605,21 @@ pub(crate) async fn evaluation(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Problem> {
-    let case = CaseId(case);
-    handler_of(&state, &user, &case).await?;
-    let input: EvaluationIn = parse(&headers, &body)?;
-    let action = Action::Evaluation {
-        risk: input.risk,
-        likely_to_recur: input.likely_to_recur,
-        cause: input.cause,
-        trend: input.trend,
-        improvement: input.improvement,
-    };
-    run(&state, &user, &case, action).await
+    act(
+        &state,
+        &user,
+        case,
+        &headers,
+        &body,
+        |input: EvaluationIn| Action::Evaluation {
+            risk: input.risk,
+            likely_to_recur: input.likely_to_recur,
+            cause: input.cause,
+            trend: input.trend,
+            improvement: input.improvement,
+        },
+    )
+    .await
 }
 
 // --- who may read the case -------------------------------------------------------------
@@ -625,13 +646,12 @@ pub(crate) async fn grant(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Problem> {
-    let case = CaseId(case);
-    handler_of(&state, &user, &case).await?;
-    let input: GrantIn = parse(&headers, &body)?;
-    let action = Action::GrantAccess {
-        person: PersonId(input.person),
-    };
-    run(&state, &user, &case, action).await
+    act(&state, &user, case, &headers, &body, |input: GrantIn| {
+        Action::GrantAccess {
+            person: PersonId(input.person),
+        }
+    })
+    .await
 }
 
 /// End a person's grant to read the case.
