@@ -47,6 +47,8 @@ pub enum Deadline {
     Window { from: Length, due: Length },
     /// The n-th working day after the day of reporting; a date, not a moment.
     WorkingDays(u32),
+    /// The day of the incident itself ("bij voorkeur op dezelfde dag", §16.4); a date.
+    SameDay,
 }
 
 /// The due moment of one task for one incident, in the shape of PROTOCOL.md §15.
@@ -70,6 +72,7 @@ impl Deadline {
                 due: due.after(occurred)?,
             },
             Deadline::WorkingDays(n) => Due::Date(calendar::add_working_days(reported.date(), n)?),
+            Deadline::SameDay => Due::Date(occurred.date()),
         })
     }
 }

@@ -7,10 +7,12 @@ use crate::code::Code;
 use crate::deadline::rfc3339;
 use crate::error::Error;
 use crate::facts::{Facts, SUPPORTED_YEARS};
+use crate::own::TaskCode;
 use crate::plan::{Plan, PlannedTask};
-use crate::protocol::{Protocol, Route};
+use crate::protocol::{Condition, Protocol, RiseWhen, Route};
 use crate::vocabulary::{
-    Abcd, Behaviour, Category, Channel, Escalation, Injury, Measure, ReportObligation, Role, Task,
+    Abcd, Addressed, Behaviour, Category, Channel, Escalation, Injury, Measure, ReportObligation,
+    Role, Task,
 };
 
 /// Turns the facts of one incident into the protocol's plan.
@@ -34,27 +36,47 @@ pub fn evaluate(protocol: &Protocol, facts: &Facts) -> Result<Plan, Error> {
             reported: rfc3339(&reported),
         });
     }
+    facts.check_behaviours(|b| protocol.knows_behaviour(b), &protocol.behaviour_codes())?;
+    facts.check_addressed()?;
     let route = route_for(protocol, facts.victim.role)?;
+    let handler = handler_for(route, facts)?;
 
     let categories: BTreeSet<Category> = facts
         .behaviours
         .iter()
-        .map(|b| protocol.category_of(*b))
+        .filter_map(|b| protocol.category_of_code(*b))
+        .map(|category| risen(protocol, category, facts))
         .collect();
     let Some(&category) = categories.last() else {
         return Err(no_behaviours());
     };
     let report = report_obligation(protocol, facts, &categories);
 
+    let apply = |deadline: &crate::deadline::Deadline| {
+        deadline
+            .apply(&occurred, &reported)
+            .map_err(|_| Error::OutOfCalendar {
+                field: "occurred_at",
+            })
+    };
     let mut tasks = Vec::new();
     for (code, deadline) in &protocol.tasks {
         if arises(*code, category, report, facts) {
-            let due = deadline
-                .apply(&occurred, &reported)
-                .map_err(|_| Error::OutOfCalendar {
-                    field: "occurred_at",
-                })?;
-            tasks.push(PlannedTask { code: *code, due });
+            let code = TaskCode::Spec(*code);
+            tasks.push(PlannedTask {
+                code,
+                due: apply(deadline)?,
+                target: protocol.targets.contains(&code),
+            });
+        }
+    }
+    for own in &protocol.own_tasks {
+        if holds(&own.when, category, report, facts) {
+            tasks.push(PlannedTask {
+                code: TaskCode::Own(own.code),
+                due: apply(&own.deadline)?,
+                target: own.target,
+            });
         }
     }
 
@@ -63,14 +85,102 @@ pub fn evaluate(protocol: &Protocol, facts: &Facts) -> Result<Plan, Error> {
         category,
         abcd: category.abcd(),
         report,
-        handler: route.handler,
-        informed: informed(protocol, route),
+        handler,
+        handler_choices: (!route.choices.is_empty()).then(|| route.choices.clone()),
+        informed: informed(protocol, route, handler),
         aangifte_by: protocol.aangifte_by,
         recidive: facts.recidive(),
         tasks,
         escalations: escalations(category, facts),
         measures: measures(category, report, facts),
     })
+}
+
+/// §16.3: the recipient the reporter chose, or the first the protocol lists; a choice
+/// where the protocol gives none, or of a recipient it does not list, is refused.
+fn handler_for(route: &Route, facts: &Facts) -> Result<Role, Error> {
+    let Some(chosen) = facts.report_to else {
+        return Ok(route.handler);
+    };
+    let role = facts.victim.role;
+    if route.choices.is_empty() {
+        return Err(Error::InvalidFacts {
+            field: String::from("report_to"),
+            reason: format!(
+                "the protocol gives no choice of recipient for `{role}`: leave report_to out \
+                 (the report goes to `{}`)",
+                route.handler
+            ),
+        });
+    }
+    if !route.choices.contains(&chosen) {
+        return Err(Error::InvalidFacts {
+            field: String::from("report_to"),
+            reason: format!(
+                "`{chosen}` is not a recipient the protocol allows for `{role}`; allowed: {}",
+                route
+                    .choices
+                    .iter()
+                    .map(|role| role.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
+    }
+    Ok(chosen)
+}
+
+/// §16.2: the heaviest category this one rises to under the facts, or itself.
+fn risen(protocol: &Protocol, category: Category, facts: &Facts) -> Category {
+    let holds = |when: &RiseWhen| match when {
+        RiseWhen::Persistent => facts.persistent,
+        RiseWhen::Unchanged => facts.addressed() == Addressed::Unchanged,
+    };
+    protocol
+        .rises
+        .iter()
+        .filter(|rise| rise.from.contains(&category) && rise.when.iter().any(holds))
+        .map(|rise| rise.to)
+        .fold(category, Category::max)
+}
+
+/// §16.5: whether an own task's condition holds for this incident.
+fn holds(
+    condition: &Condition,
+    category: Category,
+    report: ReportObligation,
+    facts: &Facts,
+) -> bool {
+    fn any_of<T: PartialEq>(allowed: &[T], value: &T) -> bool {
+        allowed.is_empty() || allowed.contains(value)
+    }
+    fn is<T: PartialEq>(wanted: Option<T>, value: T) -> bool {
+        wanted.is_none_or(|wanted| wanted == value)
+    }
+    any_of(&condition.categories, &category)
+        && (condition.behaviours.is_empty()
+            || facts
+                .behaviours
+                .iter()
+                .any(|b| condition.behaviours.contains(b)))
+        && any_of(&condition.channels, &facts.channel)
+        && any_of(&condition.victims, &facts.victim.role)
+        && (condition.situations.is_empty()
+            || facts
+                .situation
+                .is_some_and(|s| condition.situations.contains(&s)))
+        && is(condition.injury, facts.injury != Injury::Geen)
+        && is(
+            condition.criminal_offence_suspected,
+            facts.criminal_offence_suspected,
+        )
+        && is(condition.perpetrator_known, facts.perpetrator_known)
+        && is(condition.damage, facts.damage)
+        && is(condition.recidive, facts.recidive())
+        && is(
+            condition.report_required,
+            report == ReportObligation::Required,
+        )
 }
 
 fn route_for(protocol: &Protocol, role: Role) -> Result<&Route, Error> {
@@ -101,13 +211,16 @@ fn report_obligation(
     let always = facts
         .behaviours
         .iter()
-        .any(|b| rules.always_required.contains(b));
+        .filter_map(|b| b.spec())
+        .any(|b| rules.always_required.contains(&b));
     let per_category = categories.iter().map(|category| match category {
         Category::EmotioneelIk | Category::EmotioneelJullie if facts.persistent => {
             rules.emotional_persistent
         }
         Category::EmotioneelIk | Category::EmotioneelJullie => rules.emotional,
-        Category::VerbaleAgressie if facts.corrected_after_warning && !facts.persistent => {
+        Category::VerbaleAgressie
+            if facts.addressed() == Addressed::Changed && !facts.persistent =>
+        {
             rules.verbal_corrected
         }
         Category::VerbaleAgressie => rules.verbal,
@@ -146,15 +259,15 @@ fn arises(task: Task, category: Category, report: ReportObligation, facts: &Fact
     }
 }
 
-/// The handler's informed roles and those informed of every incident, without the
+/// The route's informed roles and those informed of every incident, without the
 /// handler itself.
-fn informed(protocol: &Protocol, route: &Route) -> Vec<Role> {
+fn informed(protocol: &Protocol, route: &Route, handler: Role) -> Vec<Role> {
     let set: BTreeSet<Role> = route
         .informed
         .iter()
         .chain(&protocol.always_informed)
         .copied()
-        .filter(|role| *role != route.handler)
+        .filter(|role| *role != handler)
         .collect();
     set.into_iter().collect()
 }

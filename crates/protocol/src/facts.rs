@@ -5,7 +5,9 @@ use jiff::Timestamp;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::error::Error;
-use crate::vocabulary::{Behaviour, Channel, Injury, Role};
+use crate::own::BehaviourCode;
+use crate::protocol::Protocol;
+use crate::vocabulary::{Addressed, Channel, Injury, Role, Situation};
 
 /// What happened, as the reporter or handler states it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -16,7 +18,8 @@ pub struct Facts {
     #[serde(default, deserialize_with = "optional_moment_with_offset")]
     pub reported_at: Option<Timestamp>,
     pub victim: Victim,
-    pub behaviours: Vec<Behaviour>,
+    /// §2's codes, and the organisation's own where its protocol defines them (§16.1).
+    pub behaviours: Vec<BehaviourCode>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub channel: Channel,
     #[serde(default, deserialize_with = "null_as_default")]
@@ -33,6 +36,16 @@ pub struct Facts {
     pub prior_incidents: u32,
     #[serde(default, deserialize_with = "null_as_default")]
     pub damage: bool,
+    /// §16.2: whether the person was addressed and what followed; left out, it follows
+    /// `corrected_after_warning` (true: `changed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub addressed: Option<Addressed>,
+    /// §16.3: the recipient the reporter chose, where the protocol gives a choice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_to: Option<Role>,
+    /// §16.6: where it happened, for the guidance and own tasks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub situation: Option<Situation>,
 }
 
 /// Who was hit: the office holder, current or former (a former office holder is routed
@@ -47,8 +60,83 @@ pub struct Victim {
 
 impl Facts {
     /// Parses facts from JSON text. The error names the field (`behaviours[1]`,
-    /// `victim.role`) and, for codes, the allowed values.
+    /// `victim.role`) and, for codes, the allowed values. Only §2's behaviours are known
+    /// here; `from_json_for` also takes a protocol's own.
     pub fn from_json(text: &str) -> Result<Facts, Error> {
+        let facts = Self::from_json_unchecked(text)?;
+        facts.check_behaviours(|b| b.spec().is_some(), &Self::spec_behaviours())?;
+        Ok(facts)
+    }
+
+    /// Parses facts for one protocol: its own behaviours are known too.
+    pub fn from_json_for(text: &str, protocol: &Protocol) -> Result<Facts, Error> {
+        let facts = Self::from_json_unchecked(text)?;
+        facts.check_behaviours(|b| protocol.knows_behaviour(b), &protocol.behaviour_codes())?;
+        Ok(facts)
+    }
+
+    fn spec_behaviours() -> Vec<BehaviourCode> {
+        use crate::code::Code;
+        crate::vocabulary::Behaviour::ALL
+            .iter()
+            .map(|b| BehaviourCode::Spec(*b))
+            .collect()
+    }
+
+    /// Every behaviour named must be known; the error names its place and lists `allowed`.
+    pub(crate) fn check_behaviours(
+        &self,
+        known: impl Fn(BehaviourCode) -> bool,
+        allowed: &[BehaviourCode],
+    ) -> Result<(), Error> {
+        match self.behaviours.iter().position(|b| !known(*b)) {
+            None => Ok(()),
+            Some(index) => Err(Error::InvalidFacts {
+                field: format!("behaviours[{index}]"),
+                reason: format!(
+                    "unknown behaviour `{}`; allowed: {}",
+                    self.behaviours[index],
+                    allowed
+                        .iter()
+                        .map(BehaviourCode::as_str)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            }),
+        }
+    }
+
+    /// §16.2: `addressed`, or what `corrected_after_warning` says when it is left out.
+    /// The two given in contradiction are refused by `check_addressed`.
+    pub fn addressed(&self) -> Addressed {
+        match (self.addressed, self.corrected_after_warning) {
+            (Some(addressed), _) => addressed,
+            (None, true) => Addressed::Changed,
+            (None, false) => Addressed::NotAddressed,
+        }
+    }
+
+    /// `corrected_after_warning: true` means `addressed: changed`.
+    pub(crate) fn check_addressed(&self) -> Result<(), Error> {
+        match self.addressed {
+            Some(addressed) if self.corrected_after_warning && addressed != Addressed::Changed => {
+                Err(Self::contradiction(addressed, true))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn contradiction(addressed: Addressed, corrected: bool) -> Error {
+        Error::InvalidFacts {
+            field: String::from("addressed"),
+            reason: format!(
+                "`addressed: {addressed}` contradicts `corrected_after_warning: {corrected}`; \
+                 give one of them (corrected_after_warning: true means addressed: changed)"
+            ),
+        }
+    }
+
+    fn from_json_unchecked(text: &str) -> Result<Facts, Error> {
         let document = |reason: String| Error::InvalidFacts {
             field: String::from("(document)"),
             reason,
@@ -71,13 +159,26 @@ impl Facts {
         // Read again from the text, not the value: only the text still shows a key that
         // is given twice.
         let mut deserializer = serde_json::Deserializer::from_str(text);
-        serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-            let reason = clean_serde_message(&error.inner().to_string());
-            Error::InvalidFacts {
-                field: field_path(&error.path().to_string(), &reason),
-                reason,
-            }
-        })
+        let facts: Facts =
+            serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+                let reason = clean_serde_message(&error.inner().to_string());
+                Error::InvalidFacts {
+                    field: field_path(&error.path().to_string(), &reason),
+                    reason,
+                }
+            })?;
+        // An explicit `false` is a statement too: "not corrected" against "changed".
+        if let (Some(addressed), Some(false)) = (
+            facts.addressed,
+            value
+                .get("corrected_after_warning")
+                .and_then(|v| v.as_bool()),
+        ) && addressed == Addressed::Changed
+        {
+            return Err(Self::contradiction(addressed, false));
+        }
+        facts.check_addressed()?;
+        Ok(facts)
     }
 
     /// When the report was made; §15: defaults to when it occurred.

@@ -10,8 +10,18 @@ use toml::Spanned;
 
 use crate::code::Code;
 use crate::deadline::{Deadline, Length};
-use crate::protocol::{Aftercare, Contact, Protocol, ReportRules, Route};
-use crate::vocabulary::{AangifteBy, Behaviour, Body, Category, ReportObligation, Role, Task};
+use crate::own::{BehaviourCode, OwnCode, TaskCode};
+use crate::protocol::{
+    Actor, Aftercare, Condition, Contact, OwnBehaviour, OwnTask, Protocol, ReportRules, Rise,
+    RiseWhen, Route, Staff,
+};
+use crate::vocabulary::{
+    AangifteBy, Behaviour, Body, Category, Channel, ReportObligation, Role, Situation, Task,
+};
+
+/// The word a protocol file writes where the protocol does not regulate something
+/// (PROTOCOL.md §16.7).
+pub const NIET_GEREGELD: &str = "niet_geregeld";
 
 /// One mistake in a protocol file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,9 +77,81 @@ struct RawFile {
     aftercare: RawAftercare,
     tasks: BTreeMap<Task, Spanned<RawDeadline>>,
     #[serde(default)]
-    guidance: BTreeMap<Category, String>,
+    guidance: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
     contacts: Vec<Spanned<RawContact>>,
+    #[serde(default)]
+    behaviours: BTreeMap<String, Spanned<RawOwnBehaviour>>,
+    #[serde(default)]
+    rise: Vec<Spanned<RawRise>>,
+    #[serde(default)]
+    own_tasks: BTreeMap<String, Spanned<RawOwnTask>>,
+    #[serde(default)]
+    staff: BTreeMap<String, Spanned<RawStaff>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOwnBehaviour {
+    label: String,
+    explanation: String,
+    category: Category,
+    #[serde(default)]
+    group: Option<Category>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRise {
+    from: Vec<Category>,
+    to: Category,
+    when: Vec<RawRiseWhen>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RawRiseWhen {
+    Persistent,
+    Unchanged,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOwnTask {
+    label: String,
+    #[serde(default)]
+    by: Option<String>,
+    #[serde(default)]
+    deadline: Option<RawDeadline>,
+    #[serde(default)]
+    when: RawCondition,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCondition {
+    #[serde(default)]
+    categories: Vec<String>,
+    #[serde(default)]
+    behaviours: Vec<String>,
+    #[serde(default)]
+    channels: Vec<String>,
+    #[serde(default)]
+    victims: Vec<String>,
+    #[serde(default)]
+    situations: Vec<String>,
+    injury: Option<bool>,
+    criminal_offence_suspected: Option<bool>,
+    perpetrator_known: Option<bool>,
+    damage: Option<bool>,
+    recidive: Option<bool>,
+    report_required: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStaff {
+    label: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -101,7 +183,7 @@ struct RawReport {
 struct RawRouting {
     #[serde(default)]
     always_informed: Vec<Role>,
-    victims: BTreeMap<Role, Spanned<RawRoute>>,
+    victims: BTreeMap<String, Spanned<RawRoute>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -115,12 +197,14 @@ struct RawRoute {
     informed: Vec<Role>,
     #[serde(default)]
     like: Option<Role>,
+    #[serde(default)]
+    report_to: Option<Spanned<Vec<Role>>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawAangifte {
-    by: AangifteBy,
+    by: Spanned<String>,
     #[serde(default)]
     note: Option<String>,
 }
@@ -133,12 +217,58 @@ struct RawAftercare {
     #[serde(default)]
     coordinator: Option<Role>,
     #[serde(default)]
-    by: BTreeMap<Role, Spanned<Vec<Role>>>,
+    by: RawAftercareBy,
+}
+
+/// `[aftercare.by]` as a table of givers per victim role, or `by = "niet_geregeld"`.
+#[derive(Debug)]
+enum RawAftercareBy {
+    Givers(BTreeMap<Role, Spanned<Vec<Role>>>),
+    NotRegulated,
+    /// Another word than `niet_geregeld`: a mistake the checker names.
+    Word(String),
+}
+
+impl Default for RawAftercareBy {
+    fn default() -> Self {
+        RawAftercareBy::Givers(BTreeMap::new())
+    }
+}
+
+impl<'de> Deserialize<'de> for RawAftercareBy {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = RawAftercareBy;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                write!(f, "a table of roles, or \"{NIET_GEREGELD}\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, word: &str) -> Result<Self::Value, E> {
+                Ok(if word == NIET_GEREGELD {
+                    RawAftercareBy::NotRegulated
+                } else {
+                    RawAftercareBy::Word(word.to_owned())
+                })
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let deserializer = serde::de::value::MapAccessDeserializer::new(map);
+                BTreeMap::deserialize(deserializer).map(RawAftercareBy::Givers)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawDeadline {
+    #[serde(default)]
+    same_day: bool,
+    #[serde(default)]
+    target: bool,
     hours: Option<u32>,
     days: Option<u32>,
     weeks: Option<u32>,
@@ -169,6 +299,9 @@ struct RawContact {
     email: Option<String>,
     #[serde(default)]
     hours: Option<String>,
+    /// The role or own staff role this contact is for (§16.9).
+    #[serde(default)]
+    role: Option<String>,
 }
 
 // ---- loading -----------------------------------------------------------------------
@@ -211,10 +344,22 @@ impl Checker<'_> {
             }
         }
         let report = self.check_report(&raw.report);
-        let routes = self.check_routing(&raw.routing, &bodies);
+        let staff = self.check_staff(&raw.staff);
+        let routes = self.check_routing(&raw.routing, &bodies, &staff);
         let aftercare = self.check_aftercare(&raw.aftercare, &bodies);
-        let tasks = self.check_tasks(&raw.tasks, raw.aftercare.tailored, &bodies);
-        let contacts = self.check_contacts(&raw.contacts);
+        let tasks = self.check_tasks(&raw.tasks, &aftercare, &bodies);
+        let targets = raw
+            .tasks
+            .iter()
+            .filter(|(_, deadline)| deadline.get_ref().target)
+            .map(|(task, _)| TaskCode::Spec(*task))
+            .collect();
+        let contacts = self.check_contacts(&raw.contacts, &staff);
+        let own_behaviours = self.check_own_behaviours(&raw.behaviours);
+        let rises = self.check_rises(&raw.rise);
+        let own_tasks = self.check_own_tasks(&raw.own_tasks, &own_behaviours, &staff, &bodies);
+        let (guidance, situation_guidance) = self.check_guidance(&raw.guidance);
+        let aangifte_by = self.check_aangifte_by(&raw.aangifte.by);
         let mut classification: BTreeMap<Behaviour, Category> = Behaviour::ALL
             .iter()
             .map(|b| (*b, b.default_category()))
@@ -233,16 +378,370 @@ impl Checker<'_> {
             version: raw.organisation.version,
             source: raw.organisation.source,
             classification,
+            own_behaviours,
+            rises,
             report,
             always_informed: raw.routing.always_informed,
             routes,
-            aangifte_by: raw.aangifte.by,
+            aangifte_by,
             aangifte_note: raw.aangifte.note,
             aftercare,
             tasks,
-            guidance: raw.guidance,
+            targets,
+            own_tasks,
+            guidance,
+            situation_guidance,
+            staff,
             contacts,
         })
+    }
+
+    /// §16.7: `organisatie`, `ambtsdrager`, or `niet_geregeld` (None).
+    fn check_aangifte_by(&mut self, by: &Spanned<String>) -> Option<AangifteBy> {
+        let word = by.get_ref();
+        if word == NIET_GEREGELD {
+            return None;
+        }
+        match AangifteBy::parse(word) {
+            Ok(by) => Some(by),
+            Err(error) => {
+                self.mistake(
+                    Some(by.span().start),
+                    "aangifte.by",
+                    format!("{error}, {NIET_GEREGELD}"),
+                );
+                None
+            }
+        }
+    }
+
+    /// §16.9: the building's own staff; a code that is one of the vocabulary's roles
+    /// would make a role mean two things.
+    fn check_staff(&mut self, staff: &BTreeMap<String, Spanned<RawStaff>>) -> Vec<Staff> {
+        let mut checked = Vec::new();
+        for (code, spanned) in ordered(staff) {
+            let at = Some(spanned.span().start);
+            let key = format!("staff.{code}");
+            if Role::parse(code).is_ok() {
+                self.mistake(
+                    at,
+                    &key,
+                    format!("`{code}` is one of the vocabulary's roles; own staff need a code of their own"),
+                );
+                continue;
+            }
+            let Some(code) = self.own_code(code, at, &key) else {
+                continue;
+            };
+            let label = spanned.get_ref().label.trim();
+            if label.is_empty() {
+                self.mistake(
+                    at,
+                    format!("{key}.label"),
+                    "give the staff role a Dutch label",
+                );
+            }
+            checked.push(Staff {
+                code,
+                label: label.to_owned(),
+            });
+        }
+        checked
+    }
+
+    fn own_code(&mut self, text: &str, at: Option<usize>, key: &str) -> Option<OwnCode> {
+        OwnCode::new(text)
+            .map_err(|reason| self.mistake(at, key, reason))
+            .ok()
+    }
+
+    /// §16.1: own behaviours, each a code of its own with a label, an explanation, a
+    /// category and the group it is shown in.
+    fn check_own_behaviours(
+        &mut self,
+        behaviours: &BTreeMap<String, Spanned<RawOwnBehaviour>>,
+    ) -> Vec<OwnBehaviour> {
+        let mut checked = Vec::new();
+        for (code, spanned) in ordered(behaviours) {
+            let at = Some(spanned.span().start);
+            let key = format!("behaviours.{code}");
+            if Behaviour::parse(code).is_ok() {
+                self.mistake(
+                    at,
+                    &key,
+                    format!(
+                        "`{code}` is one of PROTOCOL.md's behaviours and cannot be defined again; \
+                         to place it in another category write it under [classification]"
+                    ),
+                );
+                continue;
+            }
+            let Some(code) = self.own_code(code, at, &key) else {
+                continue;
+            };
+            let raw = spanned.get_ref();
+            for (field, value) in [("label", &raw.label), ("explanation", &raw.explanation)] {
+                if value.trim().is_empty() {
+                    self.mistake(at, format!("{key}.{field}"), "may not be empty");
+                }
+            }
+            checked.push(OwnBehaviour {
+                code,
+                label: raw.label.trim().to_owned(),
+                explanation: raw.explanation.trim().to_owned(),
+                group: raw.group.unwrap_or(raw.category),
+                category: raw.category,
+            });
+        }
+        checked
+    }
+
+    /// §16.2: a category rises only to a heavier one.
+    fn check_rises(&mut self, rises: &[Spanned<RawRise>]) -> Vec<Rise> {
+        let mut checked = Vec::new();
+        for (index, spanned) in rises.iter().enumerate() {
+            let at = Some(spanned.span().start);
+            let key = format!("rise[{index}]");
+            let raw = spanned.get_ref();
+            let before = self.mistakes.len();
+            if raw.from.is_empty() {
+                self.mistake(at, format!("{key}.from"), "name the categories that rise");
+            }
+            if raw.when.is_empty() {
+                self.mistake(
+                    at,
+                    format!("{key}.when"),
+                    "say when they rise: \"persistent\", \"unchanged\" or both",
+                );
+            }
+            for from in &raw.from {
+                if *from >= raw.to {
+                    self.mistake(
+                        at,
+                        format!("{key}.to"),
+                        format!(
+                            "`{from}` cannot rise to `{}`: a category only rises to a heavier one \
+                             (light to heavy: {})",
+                            raw.to,
+                            join(Category::ALL)
+                        ),
+                    );
+                }
+            }
+            if has_duplicates(&raw.from) {
+                self.mistake(at, format!("{key}.from"), "lists a category twice");
+            }
+            if self.mistakes.len() == before {
+                let mut when: Vec<RiseWhen> = raw
+                    .when
+                    .iter()
+                    .map(|w| match w {
+                        RawRiseWhen::Persistent => RiseWhen::Persistent,
+                        RawRiseWhen::Unchanged => RiseWhen::Unchanged,
+                    })
+                    .collect();
+                when.sort();
+                when.dedup();
+                checked.push(Rise {
+                    from: raw.from.clone(),
+                    to: raw.to,
+                    when,
+                });
+            }
+        }
+        checked
+    }
+
+    /// §16.5: own tasks, with a label, who does it, a deadline and a condition whose
+    /// every code is known.
+    fn check_own_tasks(
+        &mut self,
+        tasks: &BTreeMap<String, Spanned<RawOwnTask>>,
+        own_behaviours: &[OwnBehaviour],
+        staff: &[Staff],
+        bodies: &[Body],
+    ) -> Vec<OwnTask> {
+        let mut checked = Vec::new();
+        for (code, spanned) in ordered(tasks) {
+            let at = Some(spanned.span().start);
+            let key = format!("own_tasks.{code}");
+            if Task::parse(code).is_ok() {
+                self.mistake(
+                    at,
+                    &key,
+                    format!(
+                        "`{code}` is one of PROTOCOL.md's tasks; give it a deadline under [tasks], \
+                         or give your own task a code of its own"
+                    ),
+                );
+                continue;
+            }
+            let Some(code) = self.own_code(code, at, &key) else {
+                continue;
+            };
+            let raw = spanned.get_ref();
+            let before = self.mistakes.len();
+            if raw.label.trim().is_empty() {
+                self.mistake(at, format!("{key}.label"), "give the task a Dutch label");
+            }
+            let by = raw
+                .by
+                .as_deref()
+                .and_then(|by| self.actor(by, staff, bodies, at, &format!("{key}.by")));
+            let deadline = match &raw.deadline {
+                None => Some((Deadline::None, false)),
+                Some(deadline) => self
+                    .check_deadline(deadline, at, &format!("{key}.deadline"))
+                    .map(|d| (d, deadline.target)),
+            };
+            let when = self.check_condition(&raw.when, own_behaviours, at, &format!("{key}.when"));
+            for role in &when.victims {
+                self.office_of_these_bodies(*role, bodies, at, &format!("{key}.when.victims"));
+            }
+            if let (Some((deadline, target)), true) = (deadline, self.mistakes.len() == before) {
+                checked.push(OwnTask {
+                    code,
+                    label: raw.label.trim().to_owned(),
+                    by,
+                    deadline,
+                    target,
+                    when,
+                });
+            }
+        }
+        checked
+    }
+
+    /// A role of the vocabulary (of this file's bodies) or one of the file's own staff.
+    fn actor(
+        &mut self,
+        text: &str,
+        staff: &[Staff],
+        bodies: &[Body],
+        at: Option<usize>,
+        key: &str,
+    ) -> Option<Actor> {
+        if let Ok(role) = Role::parse(text) {
+            if role == Role::Ambtenaar {
+                self.mistake(at, key, "name the role, not `ambtenaar`");
+                return None;
+            }
+            return self
+                .role_of_these_bodies(role, bodies, at, key)
+                .then_some(Actor::Role(role));
+        }
+        if let Some(own) = staff.iter().find(|s| s.code.as_str() == text) {
+            return Some(Actor::Staff(own.code));
+        }
+        let own: Vec<&str> = staff.iter().map(|s| s.code.as_str()).collect();
+        self.mistake(
+            at,
+            key,
+            format!(
+                "unknown role `{text}`; allowed: {}{}{}",
+                join(Role::ALL),
+                if own.is_empty() {
+                    ""
+                } else {
+                    ", and the file's own staff: "
+                },
+                own.join(", ")
+            ),
+        );
+        None
+    }
+
+    fn check_condition(
+        &mut self,
+        raw: &RawCondition,
+        own_behaviours: &[OwnBehaviour],
+        at: Option<usize>,
+        key: &str,
+    ) -> Condition {
+        let behaviours = raw
+            .behaviours
+            .iter()
+            .filter_map(|text| {
+                let code = BehaviourCode::parse(text).ok().filter(|code| match code {
+                    BehaviourCode::Spec(_) => true,
+                    BehaviourCode::Own(own) => own_behaviours.iter().any(|b| b.code == *own),
+                });
+                if code.is_none() {
+                    let own: Vec<&str> = own_behaviours.iter().map(|b| b.code.as_str()).collect();
+                    self.mistake(
+                        at,
+                        format!("{key}.behaviours"),
+                        format!(
+                            "unknown behaviour `{text}`; allowed: {}{}{}",
+                            join(Behaviour::ALL),
+                            if own.is_empty() {
+                                ""
+                            } else {
+                                ", and the file's own: "
+                            },
+                            own.join(", ")
+                        ),
+                    );
+                }
+                code
+            })
+            .collect();
+        Condition {
+            categories: self.codes(&raw.categories, at, &format!("{key}.categories")),
+            behaviours,
+            channels: self.codes::<Channel>(&raw.channels, at, &format!("{key}.channels")),
+            victims: self.codes(&raw.victims, at, &format!("{key}.victims")),
+            situations: self.codes::<Situation>(&raw.situations, at, &format!("{key}.situations")),
+            injury: raw.injury,
+            criminal_offence_suspected: raw.criminal_offence_suspected,
+            perpetrator_known: raw.perpetrator_known,
+            damage: raw.damage,
+            recidive: raw.recidive,
+            report_required: raw.report_required,
+        }
+    }
+
+    /// Parses a list of codes of one set, naming every unknown one with the allowed values.
+    fn codes<C: Code>(&mut self, texts: &[String], at: Option<usize>, key: &str) -> Vec<C> {
+        texts
+            .iter()
+            .filter_map(|text| {
+                C::parse(text)
+                    .map_err(|error| self.mistake(at, key, error.to_string()))
+                    .ok()
+            })
+            .collect()
+    }
+
+    /// Guidance per category, and per situation (§16.6).
+    fn check_guidance(
+        &mut self,
+        guidance: &BTreeMap<String, Spanned<String>>,
+    ) -> (BTreeMap<Category, String>, BTreeMap<Situation, String>) {
+        let mut by_category = BTreeMap::new();
+        let mut by_situation = BTreeMap::new();
+        for (key, text) in guidance {
+            let at = Some(text.span().start);
+            let value = text.get_ref().clone();
+            if value.trim().is_empty() {
+                self.mistake(at, format!("guidance.{key}"), "may not be empty");
+            } else if let Ok(category) = Category::parse(key) {
+                by_category.insert(category, value);
+            } else if let Ok(situation) = Situation::parse(key) {
+                by_situation.insert(situation, value);
+            } else {
+                self.mistake(
+                    at,
+                    format!("guidance.{key}"),
+                    format!(
+                        "unknown category or situation `{key}`; allowed: {}, {}",
+                        join(Category::ALL),
+                        join(Situation::ALL)
+                    ),
+                );
+            }
+        }
+        (by_category, by_situation)
     }
 
     fn check_id(&mut self, id: &Spanned<String>) -> String {
@@ -341,21 +840,67 @@ impl Checker<'_> {
         }
     }
 
-    fn check_routing(&mut self, routing: &RawRouting, bodies: &[Body]) -> BTreeMap<Role, Route> {
+    fn check_routing(
+        &mut self,
+        routing: &RawRouting,
+        bodies: &[Body],
+        staff: &[Staff],
+    ) -> BTreeMap<Role, Route> {
         let mut explicit: BTreeMap<Role, Route> = BTreeMap::new();
         let mut likes: Vec<(Role, Role, usize)> = Vec::new();
 
+        let mut victims: Vec<(Role, &Spanned<RawRoute>)> = Vec::new();
+        for (word, spanned) in &routing.victims {
+            let at = Some(spanned.span().start);
+            let key = format!("routing.victims.{word}");
+            match Role::parse(word) {
+                Ok(role) => victims.push((role, spanned)),
+                Err(_) if staff.iter().any(|s| s.code.as_str() == word) => self.mistake(
+                    at,
+                    key,
+                    format!(
+                        "`{word}` is a staff role of this file; staff are never routed as victims"
+                    ),
+                ),
+                Err(error) => self.mistake(at, key, error.to_string()),
+            }
+        }
         // Roles the file lists, even wrongly: their own mistakes say what is wrong, so no
         // second "routed to nobody" is added for them.
-        let listed: BTreeSet<Role> = routing.victims.keys().copied().collect();
-        for (role, spanned) in &routing.victims {
+        let listed: BTreeSet<Role> = victims.iter().map(|(role, _)| *role).collect();
+        for (role, spanned) in &victims {
             let at = Some(spanned.span().start);
             let key = format!("routing.victims.{role}");
             let raw = spanned.get_ref();
             if !self.office_of_these_bodies(*role, bodies, at, &key) {
                 continue;
             }
-            match (raw.handler, raw.like) {
+            let handler = match (raw.handler, &raw.report_to) {
+                (handler, None) => handler,
+                (Some(_), Some(_)) => {
+                    self.mistake(
+                        at,
+                        &key,
+                        "give either `handler` or `report_to` (a choice whose first is the \
+                         default), not both",
+                    );
+                    continue;
+                }
+                (None, Some(choices)) => {
+                    let at = Some(choices.span().start);
+                    let list = choices.get_ref();
+                    if list.len() < 2 {
+                        self.mistake(
+                            at,
+                            format!("{key}.report_to"),
+                            "a choice needs at least two recipients; for one, write `handler`",
+                        );
+                        continue;
+                    }
+                    list.first().copied()
+                }
+            };
+            match (handler, raw.like) {
                 (Some(_), Some(_)) => {
                     self.mistake(at, &key, "give either `handler` or `like`, not both");
                 }
@@ -368,6 +913,7 @@ impl Checker<'_> {
                 ),
                 (None, Some(like)) => {
                     if !raw.alternates.is_empty() || !raw.informed.is_empty() {
+                        // (`report_to` with `like` is refused above, as `handler` with `like`.)
                         self.mistake(
                             at,
                             &key,
@@ -378,7 +924,7 @@ impl Checker<'_> {
                     likes.push((*role, like, spanned.span().start));
                 }
                 (Some(handler), None) => {
-                    if let Some(route) = self.check_route(*role, handler, raw, at, &key) {
+                    if let Some(route) = self.check_route(*role, handler, raw, bodies, at, &key) {
                         explicit.insert(*role, route);
                     }
                 }
@@ -446,6 +992,13 @@ impl Checker<'_> {
         }
 
         self.check_role_list(&routing.always_informed, None, "routing.always_informed");
+        self.check_roles_of_bodies(
+            &routing.always_informed,
+            bodies,
+            true,
+            None,
+            "routing.always_informed",
+        );
         routes
     }
 
@@ -487,11 +1040,40 @@ impl Checker<'_> {
         role: Role,
         handler: Role,
         raw: &RawRoute,
+        bodies: &[Body],
         at: Option<usize>,
         key: &str,
     ) -> Option<Route> {
         let before = self.mistakes.len();
-        if handler == role {
+        let choices = raw
+            .report_to
+            .as_ref()
+            .map(|c| c.get_ref().clone())
+            .unwrap_or_default();
+        if let Some(spanned) = &raw.report_to {
+            let at = Some(spanned.span().start);
+            let key = format!("{key}.report_to");
+            self.check_role_list(&choices, at, &key);
+            self.check_roles_of_bodies(&choices, bodies, false, at, &key);
+            if choices.contains(&role) {
+                self.mistake(
+                    at,
+                    &key,
+                    format!("`{role}` cannot receive a report about itself"),
+                );
+            }
+        } else {
+            self.check_roles_of_bodies(&[handler], bodies, false, at, &format!("{key}.handler"));
+        }
+        self.check_roles_of_bodies(
+            &raw.alternates,
+            bodies,
+            false,
+            at,
+            &format!("{key}.alternates"),
+        );
+        self.check_roles_of_bodies(&raw.informed, bodies, true, at, &format!("{key}.informed"));
+        if handler == role && choices.is_empty() {
             self.mistake(
                 at,
                 format!("{key}.handler"),
@@ -526,7 +1108,57 @@ impl Checker<'_> {
             alternates: raw.alternates.clone(),
             informed: raw.informed.clone(),
             like: None,
+            choices,
         })
+    }
+
+    /// §16.8: every role belongs to a kind of body, and a role of a body the file does not
+    /// cover is a mistake, with the code the file most likely meant. Informed lists may
+    /// name the commissaris van de Koning and the minister, whom PROTOCOL.md §6 tells of
+    /// incidents in every kind of body.
+    fn check_roles_of_bodies(
+        &mut self,
+        roles: &[Role],
+        bodies: &[Body],
+        informed: bool,
+        at: Option<usize>,
+        key: &str,
+    ) {
+        for role in roles {
+            let told_of_all = matches!(role, Role::CommissarisVanDeKoning | Role::MinisterBzk);
+            if !(informed && told_of_all) {
+                self.role_of_these_bodies(*role, bodies, at, key);
+            }
+        }
+    }
+
+    fn role_of_these_bodies(
+        &mut self,
+        role: Role,
+        bodies: &[Body],
+        at: Option<usize>,
+        key: &str,
+    ) -> bool {
+        let Some(body) = role.body() else {
+            return true;
+        };
+        if bodies.contains(&body) || bodies.is_empty() {
+            return true;
+        }
+        let suggestion = bodies
+            .iter()
+            .find_map(|b| role.counterpart_in(*b))
+            .map(|meant| format!("; did you mean `{meant}`?"))
+            .unwrap_or_default();
+        self.mistake(
+            at,
+            key,
+            format!(
+                "`{role}` is a role of a {body}, but organisation.bodies is [{}]{suggestion}",
+                join(bodies)
+            ),
+        );
+        false
     }
 
     /// A list of roles names each once, and never `ambtenaar`, who is not a role that
@@ -541,7 +1173,36 @@ impl Checker<'_> {
     }
 
     fn check_aftercare(&mut self, raw: &RawAftercare, bodies: &[Body]) -> Aftercare {
-        for (role, givers) in &raw.by {
+        let empty = BTreeMap::new();
+        let by = match &raw.by {
+            RawAftercareBy::Givers(by) => by,
+            RawAftercareBy::NotRegulated => {
+                if raw.tailored {
+                    self.mistake(
+                        None,
+                        "aftercare.tailored",
+                        format!(
+                            "aftercare arranged per case is regulated aftercare: remove \
+                             `tailored`, or `by = \"{NIET_GEREGELD}\"`"
+                        ),
+                    );
+                }
+                &empty
+            }
+            RawAftercareBy::Word(word) => {
+                self.mistake(
+                    None,
+                    "aftercare.by",
+                    format!(
+                        "`{word}`: give a table of who gives aftercare per victim role, or \
+                         \"{NIET_GEREGELD}\" where the protocol does not say"
+                    ),
+                );
+                &empty
+            }
+        };
+        let regulated = !matches!(raw.by, RawAftercareBy::NotRegulated);
+        for (role, givers) in by {
             let at = Some(givers.span().start);
             let key = format!("aftercare.by.{role}");
             self.office_of_these_bodies(*role, bodies, at, &key);
@@ -553,6 +1214,7 @@ impl Checker<'_> {
                 );
             }
             self.check_role_list(givers.get_ref(), at, &key);
+            self.check_roles_of_bodies(givers.get_ref(), bodies, false, at, &key);
             if givers.get_ref().contains(role) {
                 self.mistake(
                     at,
@@ -568,7 +1230,7 @@ impl Checker<'_> {
                 "name the coordinating role, not `ambtenaar`",
             );
         }
-        if !raw.tailored && raw.by.is_empty() {
+        if regulated && !raw.tailored && by.is_empty() {
             self.mistake(
                 None,
                 "aftercare",
@@ -576,20 +1238,17 @@ impl Checker<'_> {
             );
         }
         Aftercare {
+            regulated,
             tailored: raw.tailored,
             coordinator: raw.coordinator,
-            by: raw
-                .by
-                .iter()
-                .map(|(r, g)| (*r, g.get_ref().clone()))
-                .collect(),
+            by: by.iter().map(|(r, g)| (*r, g.get_ref().clone())).collect(),
         }
     }
 
     fn check_tasks(
         &mut self,
         tasks: &BTreeMap<Task, Spanned<RawDeadline>>,
-        tailored: bool,
+        aftercare: &Aftercare,
         bodies: &[Body],
     ) -> BTreeMap<Task, Deadline> {
         let mut checked = BTreeMap::new();
@@ -609,7 +1268,7 @@ impl Checker<'_> {
             }
             checked.insert(*task, deadline);
         }
-        self.check_aftercare_tasks(tasks, tailored);
+        self.check_aftercare_tasks(tasks, aftercare);
         if bodies.contains(&Body::Gemeente) && !tasks.contains_key(&Task::InformerenCdk) {
             self.mistake(
                 None,
@@ -634,13 +1293,33 @@ impl Checker<'_> {
     fn check_aftercare_tasks(
         &mut self,
         tasks: &BTreeMap<Task, Spanned<RawDeadline>>,
-        tailored: bool,
+        aftercare: &Aftercare,
     ) {
+        let tailored = aftercare.tailored;
         let conversations = [
             Task::NazorgGesprek1,
             Task::NazorgGesprek2,
             Task::NazorgGesprek3,
         ];
+        if !aftercare.regulated {
+            // §16.7: no aftercare tasks arise where the protocol does not regulate it.
+            let listed: Vec<Task> = conversations
+                .into_iter()
+                .chain([Task::NazorgAanbieden])
+                .filter(|t| tasks.contains_key(t))
+                .collect();
+            if !listed.is_empty() {
+                self.mistake(
+                    None,
+                    "tasks",
+                    format!(
+                        "aftercare.by is \"{NIET_GEREGELD}\": remove {}",
+                        join(&listed)
+                    ),
+                );
+            }
+            return;
+        }
         let listed = conversations
             .iter()
             .filter(|t| tasks.contains_key(t))
@@ -687,15 +1366,27 @@ impl Checker<'_> {
         let simple: Vec<Length> = simple.into_iter().flatten().collect();
         let forms = simple.len()
             + usize::from(raw.working_days.is_some())
+            + usize::from(raw.same_day)
             + usize::from(raw.from.is_some() || raw.due.is_some());
         if forms > 1 {
             self.mistake(
                 at,
                 key,
-                "give one of: hours, days, weeks, working_days, or a window (from and due); \
-                 or {} for no fixed deadline",
+                "give one of: hours, days, weeks, working_days, same_day, or a window (from \
+                 and due); or {} for no fixed deadline",
             );
             return None;
+        }
+        if raw.target && forms == 0 {
+            self.mistake(
+                at,
+                key,
+                "`target = true` makes a deadline a target, but no deadline is given",
+            );
+            return None;
+        }
+        if raw.same_day {
+            return Some(Deadline::SameDay);
         }
         if let Some(n) = raw.working_days {
             return self
@@ -774,7 +1465,11 @@ impl Checker<'_> {
         false
     }
 
-    fn check_contacts(&mut self, contacts: &[Spanned<RawContact>]) -> Vec<Contact> {
+    fn check_contacts(
+        &mut self,
+        contacts: &[Spanned<RawContact>],
+        staff: &[Staff],
+    ) -> Vec<Contact> {
         let mut names = BTreeSet::new();
         contacts
             .iter()
@@ -803,7 +1498,12 @@ impl Checker<'_> {
                         "give a phone, url, email or `about` saying how to reach it",
                     );
                 }
+                let role = raw
+                    .role
+                    .as_deref()
+                    .and_then(|text| self.actor(text, staff, &[], at, &format!("{key}.role")));
                 Contact {
+                    role,
                     name: raw.name.clone(),
                     about: raw.about.clone(),
                     phone: raw.phone.clone(),
@@ -882,6 +1582,14 @@ fn key_at(text: &str, offset: usize) -> String {
 fn table_name(header: &str) -> String {
     let inner = header.trim_start_matches('[');
     inner.split(']').next().unwrap_or(inner).trim().to_owned()
+}
+
+/// A table's entries in the order the file writes them (serde gives them sorted by key):
+/// own behaviours and tasks are shown in the order their authors chose.
+fn ordered<T>(table: &BTreeMap<String, Spanned<T>>) -> Vec<(&String, &Spanned<T>)> {
+    let mut entries: Vec<_> = table.iter().collect();
+    entries.sort_by_key(|(_, spanned)| spanned.span().start);
+    entries
 }
 
 fn has_duplicates<T: Ord>(items: &[T]) -> bool {

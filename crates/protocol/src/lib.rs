@@ -7,14 +7,19 @@
 
 pub mod calendar;
 pub mod code;
+pub mod compare;
 pub mod deadline;
+pub mod document;
 pub mod error;
 pub mod evaluate;
 pub mod facts;
 pub mod file;
+pub mod labels;
+pub mod own;
 pub mod plan;
 pub mod presets;
 pub mod protocol;
+pub mod readable;
 pub mod vocabulary;
 
 pub use code::{Code, UnknownCode};
@@ -23,7 +28,11 @@ pub use error::Error;
 pub use evaluate::evaluate;
 pub use facts::{Facts, Victim};
 pub use file::{FileError, Mistake};
+pub use own::{BehaviourCode, OwnCode, TaskCode};
 pub use plan::{Plan, PlannedTask};
 pub use presets::{PRESETS, Preset, preset, preset_names, preset_text};
-pub use protocol::{Aftercare, Contact, Protocol, ReportRules, Route};
+pub use protocol::{
+    Actor, Aftercare, Condition, Contact, OwnBehaviour, OwnTask, Protocol, ReportRules, Rise,
+    RiseWhen, Route, Staff,
+};
 pub use vocabulary::*;

@@ -4,9 +4,8 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
 use crate::deadline::{Due, rfc3339};
-use crate::vocabulary::{
-    AangifteBy, Abcd, Category, Escalation, Measure, ReportObligation, Role, Task,
-};
+use crate::own::TaskCode;
+use crate::vocabulary::{AangifteBy, Abcd, Category, Escalation, Measure, ReportObligation, Role};
 
 /// Facts in, plan out. Field order follows §15; `informed`, `escalations` and
 /// `measures` are sets, kept sorted so that the same facts always print the same plan.
@@ -18,8 +17,13 @@ pub struct Plan {
     pub abcd: Abcd,
     pub report: ReportObligation,
     pub handler: Role,
+    /// The recipients the reporter could choose from, in the file's order; only where the
+    /// protocol gives a choice (§16.3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handler_choices: Option<Vec<Role>>,
     pub informed: Vec<Role>,
-    pub aangifte_by: AangifteBy,
+    /// `null` where the protocol does not regulate who files (§16.7).
+    pub aangifte_by: Option<AangifteBy>,
     pub recidive: bool,
     pub tasks: Vec<PlannedTask>,
     pub escalations: Vec<Escalation>,
@@ -29,12 +33,15 @@ pub struct Plan {
 /// A task with its deadline for this incident.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlannedTask {
-    pub code: Task,
+    pub code: TaskCode,
     pub due: Due,
+    /// The deadline is a target, not a firm one (§16.4): never shown as overdue.
+    pub target: bool,
 }
 
 impl Plan {
-    pub fn task(&self, code: Task) -> Option<&PlannedTask> {
+    pub fn task(&self, code: impl Into<TaskCode>) -> Option<&PlannedTask> {
+        let code = code.into();
         self.tasks.iter().find(|task| task.code == code)
     }
 }
@@ -53,6 +60,9 @@ impl Serialize for PlannedTask {
                 map.serialize_entry("due", &rfc3339(due))?;
             }
             Due::Date(date) => map.serialize_entry("due_date", &date.to_string())?,
+        }
+        if self.target {
+            map.serialize_entry("target", &true)?;
         }
         map.end()
     }

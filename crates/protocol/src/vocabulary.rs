@@ -69,6 +69,53 @@ impl Role {
     pub fn is_office_holder(self) -> bool {
         self.office_of().is_some()
     }
+
+    /// The kind of body this role belongs to (PROTOCOL.md §16.8): its offices and its own
+    /// staff. `None` for roles every kind of body has or that stand outside them
+    /// (`adviseur_vpt`, `coordinator_vpt`, `minister_bzk`, `ambtenaar`).
+    pub fn body(self) -> Option<Body> {
+        use Role::*;
+        match self {
+            Griffier | PlaatsvervangendGriffier | Gemeentesecretaris | Locoburgemeester => {
+                Some(Body::Gemeente)
+            }
+            Statengriffier | Provinciesecretaris => Some(Body::Provincie),
+            SecretarisDirecteur | Secretaris => Some(Body::Waterschap),
+            AdviseurVpt | CoordinatorVpt | MinisterBzk | Ambtenaar => None,
+            office => office.office_of(),
+        }
+    }
+
+    /// The role of `body` that does what this role does in its own body: the code a
+    /// file of that body most likely meant (the water board's `secretaris` in a municipal
+    /// file is the gemeentesecretaris).
+    pub fn counterpart_in(self, body: Body) -> Option<Role> {
+        use Role::*;
+        let row: [Role; 3] = match self {
+            Burgemeester | CommissarisVanDeKoning | Dijkgraaf => {
+                [Burgemeester, CommissarisVanDeKoning, Dijkgraaf]
+            }
+            Wethouder | Gedeputeerde | DagelijksBestuurslid => {
+                [Wethouder, Gedeputeerde, DagelijksBestuurslid]
+            }
+            Raadslid | Statenlid | AlgemeenBestuurslid => {
+                [Raadslid, Statenlid, AlgemeenBestuurslid]
+            }
+            Griffier | PlaatsvervangendGriffier | Statengriffier => {
+                [Griffier, Statengriffier, Secretaris]
+            }
+            Gemeentesecretaris | Provinciesecretaris | SecretarisDirecteur | Secretaris => {
+                [Gemeentesecretaris, Provinciesecretaris, SecretarisDirecteur]
+            }
+            _ => return None,
+        };
+        let index = match body {
+            Body::Gemeente => 0,
+            Body::Provincie => 1,
+            Body::Waterschap => 2,
+        };
+        Some(row[index]).filter(|role| *role != self)
+    }
 }
 
 codes! {
@@ -277,6 +324,41 @@ impl Task {
             self,
             Task::Herstelgesprek | Task::Terugkoppeling | Task::ControleAangifte
         )
+    }
+}
+
+codes! {
+    /// Where it happened, for the guidance shown to the reporter (PROTOCOL.md §16.6).
+    pub enum Situation: "situation" {
+        /// During a meeting of the council, a committee or the college.
+        Vergadering = "vergadering",
+        /// In or at the organisation's building.
+        Gebouw = "gebouw",
+        /// Outside: on the street, at home, at an event.
+        Buiten = "buiten",
+        Online = "online",
+        /// A threat or a signal before anything happened.
+        DreigingVooraf = "dreiging_vooraf",
+    }
+}
+
+codes! {
+    /// Whether the person was addressed about the behaviour, and what followed
+    /// (PROTOCOL.md §16.2).
+    pub enum Addressed: "addressed" {
+        NotAddressed = "not_addressed",
+        /// The behaviour changed after the person was addressed (corrected).
+        Changed = "changed",
+        /// The behaviour did not change after the person was addressed.
+        Unchanged = "unchanged",
+    }
+}
+
+#[allow(clippy::derivable_impls)]
+impl Default for Addressed {
+    /// §16.2: `addressed` defaults to `not_addressed`.
+    fn default() -> Self {
+        Addressed::NotAddressed
     }
 }
 

@@ -40,7 +40,7 @@ fn facts_for(protocol: &'static Protocol) -> impl Strategy<Value = Facts> {
                 occurred_at: Timestamp::from_second(occurred).unwrap(),
                 reported_at: Some(Timestamp::from_second(occurred + delay).unwrap()),
                 victim: Victim { role, former },
-                behaviours,
+                behaviours: behaviours.into_iter().map(Into::into).collect(),
                 channel,
                 persistent: flags[0],
                 corrected_after_warning: flags[1],
@@ -49,6 +49,9 @@ fn facts_for(protocol: &'static Protocol) -> impl Strategy<Value = Facts> {
                 perpetrator_known: flags[3],
                 prior_incidents: prior,
                 damage: flags[4],
+                addressed: None,
+                report_to: None,
+                situation: None,
             },
         )
 }
@@ -77,7 +80,7 @@ proptest! {
     ) {
         let before = evaluate(protocol, &facts).unwrap();
         let mut more = facts.clone();
-        more.behaviours.push(extra);
+        more.behaviours.push(extra.into());
         let after = evaluate(protocol, &more).unwrap();
         prop_assert!(after.category >= before.category);
         prop_assert!(after.report >= before.report, "{:?} -> {:?}", before.report, after.report);

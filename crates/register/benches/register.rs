@@ -285,7 +285,7 @@ impl World {
                     role,
                     former: false,
                 },
-                behaviours,
+                behaviours: behaviours.into_iter().map(Into::into).collect(),
                 channel: Channel::SocialeMedia,
                 persistent: false,
                 corrected_after_warning: false,
@@ -294,6 +294,9 @@ impl World {
                 perpetrator_known: true,
                 prior_incidents: 0,
                 damage: false,
+                addressed: None,
+                report_to: None,
+                situation: None,
             },
             narrative: format!(
                 "Na het debat over de begroting schreef {account} dat ik 'een lesje verdien'."

@@ -25,7 +25,7 @@ use jiff::civil::Date;
 use serde_json::json;
 use sqlx::Row;
 use weerbaar_protocol::calendar::in_amsterdam;
-use weerbaar_protocol::{Category, Code, ReportObligation, Role, Task};
+use weerbaar_protocol::{Category, Code, ReportObligation, Role, TaskCode};
 
 use crate::case_life::{AftercareConversation, ItemId, ItemKind};
 use crate::db::{BeginWrite, on_db};
@@ -33,7 +33,9 @@ use crate::error::RegisterError;
 use crate::model::{
     CaseId, CaseKind, CaseStatus, EventKind, OrganisationId, PersonId, redacted_debug,
 };
-use crate::register::{Register, aad, append_event, parse_code, parse_date, parse_word};
+use crate::register::{
+    Register, aad, append_event, parse_code, parse_date, parse_task, parse_word,
+};
 use crate::time::{from_micros, now, to_micros};
 
 /// What a person may see of a case, from most to least.
@@ -251,11 +253,13 @@ redacted_debug!(OwnAftercare {
 /// A task of the case that concerns the victim.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OwnTask {
-    pub code: Task,
+    pub code: TaskCode,
     pub opens_at: Option<Timestamp>,
     pub due_at: Option<Timestamp>,
     pub due_date: Option<Date>,
     pub done: bool,
+    /// A target deadline (PROTOCOL.md §16.4), shown as a streefdatum.
+    pub target: bool,
 }
 
 /// One read of a case, for whoever may see who read it.
@@ -487,13 +491,13 @@ impl Register {
                 });
             }
             for row in sqlx::query(
-                "SELECT code, opens_at, due_at, due_date, done_at FROM tasks WHERE case_id = $1",
+                "SELECT code, opens_at, due_at, due_date, done_at, target FROM tasks WHERE case_id = $1",
             )
             .bind(case.as_str())
             .fetch_all(&mut *tx)
             .await?
             {
-                let code: Task = parse_code(row.try_get("code")?)?;
+                let code: TaskCode = parse_task(row.try_get("code")?)?;
                 if !code.as_str().starts_with("nazorg_") {
                     continue;
                 }
@@ -503,6 +507,7 @@ impl Register {
                     due_at: row.try_get::<Option<i64>, _>("due_at")?.map(from_micros).transpose()?,
                     due_date: row.try_get::<Option<String>, _>("due_date")?.map(parse_date).transpose()?,
                     done: row.try_get::<Option<i64>, _>("done_at")?.is_some(),
+                    target: row.try_get("target")?,
                 });
             }
             view.tasks.sort_by_key(|task| task.code);

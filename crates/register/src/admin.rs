@@ -707,6 +707,7 @@ about = "verdwijnt"
             url: None,
             email: None,
             hours: None,
+            role: None,
         }
     }
 

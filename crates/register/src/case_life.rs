@@ -416,7 +416,7 @@ impl Register {
                     // PROTOCOL.md §8: where the organisation files, it does so with the
                     // victim's consent.
                     if *kind == PoliceContactKind::Aangifte
-                        && protocol.aangifte_by == AangifteBy::Organisatie
+                        && protocol.aangifte_by == Some(AangifteBy::Organisatie)
                         && !victim_consent
                     {
                         return Err(RegisterError::invalid(

@@ -99,6 +99,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "open_task_indexes",
         include_str!("../migrations/sqlite/0007_open_task_indexes.sql"),
     ),
+    (
+        8,
+        "task_target",
+        include_str!("../migrations/sqlite/0008_task_target.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -135,6 +140,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         7,
         "open_task_indexes",
         include_str!("../migrations/postgres/0007_open_task_indexes.sql"),
+    ),
+    (
+        8,
+        "task_target",
+        include_str!("../migrations/postgres/0008_task_target.sql"),
     ),
 ];
 

@@ -268,7 +268,7 @@ pub async fn seed_in_batches(
 /// Tasks to complete, with a remark each.
 type TaskList = Vec<(
     crate::model::CaseId,
-    weerbaar_protocol::Task,
+    weerbaar_protocol::TaskCode,
     Option<String>,
 )>;
 
@@ -1531,7 +1531,7 @@ fn generate_case(
             role,
             former: !victim.holds_current(role),
         },
-        behaviours: behaviours.into_iter().collect(),
+        behaviours: behaviours.into_iter().map(Into::into).collect(),
         channel,
         persistent: chance(rng, scenario.persistent),
         corrected_after_warning: chance(rng, scenario.corrected),
@@ -1540,6 +1540,9 @@ fn generate_case(
         perpetrator_known: known,
         prior_incidents: 0,
         damage: scenario.damage,
+        addressed: None,
+        report_to: None,
+        situation: None,
     };
     Ok(GeneratedCase {
         report: NewReport {

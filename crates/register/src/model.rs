@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
-use weerbaar_protocol::{Category, Facts, Role, Task};
+use weerbaar_protocol::{Category, Facts, Role, TaskCode};
 
 macro_rules! id {
     ($(#[$meta:meta])* $name:ident) => {
@@ -258,13 +258,15 @@ pub struct CaseView {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskView {
-    pub code: Task,
+    pub code: TaskCode,
     pub assignee_role: Role,
     pub opens_at: Option<Timestamp>,
     pub due_at: Option<Timestamp>,
     pub due_date: Option<Date>,
     pub done_at: Option<Timestamp>,
     pub done_by: Option<PersonId>,
+    /// The deadline is a target, not a firm one (PROTOCOL.md §16.4): never overdue.
+    pub target: bool,
 }
 
 #[derive(Clone, PartialEq)]
@@ -303,10 +305,12 @@ pub struct DossierCase {
 pub struct OpenTask {
     pub case: CaseId,
     pub case_number: i64,
-    pub code: Task,
+    pub code: TaskCode,
     pub opens_at: Option<Timestamp>,
     pub due_at: Option<Timestamp>,
     pub due_date: Option<Date>,
+    /// The deadline is a target, not a firm one (PROTOCOL.md §16.4): never overdue.
+    pub target: bool,
 }
 
 /// `Debug` that shows the shape of a value but none of its personal content: a `{:?}` in

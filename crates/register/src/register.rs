@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use jiff::civil::Date;
 use serde_json::json;
 use sqlx::Row;
-use weerbaar_protocol::{Code, Due, Facts, Protocol, Role, Task, evaluate};
+use weerbaar_protocol::{Code, Due, Facts, Protocol, Role, TaskCode, evaluate};
 
 use crate::access::{ACT, READ_ALL, access_in, require};
 use crate::crypto::{DataKey, IndexKind, MasterKey};
@@ -284,8 +284,8 @@ macro_rules! register_in_tx {
                 for task in &plan.tasks {
                     let (opens_at, due_at, due_date) = due_columns(&task.due);
                     sqlx::query(
-                        "INSERT INTO tasks (case_id, code, assignee_role, opens_at, due_at, due_date, organisation_id) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        "INSERT INTO tasks (case_id, code, assignee_role, opens_at, due_at, due_date, organisation_id, target) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                     )
                     .bind(case.as_str())
                     .bind(task.code.as_str())
@@ -294,6 +294,7 @@ macro_rules! register_in_tx {
                     .bind(due_at)
                     .bind(due_date)
                     .bind(org.as_str())
+                    .bind(task.target)
                     .execute(&mut *$tx)
                     .await?;
                 }
@@ -659,7 +660,7 @@ impl Register {
                 view.perpetrators.push((id, parse_word(PerpetratorKind::parse, row.try_get("kind")?)?, details));
             }
             for row in sqlx::query(
-                "SELECT code, assignee_role, opens_at, due_at, due_date, done_at, done_by FROM tasks \
+                "SELECT code, assignee_role, opens_at, due_at, due_date, done_at, done_by, target FROM tasks \
                  WHERE case_id = $1 ORDER BY code",
             )
             .bind(case.as_str())
@@ -667,13 +668,14 @@ impl Register {
             .await?
             {
                 view.tasks.push(TaskView {
-                    code: parse_code(row.try_get("code")?)?,
+                    code: parse_task(row.try_get("code")?)?,
                     assignee_role: parse_code(row.try_get("assignee_role")?)?,
                     opens_at: row.try_get::<Option<i64>, _>("opens_at")?.map(from_micros).transpose()?,
                     due_at: row.try_get::<Option<i64>, _>("due_at")?.map(from_micros).transpose()?,
                     due_date: row.try_get::<Option<String>, _>("due_date")?.map(parse_date).transpose()?,
                     done_at: row.try_get::<Option<i64>, _>("done_at")?.map(from_micros).transpose()?,
                     done_by: row.try_get::<Option<String>, _>("done_by")?.map(PersonId),
+                    target: row.try_get("target")?,
                 });
             }
             view.tasks.sort_by_key(|task| task.code);
@@ -819,14 +821,14 @@ impl Register {
         &self,
         actor: &PersonId,
         case: &CaseId,
-        code: Task,
+        code: impl Into<TaskCode>,
         remark: Option<&str>,
     ) -> Result<(), RegisterError> {
         let organisation = self.organisation_of_case(case).await?;
         self.complete_tasks(
             actor,
             &organisation,
-            &[(case.clone(), code, remark.map(str::to_owned))],
+            &[(case.clone(), code.into(), remark.map(str::to_owned))],
         )
         .await
     }
@@ -838,7 +840,7 @@ impl Register {
         &self,
         actor: &PersonId,
         organisation: &OrganisationId,
-        tasks: &[(CaseId, Task, Option<String>)],
+        tasks: &[(CaseId, TaskCode, Option<String>)],
     ) -> Result<(), RegisterError> {
         let (key, _) = self.organisation(organisation).await?;
         let at = to_micros(now());
@@ -927,10 +929,11 @@ impl Register {
                         Ok(OpenTask {
                             case: CaseId(row.try_get("case_id")?),
                             case_number: row.try_get("number")?,
-                            code: parse_code(row.try_get("code")?)?,
+                            code: parse_task(row.try_get("code")?)?,
                             opens_at: row.try_get::<Option<i64>, _>("opens_at")?.map(from_micros).transpose()?,
                             due_at: row.try_get::<Option<i64>, _>("due_at")?.map(from_micros).transpose()?,
                             due_date: row.try_get::<Option<String>, _>("due_date")?.map(parse_date).transpose()?,
+                            target: row.try_get("target")?,
                         })
                     })
                     .collect::<Result<_, RegisterError>>()?
@@ -943,14 +946,14 @@ impl Register {
 
 /// The open tasks of a role with a deadline, soonest first: read in order from the
 /// partial index `tasks_open_due` (migration 0007), never sorted (a test checks the plan).
-const OPEN_TASKS_DATED: &str = "SELECT t.case_id, c.number, t.code, t.opens_at, t.due_at, t.due_date FROM tasks t \
+const OPEN_TASKS_DATED: &str = "SELECT t.case_id, c.number, t.code, t.opens_at, t.due_at, t.due_date, t.target FROM tasks t \
      JOIN cases c ON c.id = t.case_id \
      WHERE t.organisation_id = $1 AND t.assignee_role = $2 AND t.done_at IS NULL \
      AND t.due_at IS NOT NULL ORDER BY t.due_at, t.case_id, t.code LIMIT $3";
 
 /// The open tasks of a role without a deadline, oldest case first: from
 /// `tasks_open_undated` (migration 0007), never sorted.
-const OPEN_TASKS_UNDATED: &str = "SELECT t.case_id, c.number, t.code, t.opens_at, t.due_at, t.due_date FROM tasks t \
+const OPEN_TASKS_UNDATED: &str = "SELECT t.case_id, c.number, t.code, t.opens_at, t.due_at, t.due_date, t.target FROM tasks t \
      JOIN cases c ON c.id = t.case_id \
      WHERE t.organisation_id = $1 AND t.assignee_role = $2 AND t.done_at IS NULL \
      AND t.due_at IS NULL ORDER BY t.case_id, t.code LIMIT $3";
@@ -1217,6 +1220,12 @@ pub(crate) fn due_columns(due: &Due) -> (Option<i64>, Option<i64>, Option<String
 
 pub(crate) fn parse_code<C: Code>(text: String) -> Result<C, RegisterError> {
     C::parse(&text).map_err(|error| RegisterError::Corrupt(error.to_string()))
+}
+
+/// A stored task code: one of PROTOCOL.md's, or an own task of the protocol the case was
+/// planned under (§16.5).
+pub(crate) fn parse_task(text: String) -> Result<TaskCode, RegisterError> {
+    TaskCode::parse(&text).map_err(|error| RegisterError::Corrupt(error.to_string()))
 }
 
 pub(crate) fn parse_word<T>(

@@ -234,6 +234,7 @@ pub const TABLES: &[Table] = &[
             opt("due_date", Text),
             opt("done_at", Integer),
             opt("done_by", Text),
+            defaulted("target", Boolean),
         ],
         primary_key: &["case_id", "code"],
     },
@@ -502,7 +503,7 @@ pub const REFUSED_WHEN_ABSENT: &[&str] = &["case_informed"];
 ///
 /// - `sessions.source` (0006), default `'password'`: before sign-in through the identity
 ///   provider existed, every session began with a password.
-pub const ADDED_COLUMNS: &[(&str, &str)] = &[("sessions", "source")];
+pub const ADDED_COLUMNS: &[(&str, &str)] = &[("sessions", "source"), ("tasks", "target")];
 
 /// Whether a backup may lack the table `name`, which a restore then leaves empty.
 pub fn may_be_absent(name: &str) -> bool {

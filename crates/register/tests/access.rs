@@ -629,7 +629,7 @@ async fn the_handler_is_whoever_holds_the_role_now(world: World) {
         .complete_tasks(
             &world.griffier,
             &world.leiden,
-            &[(second.clone(), Task::NazorgGesprek1, None)],
+            &[(second.clone(), Task::NazorgGesprek1.into(), None)],
         )
         .await;
     not_found(refused, "case");

@@ -664,6 +664,7 @@ async fn the_protocol_and_its_contacts_are_replaced_and_cases_keep_their_plan(wo
         url: Some("https://westerveld.example/vertrouwenspersoon".into()),
         email: None,
         hours: Some("werkdagen".into()),
+        role: None,
     });
     register
         .set_contacts(&world.leiden, Some(&world.admin), &contacts)
@@ -684,6 +685,7 @@ async fn the_protocol_and_its_contacts_are_replaced_and_cases_keep_their_plan(wo
         url: None,
         email: None,
         hours: None,
+        role: None,
     });
     assert!(matches!(
         register.set_contacts(&world.leiden, Some(&world.admin), &broken).await,

@@ -5,24 +5,14 @@ use jiff::Timestamp;
 use jiff::civil::{Date, DateTime};
 use weerbaar_protocol::calendar::{amsterdam, in_amsterdam};
 
-use crate::labels::{MONTHS_SHORT, WEEKDAYS_SHORT};
-
 /// "ma 2 mrt 2026"
 pub(crate) fn date(date: Date) -> String {
-    let weekday = WEEKDAYS_SHORT[usize::from(date.weekday().to_monday_zero_offset() as u8)];
-    let month = MONTHS_SHORT[usize::from(date.month() as u8).saturating_sub(1)];
-    format!("{weekday} {} {month} {}", date.day(), date.year())
+    weerbaar_protocol::labels::date_words(date)
 }
 
 /// "ma 2 mrt 2026, 20:15" in Dutch time.
 pub(crate) fn moment(at: Timestamp) -> String {
-    let local = in_amsterdam(at);
-    format!(
-        "{}, {:02}:{:02}",
-        date(local.date()),
-        local.hour(),
-        local.minute()
-    )
+    weerbaar_protocol::labels::moment_words(at)
 }
 
 /// The day of a moment in Dutch time.
@@ -61,6 +51,22 @@ pub(crate) fn due(
     }
 }
 
+/// A deadline as `due` says it, or a target (PROTOCOL.md §16.4) as a streefdatum: "streven
+/// naar uiterlijk …", which no page marks as late.
+pub(crate) fn due_or_target(
+    opens_at: Option<Timestamp>,
+    due_at: Option<Timestamp>,
+    due_date: Option<Date>,
+    target: bool,
+) -> String {
+    let words = due(opens_at, due_at, due_date);
+    match words.strip_prefix("uiterlijk ") {
+        Some(rest) if target => format!("streefdatum {rest}"),
+        _ if target => format!("{words} (streefdatum)"),
+        _ => words,
+    }
+}
+
 /// Whether a deadline has passed.
 pub(crate) fn overdue(due_at: Option<Timestamp>, due_date: Option<Date>, now: Timestamp) -> bool {
     match (due_at, due_date) {
@@ -73,6 +79,23 @@ pub(crate) fn overdue(due_at: Option<Timestamp>, due_date: Option<Date>, now: Ti
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_target_reads_as_a_streefdatum() {
+        let day: Date = "2026-03-02".parse().unwrap();
+        assert_eq!(
+            due_or_target(None, None, Some(day), true),
+            "streefdatum ma 2 mrt 2026"
+        );
+        assert_eq!(
+            due_or_target(None, None, Some(day), false),
+            "uiterlijk ma 2 mrt 2026"
+        );
+        assert_eq!(
+            due_or_target(None, None, None, true),
+            "geen vaste termijn (streefdatum)"
+        );
+    }
 
     #[test]
     fn dutch_dates_read_as_the_issue_shows() {

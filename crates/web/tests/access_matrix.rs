@@ -41,7 +41,7 @@ async fn report(world: &World, reporter: &Someone, role: Role) -> (CaseId, Strin
             role,
             former: false,
         },
-        behaviours: vec![Behaviour::DreigenMetGeweld],
+        behaviours: vec![Behaviour::DreigenMetGeweld.into()],
         channel: Channel::InPersoon,
         persistent: false,
         corrected_after_warning: false,
@@ -50,6 +50,9 @@ async fn report(world: &World, reporter: &Someone, role: Role) -> (CaseId, Strin
         perpetrator_known: true,
         prior_incidents: 0,
         damage: false,
+        addressed: None,
+        report_to: None,
+        situation: None,
     };
     let registered = world
         .register()

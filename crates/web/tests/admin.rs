@@ -103,6 +103,39 @@ fn post_routes(person: &PersonId) -> Vec<(String, Vec<(&'static str, &'static st
     ]
 }
 
+/// Replaces the protocol as the page does it: look at what the draft changes first, then
+/// activate exactly the draft that was looked at. Gives the answer to the activation.
+async fn activate(admin: &mut Client, fields: &[(&str, &str)]) -> Page {
+    let mut look = fields.to_vec();
+    look.push(("stap", "bekijken"));
+    let preview = admin.post("/beheer/protocol", &look).await;
+    status(&preview, StatusCode::OK, "the draft is looked at first");
+    assert!(
+        preview.body.contains("Activeer dit protocol"),
+        "{}",
+        preview.body
+    );
+    let digest = seen_digest(&preview.body);
+    let mut activate = fields.to_vec();
+    activate.push(("stap", "activeren"));
+    activate.push(("bekeken", &digest));
+    admin.post("/beheer/protocol", &activate).await
+}
+
+/// The digest of the draft a preview page shows, as its activation form sends it back.
+fn seen_digest(body: &str) -> String {
+    let marker = "name=\"bekeken\" value=\"";
+    let start = body
+        .find(marker)
+        .expect("the preview holds the draft's digest")
+        + marker.len();
+    body[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
 #[track_caller]
 fn status(page: &Page, expected: StatusCode, what: &str) {
     assert_eq!(page.status, expected, "{what}: {}", page.body);
@@ -523,9 +556,83 @@ async fn a_protocol_with_mistakes_is_shown_with_them_and_a_sound_one_replaces_th
     status(&page, StatusCode::UNPROCESSABLE_ENTITY, "an unknown preset");
     assert!(page.body.contains("Kies een van de protocollen"));
 
-    let page = admin
-        .post("/beheer/protocol", &[("protocol", "westerveld")])
+    // Looked at, not yet activated: the differences in Dutch, and nothing changed.
+    let preview = admin
+        .post(
+            "/beheer/protocol",
+            &[("protocol", "westerveld"), ("stap", "bekijken")],
+        )
         .await;
+    status(&preview, StatusCode::OK, "a preset looked at");
+    assert!(
+        preview.body.contains("Wat Gemeente Westerveld (versie"),
+        "{}",
+        preview.body
+    );
+    assert!(preview.body.contains("Verschil 1 (bij"), "{}", preview.body);
+    assert_eq!(register.protocol(organisation).await.unwrap().id, "leiden");
+    // Activating a draft other than the one looked at is refused.
+    let stale = admin
+        .post(
+            "/beheer/protocol",
+            &[
+                ("protocol", "westerveld"),
+                ("stap", "activeren"),
+                ("bekeken", "0000"),
+            ],
+        )
+        .await;
+    status(
+        &stale,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a draft not looked at",
+    );
+    assert!(
+        stale.body.contains("Bekijk eerst opnieuw"),
+        "{}",
+        stale.body
+    );
+    assert_eq!(register.protocol(organisation).await.unwrap().id, "leiden");
+    // A trial incident the administrator describes.
+    let trial = admin
+        .post(
+            "/beheer/protocol",
+            &[
+                ("protocol", "westerveld"),
+                ("stap", "bekijken"),
+                ("proef_rol", "wethouder"),
+                ("proef_gedrag", "beledigen"),
+                ("proef_kanaal", "in_persoon"),
+                ("proef_moment", "2026-03-02T20:15"),
+            ],
+        )
+        .await;
+    status(&trial, StatusCode::OK, "a trial incident");
+    assert!(
+        trial
+            .body
+            .contains("Behandelaar: de gemeentesecretaris wordt de burgemeester"),
+        "{}",
+        trial.body
+    );
+    let half = admin
+        .post(
+            "/beheer/protocol",
+            &[
+                ("protocol", "westerveld"),
+                ("stap", "bekijken"),
+                ("proef_rol", "wethouder"),
+            ],
+        )
+        .await;
+    status(
+        &half,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "half a trial incident",
+    );
+    assert!(half.body.contains("Kies wat er gebeurde."), "{}", half.body);
+
+    let page = activate(&mut admin, &[("protocol", "westerveld")]).await;
     status(&page, StatusCode::SEE_OTHER, "a preset");
     assert_eq!(
         register.protocol(organisation).await.unwrap().id,
@@ -535,12 +642,11 @@ async fn a_protocol_with_mistakes_is_shown_with_them_and_a_sound_one_replaces_th
     assert!(page.body.contains("Het protocol is vervangen."));
 
     let own = preset_text("model").unwrap().replace("# ", "# eigen: ");
-    let page = admin
-        .post(
-            "/beheer/protocol",
-            &[("protocol", "eigen"), ("protocol_toml", &own)],
-        )
-        .await;
+    let page = activate(
+        &mut admin,
+        &[("protocol", "eigen"), ("protocol_toml", &own)],
+    )
+    .await;
     status(&page, StatusCode::SEE_OTHER, "an own file");
     assert_eq!(register.protocol_file(organisation).await.unwrap(), own);
     let page = admin.get("/beheer/logboek").await;
@@ -753,7 +859,7 @@ async fn no_administration_page_shows_anything_of_a_case() {
                     role: Role::Raadslid,
                     former: false,
                 },
-                behaviours: vec![Behaviour::DreigenMetGeweld],
+                behaviours: vec![Behaviour::DreigenMetGeweld.into()],
                 channel: Channel::InPersoon,
                 persistent: false,
                 corrected_after_warning: false,
@@ -762,6 +868,9 @@ async fn no_administration_page_shows_anything_of_a_case() {
                 perpetrator_known: false,
                 prior_incidents: 0,
                 damage: false,
+                addressed: None,
+                report_to: None,
+                situation: None,
             },
             narrative: NARRATIVE.into(),
             place: Some("Voordeur thuis".into()),
@@ -780,9 +889,7 @@ async fn no_administration_page_shows_anything_of_a_case() {
         "retention",
     );
     status(
-        &admin
-            .post("/beheer/protocol", &[("protocol", "leiden")])
-            .await,
+        &activate(&mut admin, &[("protocol", "leiden")]).await,
         StatusCode::SEE_OTHER,
         "protocol",
     );

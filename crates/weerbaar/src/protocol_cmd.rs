@@ -4,7 +4,9 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
-use weerbaar_protocol::{Facts, PRESETS, Protocol, evaluate, preset, preset_names, preset_text};
+use weerbaar_protocol::{
+    Facts, PRESETS, Protocol, compare, evaluate, preset, preset_names, preset_text, readable,
+};
 
 #[derive(Debug, Subcommand)]
 pub enum ProtocolCommand {
@@ -22,6 +24,28 @@ pub enum ProtocolCommand {
         /// The protocol file (TOML).
         file: PathBuf,
     },
+    /// Write the protocol as a readable Dutch document (the text of /protocol).
+    Render {
+        /// The protocol file (TOML), or `preset:NAME` for a preset.
+        file: String,
+        /// html: a whole page, A4 when printed; markdown: the same text in Markdown.
+        #[arg(long, value_enum, default_value_t = RenderFormat::Html)]
+        format: RenderFormat,
+    },
+    /// List, in Dutch, what a new protocol changes in the plans of sample incidents: every
+    /// victim role × category × channel, a weekend and a holiday.
+    Diff {
+        /// The protocol in use (a TOML file, or `preset:NAME`).
+        old: String,
+        /// The new protocol (a TOML file, or `preset:NAME`).
+        new: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum RenderFormat {
+    Html,
+    Markdown,
 }
 
 #[derive(Debug, Args)]
@@ -52,6 +76,28 @@ pub fn run(command: ProtocolCommand) -> Result<(), String> {
         }
         ProtocolCommand::Show { name } => show(&name),
         ProtocolCommand::Check { file } => check(&file),
+        ProtocolCommand::Render { file, format } => {
+            let document = readable::document(&load_named(&file)?);
+            write_stdout(&match format {
+                RenderFormat::Html => document.to_html_page(),
+                RenderFormat::Markdown => document.to_markdown(),
+            })
+        }
+        ProtocolCommand::Diff { old, new } => {
+            let (old, new) = (load_named(&old)?, load_named(&new)?);
+            let comparison = compare::compare(&old, &new);
+            write_stdout(&comparison.document(&old, &new).to_markdown())
+        }
+    }
+}
+
+/// A protocol file, or a preset as `preset:NAME`.
+fn load_named(name: &str) -> Result<Protocol, String> {
+    match name.strip_prefix("preset:") {
+        Some(preset_name) => preset(preset_name)
+            .cloned()
+            .ok_or_else(|| unknown_preset(preset_name)),
+        None => load_file(Path::new(name)),
     }
 }
 
@@ -66,7 +112,7 @@ fn evaluate_command(args: &EvaluateArgs) -> Result<(), String> {
         (None, None) => return Err(String::from("error: give --preset NAME or --protocol FILE")),
     };
     let text = read_facts(args.file.as_deref())?;
-    let facts = Facts::from_json(&text).map_err(|error| format!("error: {error}"))?;
+    let facts = Facts::from_json_for(&text, protocol).map_err(|error| format!("error: {error}"))?;
     let plan = evaluate(protocol, &facts).map_err(|error| format!("error: {error}"))?;
     let json = serde_json::to_string_pretty(&plan)
         .map_err(|error| format!("error: cannot print the plan: {error}"))?;

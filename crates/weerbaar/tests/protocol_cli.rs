@@ -207,3 +207,130 @@ fn check_refuses_an_unsound_file_with_line_and_key() {
     assert_eq!(missing.status.code(), Some(1));
     assert!(stderr(&missing).contains("cannot read"));
 }
+
+/// Leiden's file with an own behaviour and a choice of recipient for the wethouder
+/// (PROTOCOL.md §16.1 and §16.3).
+fn own_file(dir: &std::path::Path) -> std::path::PathBuf {
+    let shown = stdout(&weerbaar(&["protocol", "show", "leiden"], ""));
+    let text = shown
+        .replacen("id = \"leiden\"", "id = \"eigen\"", 1)
+        .replacen(
+            "handler = \"gemeentesecretaris\"       #  gemeentesecretaris stelt",
+            "report_to = [\"gemeentesecretaris\", \"burgemeester\"] #",
+            1,
+        )
+        + "\n[behaviours.gijzeling]\nlabel = \"Gijzeling\"\nexplanation = \"Iemand wordt vastgehouden.\"\ncategory = \"fysiek_geweld\"\n";
+    let path = dir.join("eigen.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn an_own_file_takes_its_own_behaviours_and_choices_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = own_file(dir.path());
+    let facts = json!({
+        "occurred_at": "2026-03-02T20:15:00+01:00",
+        "victim": { "role": "wethouder" },
+        "behaviours": ["gijzeling"],
+        "report_to": "burgemeester",
+    })
+    .to_string();
+    let output = weerbaar(
+        &["protocol", "evaluate", "--protocol", path.to_str().unwrap()],
+        &facts,
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let plan: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(plan["preset"], "eigen");
+    assert_eq!(plan["category"], "fysiek_geweld");
+    assert_eq!(plan["handler"], "burgemeester");
+    assert_eq!(
+        plan["handler_choices"],
+        json!(["gemeentesecretaris", "burgemeester"])
+    );
+
+    // The preset knows neither the behaviour nor a choice: both are refused, by name.
+    let output = weerbaar(&["protocol", "evaluate", "--preset", "leiden"], &facts);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("behaviours[0]"),
+        "{}",
+        stderr(&output)
+    );
+    let chosen = facts
+        .replace("gijzeling", "slaan")
+        .replace("burgemeester", "griffier");
+    let output = weerbaar(
+        &["protocol", "evaluate", "--protocol", path.to_str().unwrap()],
+        &chosen,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(message.contains("report_to"), "{message}");
+    assert!(
+        message.contains("gemeentesecretaris, burgemeester"),
+        "{message}"
+    );
+}
+
+#[test]
+fn render_writes_the_protocol_as_dutch_html_or_markdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = own_file(dir.path());
+    let html = weerbaar(&["protocol", "render", path.to_str().unwrap()], "");
+    assert!(html.status.success(), "{}", stderr(&html));
+    let page = stdout(&html);
+    assert!(page.starts_with("<!doctype html>\n<html lang=\"nl\">"));
+    assert!(
+        page.contains("<h1>Agressieprotocol Gemeente Leiden</h1>"),
+        "{page}"
+    );
+    assert!(page.contains("Gijzeling: Iemand wordt vastgehouden."));
+    assert!(page.contains("de gemeentesecretaris of de burgemeester: u kiest zelf"));
+    assert!(page.contains("binnen 24 uur"));
+    assert!(!page.contains("gijzeling\"") && !page.contains("nazorg_gesprek"));
+
+    let markdown = weerbaar(
+        &[
+            "protocol",
+            "render",
+            "preset:utrecht",
+            "--format",
+            "markdown",
+        ],
+        "",
+    );
+    assert!(markdown.status.success(), "{}", stderr(&markdown));
+    let text = stdout(&markdown);
+    assert!(text.starts_with("# Agressieprotocol "), "{text}");
+    assert!(text.contains("binnen 2 werkdagen na de melding"), "{text}");
+
+    let unknown = weerbaar(&["protocol", "render", "preset:gouda"], "");
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(stderr(&unknown).contains("allowed: westerveld"));
+}
+
+#[test]
+fn diff_lists_what_a_new_file_changes_in_dutch() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = own_file(dir.path());
+    let output = weerbaar(
+        &["protocol", "diff", "preset:leiden", path.to_str().unwrap()],
+        "",
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("# Wat het nieuwe protocol verandert"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Keuze bij wie te melden: geen keuze wordt gemeentesecretaris of burgemeester"
+        ),
+        "{text}"
+    );
+    let same = weerbaar(&["protocol", "diff", "preset:leiden", "preset:leiden"], "");
+    assert!(stdout(&same).contains("Geen verschil"), "{}", stdout(&same));
+}

@@ -80,7 +80,7 @@ pub fn facts(behaviours: &[Behaviour]) -> Facts {
             role: Role::Raadslid,
             former: false,
         },
-        behaviours: behaviours.to_vec(),
+        behaviours: behaviours.iter().map(|b| (*b).into()).collect(),
         channel: Channel::SocialeMedia,
         persistent: false,
         corrected_after_warning: false,
@@ -89,5 +89,8 @@ pub fn facts(behaviours: &[Behaviour]) -> Facts {
         perpetrator_known: true,
         prior_incidents: 0,
         damage: false,
+        addressed: None,
+        report_to: None,
+        situation: None,
     }
 }

@@ -14,7 +14,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use weerbaar_protocol::{Code, Measure, Task};
+use weerbaar_protocol::{Measure, TaskCode};
 use weerbaar_register::access::CaseAccess;
 use weerbaar_register::{
     Action, AftercareConversation, ApiScope, Audience, CaseId, CaseStatus, ItemId, PersonId,
@@ -157,7 +157,7 @@ pub(crate) struct TaskDoneIn {
     tag = "actions",
     params(
         ("case" = String, Path, description = "The case's id."),
-        ("task" = TaskCode, Path, description = "The task's code."),
+        ("task" = String, Path, description = "The task's code: one of PROTOCOL.md's, or a task of the organisation's own protocol."),
     ),
     request_body(content = Option<TaskDoneIn>, content_type = "application/json", description = "Optional: a remark."),
     responses(
@@ -178,7 +178,15 @@ pub(crate) async fn complete_task(
 ) -> Result<Response, Problem> {
     let case = CaseId(case);
     handler_of(&state, &user, &case).await?;
-    let task = Task::parse(&task).map_err(|_| Problem::not_found())?;
+    let task = TaskCode::parse(&task).map_err(|_| Problem::not_found())?;
+    // A word that is no task of the spec nor of this organisation's protocol names
+    // nothing, as a made-up id does.
+    if let TaskCode::Own(own) = task {
+        let protocol = state.register().protocol(&user.me.organisation).await?;
+        if protocol.own_task(own).is_none() {
+            return Err(Problem::not_found());
+        }
+    }
     let input: TaskDoneIn = if body.iter().all(u8::is_ascii_whitespace) {
         TaskDoneIn::default()
     } else {

@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use weerbaar_protocol::{Category, Code, ReportObligation, Role, Task};
+use weerbaar_protocol::{Category, Code, ReportObligation, Role};
 use weerbaar_register::access::CaseAccess;
 use weerbaar_register::{
     AftercareConversation, ApiScope, CaseId, CaseKind, CaseStatus, EventKind, ItemKind,
@@ -90,13 +90,15 @@ pub(crate) struct OpenTaskOut {
     pub case: String,
     pub case_number: i64,
     #[schema(value_type = TaskCode)]
-    pub code: Task,
+    pub code: weerbaar_protocol::TaskCode,
     #[schema(value_type = Option<String>, format = DateTime)]
     pub opens_at: Option<Timestamp>,
     #[schema(value_type = Option<String>, format = DateTime)]
     pub due_at: Option<Timestamp>,
     #[schema(value_type = Option<String>, format = Date)]
     pub due_date: Option<Date>,
+    /// A target deadline (PROTOCOL.md §16.4): a streefdatum, never overdue.
+    pub target: bool,
 }
 
 /// The handler's inbox for one of their roles.
@@ -235,6 +237,7 @@ pub(crate) async fn inbox(
                 opens_at: task.opens_at,
                 due_at: task.due_at,
                 due_date: task.due_date,
+                target: task.target,
             })
             .collect(),
         cases: cases.into_iter().map(Into::into).collect(),
@@ -319,7 +322,7 @@ impl PerpetratorOut {
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct TaskOut {
     #[schema(value_type = TaskCode)]
-    pub code: Task,
+    pub code: weerbaar_protocol::TaskCode,
     #[schema(value_type = RoleCode)]
     pub assignee_role: Role,
     #[schema(value_type = Option<String>, format = DateTime)]
@@ -331,6 +334,8 @@ pub(crate) struct TaskOut {
     #[schema(value_type = Option<String>, format = DateTime)]
     pub done_at: Option<Timestamp>,
     pub done_by: Option<String>,
+    /// A target deadline (PROTOCOL.md §16.4): a streefdatum, never overdue.
+    pub target: bool,
 }
 
 /// A measure, aftercare conversation, police contact, damage, communication or
@@ -417,7 +422,7 @@ pub(crate) struct OwnAftercareOut {
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct OwnTaskOut {
     #[schema(value_type = TaskCode)]
-    pub code: Task,
+    pub code: weerbaar_protocol::TaskCode,
     #[schema(value_type = Option<String>, format = DateTime)]
     pub opens_at: Option<Timestamp>,
     #[schema(value_type = Option<String>, format = DateTime)]
@@ -425,6 +430,8 @@ pub(crate) struct OwnTaskOut {
     #[schema(value_type = Option<String>, format = Date)]
     pub due_date: Option<Date>,
     pub done: bool,
+    /// A target deadline (PROTOCOL.md §16.4): a streefdatum, never overdue.
+    pub target: bool,
 }
 
 /// The case as its reporter or a victim sees it.
@@ -527,6 +534,7 @@ fn full(view: weerbaar_register::CaseView, can_act: bool) -> FullCaseOut {
                 opens_at: task.opens_at,
                 due_at: task.due_at,
                 due_date: task.due_date,
+                target: task.target,
                 done_at: task.done_at,
                 done_by: task.done_by.map(|p| p.to_string()),
             })
@@ -628,6 +636,7 @@ pub(crate) async fn read(
                             opens_at: t.opens_at,
                             due_at: t.due_at,
                             due_date: t.due_date,
+                            target: t.target,
                             done: t.done,
                         })
                         .collect(),

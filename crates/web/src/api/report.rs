@@ -243,7 +243,7 @@ fn build_report(
             role,
             former: false,
         },
-        behaviours: incident.behaviours,
+        behaviours: incident.behaviours.into_iter().map(Into::into).collect(),
         channel: incident.channel,
         persistent: incident.persistent,
         corrected_after_warning: incident.corrected_after_warning,
@@ -252,6 +252,9 @@ fn build_report(
         perpetrator_known,
         prior_incidents: 0,
         damage: incident.damage,
+        addressed: None,
+        report_to: None,
+        situation: None,
     };
     Ok(NewReport {
         organisation: user.me.organisation.clone(),

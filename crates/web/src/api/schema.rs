@@ -61,6 +61,18 @@ word_schema!(
     codes::<p::Behaviour>()
 );
 word_schema!(
+    SituationCode,
+    "Situation",
+    "Where it happened, for the guidance and an organisation's own tasks (PROTOCOL.md §16.6).",
+    codes::<p::Situation>()
+);
+word_schema!(
+    AddressedCode,
+    "Addressed",
+    "Whether the person was addressed about the behaviour, and what followed (PROTOCOL.md §16.2).",
+    codes::<p::Addressed>()
+);
+word_schema!(
     ChannelCode,
     "Channel",
     "How it happened (PROTOCOL.md §2).",
@@ -212,6 +224,8 @@ pub(crate) struct FactsDoc {
     #[schema(format = DateTime)]
     reported_at: Option<String>,
     victim: VictimDoc,
+    /// PROTOCOL.md §2's codes; an organisation's own protocol may add codes of its own
+    /// (§16.1), which the presets do not have.
     #[schema(value_type = Vec<BehaviourCode>)]
     behaviours: Vec<String>,
     #[schema(value_type = Option<ChannelCode>)]
@@ -225,6 +239,16 @@ pub(crate) struct FactsDoc {
     #[schema(minimum = 0)]
     prior_incidents: Option<u32>,
     damage: Option<bool>,
+    /// Whether the person was addressed and what followed; left out, it follows
+    /// `corrected_after_warning` (true means `changed`).
+    #[schema(value_type = Option<AddressedCode>)]
+    addressed: Option<String>,
+    /// The recipient the reporter chose, only where the protocol gives a choice
+    /// (PROTOCOL.md §16.3; none of the presets does).
+    #[schema(value_type = Option<RoleCode>)]
+    report_to: Option<String>,
+    #[schema(value_type = Option<SituationCode>)]
+    situation: Option<String>,
 }
 
 /// Who was hit.
@@ -253,10 +277,15 @@ pub(crate) struct PlanDoc {
     report: String,
     #[schema(value_type = RoleCode)]
     handler: String,
+    /// The recipients the reporter could choose from, in the protocol's order; only where
+    /// the protocol gives a choice (PROTOCOL.md §16.3).
+    #[schema(value_type = Option<Vec<RoleCode>>)]
+    handler_choices: Option<Vec<String>>,
     #[schema(value_type = Vec<RoleCode>)]
     informed: Vec<String>,
-    #[schema(value_type = AangifteByCode)]
-    aangifte_by: String,
+    /// Null where the protocol does not regulate who files (PROTOCOL.md §16.7).
+    #[schema(value_type = Option<AangifteByCode>)]
+    aangifte_by: Option<String>,
     recidive: bool,
     tasks: Vec<PlannedTaskDoc>,
     #[schema(value_type = Vec<EscalationCode>)]
@@ -271,7 +300,7 @@ pub(crate) struct PlanDoc {
 #[schema(as = PlannedTask)]
 #[allow(dead_code)]
 pub(crate) struct PlannedTaskDoc {
-    #[schema(value_type = TaskCode)]
+    /// One of PROTOCOL.md §5's task codes, or an organisation's own (§16.5).
     code: String,
     #[schema(format = DateTime)]
     from: Option<String>,
@@ -279,4 +308,6 @@ pub(crate) struct PlannedTaskDoc {
     due: Option<String>,
     #[schema(format = Date)]
     due_date: Option<String>,
+    /// Present and true where the deadline is a target, not a firm one (§16.4).
+    target: Option<bool>,
 }

@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
+use weerbaar_protocol::document::Block;
 use weerbaar_protocol::{Code, Contact, PRESETS, Protocol, Role, preset_text};
 use weerbaar_register::admin::{LAST_ADMINISTRATOR, OWN_ADMINISTRATION};
 use weerbaar_register::duties::Duty;
@@ -675,6 +676,27 @@ struct ProtocolPage {
     chosen: String,
     text: String,
     mistakes: Vec<String>,
+    /// What the draft changes, once it has been looked at and holds no mistakes.
+    preview: Option<Preview>,
+    fields: Fields,
+}
+
+/// The draft compared with the protocol in use, before it can be activated.
+struct Preview {
+    doc: weerbaar_protocol::document::Document,
+    /// The SHA-256 of the draft that was compared: activating takes only that draft.
+    digest: String,
+    draft_name: String,
+    roles: Vec<(String, String)>,
+    behaviours: Vec<(String, String)>,
+    channels: Vec<(String, String)>,
+    trial: Option<Vec<String>>,
+}
+
+impl ProtocolPage {
+    fn value(&self, name: &str) -> &str {
+        self.fields.get(name)
+    }
 }
 
 async fn protocol_page(
@@ -705,6 +727,8 @@ async fn protocol_page(
         chosen,
         text,
         mistakes,
+        preview: None,
+        fields: Fields::default(),
     })
 }
 
@@ -727,6 +751,19 @@ async fn protocol(
     Ok(html(&page))
 }
 
+fn digest(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// A draft protocol is looked at first (`stap=bekijken`): its mistakes, or what it
+/// changes against the protocol in use on the sample incidents and on an incident the
+/// administrator describes. Only a draft looked at without mistakes can be activated
+/// (`stap=activeren`), and only unchanged since: activating is a step of its own, logged
+/// by the register.
 async fn replace_protocol(
     State(state): State<AppState>,
     posted: Posted,
@@ -744,12 +781,6 @@ async fn replace_protocol(
                     "protocol_toml",
                     "Plak het protocolbestand (TOML) in het tekstvak.",
                 );
-            } else if let Err(error) = Protocol::from_toml(text) {
-                errors.add(
-                    "protocol_toml",
-                    "Het protocolbestand bevat fouten; zie de lijst onder het tekstvak. Er is niets veranderd.",
-                );
-                mistakes = crate::pages::protocol_mistakes(&error);
             }
             text.to_owned()
         }
@@ -764,27 +795,177 @@ async fn replace_protocol(
             }
         },
     };
-    if errors.is_empty() {
-        match state
-            .register()
-            .set_protocol(&user.me.organisation, Some(&user.me.person), &text)
-            .await
-        {
-            Ok(_) => return Ok(Redirect::to("/beheer/protocol?klaar=protocol").into_response()),
-            Err(RegisterError::Forbidden { .. }) => return Err(WebError::Forbidden),
-            Err(RegisterError::Invalid { reason, .. }) => {
-                errors.add(
-                    "protocol_toml",
-                    "Het protocolbestand bevat fouten. Er is niets veranderd.",
-                );
-                mistakes.push(reason);
+    let draft = match Protocol::from_toml(&text) {
+        Ok(draft) => Some(draft),
+        Err(error) if errors.is_empty() => {
+            errors.add(
+                "protocol_toml",
+                "Het protocolbestand bevat fouten; zie de lijst onder het tekstvak. Er is niets veranderd.",
+            );
+            mistakes = crate::pages::protocol_mistakes(&error);
+            None
+        }
+        Err(_) => None,
+    };
+    let activate = fields.get("stap") == "activeren";
+    if let (Some(_), true, true) = (&draft, activate, errors.is_empty()) {
+        if fields.get("bekeken") != digest(&text) {
+            errors.add(
+                "protocol_toml",
+                "Het protocol is veranderd sinds u bekeek wat het verandert. Bekijk eerst opnieuw wat het verandert; er is niets veranderd.",
+            );
+        } else {
+            match state
+                .register()
+                .set_protocol(&user.me.organisation, Some(&user.me.person), &text)
+                .await
+            {
+                Ok(_) => {
+                    return Ok(Redirect::to("/beheer/protocol?klaar=protocol").into_response());
+                }
+                Err(RegisterError::Forbidden { .. }) => return Err(WebError::Forbidden),
+                Err(RegisterError::Invalid { reason, .. }) => {
+                    errors.add(
+                        "protocol_toml",
+                        "Het protocolbestand bevat fouten. Er is niets veranderd.",
+                    );
+                    mistakes.push(reason);
+                }
+                Err(error) => return Err(error.into()),
             }
-            Err(error) => return Err(error.into()),
         }
     }
-    let shown = if chosen == "eigen" { Some(text) } else { None };
-    let page = protocol_page(&state, &user, chosen, shown, errors, mistakes, None).await?;
-    Ok(unprocessable(html(&page)))
+    let shown = if chosen == "eigen" {
+        Some(text.clone())
+    } else {
+        None
+    };
+    let mut page = protocol_page(
+        &state,
+        &user,
+        chosen,
+        shown,
+        Errors::default(),
+        mistakes,
+        None,
+    )
+    .await?;
+    if let (Some(draft), true) = (draft, errors.is_empty() || activate) {
+        let current = state.register().protocol(&user.me.organisation).await?;
+        page.preview = Some(preview(&current, &draft, &text, &fields, &mut errors));
+    }
+    page.errors = errors;
+    page.fields = fields;
+    if page.errors.is_empty() {
+        Ok(html(&page))
+    } else {
+        Ok(unprocessable(html(&page)))
+    }
+}
+
+/// The comparison on the built-in samples, and on the incident of the trial fields when
+/// the administrator describes one.
+fn preview(
+    current: &Protocol,
+    draft: &Protocol,
+    text: &str,
+    fields: &Fields,
+    errors: &mut Errors,
+) -> Preview {
+    use weerbaar_protocol::{Channel, Facts, Injury, Victim, compare, labels};
+    let roles: Vec<(String, String)> = current
+        .routes
+        .keys()
+        .chain(draft.routes.keys())
+        .copied()
+        .collect::<std::collections::BTreeSet<Role>>()
+        .into_iter()
+        .map(|r| (r.as_str().to_owned(), labels::role_label(r).to_owned()))
+        .collect();
+    let behaviours: Vec<(String, String)> = draft
+        .behaviour_codes()
+        .into_iter()
+        .map(|code| {
+            let label = match code {
+                weerbaar_protocol::BehaviourCode::Spec(b) => labels::behaviour_label(b).to_owned(),
+                weerbaar_protocol::BehaviourCode::Own(own) => draft
+                    .own_behaviour(own)
+                    .map(|b| b.label.clone())
+                    .unwrap_or_default(),
+            };
+            (code.as_str().to_owned(), label)
+        })
+        .collect();
+    let channels =
+        crate::pages::case::options_of(Channel::ALL, Channel::as_str, labels::channel_label);
+    let wants_trial = ["proef_rol", "proef_gedrag", "proef_kanaal", "proef_moment"]
+        .iter()
+        .any(|name| !fields.get(name).is_empty());
+    let trial = wants_trial.then(|| {
+        let role = Role::parse(fields.get("proef_rol")).ok();
+        let behaviour = weerbaar_protocol::BehaviourCode::parse(fields.get("proef_gedrag"))
+            .ok()
+            .filter(|b| draft.knows_behaviour(*b));
+        let channel = Channel::parse(fields.get("proef_kanaal")).ok();
+        let moment = crate::dates::parse_input(fields.get("proef_moment"));
+        if role.is_none() {
+            errors.add("proef_rol", "Kies wie het overkwam.");
+        }
+        if behaviour.is_none() {
+            errors.add("proef_gedrag", "Kies wat er gebeurde.");
+        }
+        if channel.is_none() {
+            errors.add("proef_kanaal", "Kies hoe het gebeurde.");
+        }
+        if moment.is_none() {
+            errors.add(
+                "proef_moment",
+                "Vul in wanneer het gebeurde, bijvoorbeeld 2 maart 2026 om 20:15.",
+            );
+        }
+        let (Some(role), Some(behaviour), Some(channel), Some(moment)) =
+            (role, behaviour, channel, moment)
+        else {
+            return Vec::new();
+        };
+        let facts = Facts {
+            occurred_at: moment,
+            reported_at: None,
+            victim: Victim {
+                role,
+                former: false,
+            },
+            behaviours: vec![behaviour],
+            channel,
+            persistent: false,
+            corrected_after_warning: false,
+            injury: Injury::Geen,
+            criminal_offence_suspected: false,
+            perpetrator_known: false,
+            prior_incidents: 0,
+            damage: false,
+            addressed: None,
+            report_to: None,
+            situation: None,
+        };
+        let changes = compare::differences_for(current, draft, &facts);
+        if changes.is_empty() {
+            vec![String::from(
+                "Geen verschil: beide protocollen geven hetzelfde plan.",
+            )]
+        } else {
+            changes
+        }
+    });
+    Preview {
+        doc: compare::compare(current, draft).document(current, draft),
+        digest: digest(text),
+        draft_name: format!("{} (versie {})", draft.name, draft.version),
+        roles,
+        behaviours,
+        channels,
+        trial,
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -954,6 +1135,8 @@ fn posted_contact(fields: &Fields, others: &[&Contact], errors: &mut Errors) -> 
         );
     }
     let contact = Contact {
+        // The page edits no role; the register keeps a role the file gives.
+        role: None,
         name: name.to_owned(),
         about: fields.optional("about"),
         phone: fields.optional("phone"),

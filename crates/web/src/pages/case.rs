@@ -44,7 +44,7 @@ pub(crate) fn options_of<T: Copy>(
 }
 
 pub(crate) struct TaskRow {
-    pub label: &'static str,
+    pub label: String,
     pub due: String,
     pub done: Option<String>,
     pub overdue: bool,
@@ -324,6 +324,7 @@ pub(crate) async fn case_page(
     errors: Errors,
 ) -> Result<CasePage, WebError> {
     let register = state.register();
+    let protocol = register.protocol(&user.me.organisation).await?;
     let people = register.people(&user.me.organisation).await?;
     let names: HashMap<PersonId, String> = people
         .iter()
@@ -381,13 +382,13 @@ pub(crate) async fn case_page(
         .tasks
         .iter()
         .map(|t| TaskRow {
-            label: labels::task_label(t.code),
-            due: dates::due(t.opens_at, t.due_at, t.due_date),
+            label: labels::task_code_label(t.code, &protocol),
+            due: dates::due_or_target(t.opens_at, t.due_at, t.due_date, t.target),
             done: t.done_at.map(|at| {
                 let by = t.done_by.as_ref().map(&name_of).unwrap_or_default();
                 format!("gedaan op {} door {by}", dates::moment(at))
             }),
-            overdue: t.done_at.is_none() && dates::overdue(t.due_at, t.due_date, now),
+            overdue: t.done_at.is_none() && !t.target && dates::overdue(t.due_at, t.due_date, now),
         })
         .collect();
     let open_task_options = view
@@ -397,7 +398,7 @@ pub(crate) async fn case_page(
         .map(|t| {
             (
                 t.code.as_str().to_owned(),
-                labels::task_label(t.code).to_owned(),
+                labels::task_code_label(t.code, &protocol),
             )
         })
         .collect();
@@ -435,10 +436,14 @@ pub(crate) async fn case_page(
             .filter_map(|m| Measure::parse(m).ok())
             .map(labels::measure_label)
             .collect(),
-        aangifte_by: text(&plan, "aangifte_by")
-            .and_then(|a| weerbaar_protocol::AangifteBy::parse(&a).ok())
-            .map(labels::aangifte_by_label)
-            .unwrap_or(""),
+        // §16.7: a plan of a protocol that does not say who files has `null` here.
+        aangifte_by: match plan.get("aangifte_by") {
+            Some(serde_json::Value::Null) => "Niet geregeld in het protocol",
+            _ => text(&plan, "aangifte_by")
+                .and_then(|a| weerbaar_protocol::AangifteBy::parse(&a).ok())
+                .map(labels::aangifte_by_label)
+                .unwrap_or(""),
+        },
         recidive: flag(&plan, "recidive"),
         victims: view
             .victims

@@ -5,7 +5,7 @@
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use weerbaar_protocol::{Code, Measure, Task};
+use weerbaar_protocol::{Code, Measure, TaskCode};
 use weerbaar_register::access::CaseAccess;
 use weerbaar_register::{
     Action, AftercareConversation, Audience, CaseId, CaseStatus, ItemId, PersonId,
@@ -21,7 +21,10 @@ use crate::state::AppState;
 /// What a form asks for: a register action, or a task marked done.
 enum Request {
     Act(Action),
-    TaskDone { task: Task, remark: Option<String> },
+    TaskDone {
+        task: TaskCode,
+        remark: Option<String>,
+    },
 }
 
 /// An amount in euros as people type it ("12,50", "€ 1.250", "7") in cents.
@@ -74,7 +77,7 @@ fn required(fields: &Fields, name: &str, message: &str, errors: &mut Errors) -> 
 fn read(action: &str, fields: &Fields, errors: &mut Errors) -> Option<Request> {
     match action {
         "taak" => {
-            let task = Task::parse(fields.get("taak_code")).ok();
+            let task = TaskCode::parse(fields.get("taak_code")).ok();
             if task.is_none() {
                 errors.add("taak_code", "Kies de taak die gedaan is.");
             }

@@ -187,7 +187,7 @@ async fn promote(
     let checked = super::report::check(
         &user,
         &fields,
-        &protocol.routable_roles(),
+        &protocol,
         Some((asker, view.victim_role)),
         &mut errors,
     );

@@ -33,7 +33,7 @@ struct Filter {
 struct TaskRow {
     case: String,
     number: i64,
-    task: &'static str,
+    task: String,
     due: String,
     overdue: bool,
     soon: bool,
@@ -105,6 +105,7 @@ async fn inbox(
         None => Some(CaseStatus::InBehandeling),
     };
     let organisation = &user.me.organisation;
+    let protocol = register.protocol(organisation).await?;
     let now = jiff::Timestamp::now();
     let new_reports = register
         .handler_cases(organisation, role, Some(CaseStatus::Gemeld), PAGE)
@@ -117,16 +118,18 @@ async fn inbox(
         .await?
         .into_iter()
         .map(|task| {
-            let overdue = dates::overdue(task.due_at, task.due_date, now);
+            // A target (§16.4) is never shown as overdue or pressing.
+            let overdue = !task.target && dates::overdue(task.due_at, task.due_date, now);
             let soon = !overdue
+                && !task.target
                 && task.due_at.is_some_and(|at| {
                     at.duration_since(now) < jiff::SignedDuration::from_hours(24)
                 });
             TaskRow {
                 case: task.case.to_string(),
                 number: task.case_number,
-                task: labels::task_label(task.code),
-                due: dates::due(task.opens_at, task.due_at, task.due_date),
+                task: labels::task_code_label(task.code, &protocol),
+                due: dates::due_or_target(task.opens_at, task.due_at, task.due_date, task.target),
                 overdue,
                 soon,
             }

@@ -13,6 +13,7 @@ mod informed;
 pub(crate) mod my_cases;
 mod outbox;
 mod preferences;
+mod protocol;
 pub(crate) mod report;
 pub(crate) mod setup;
 mod sign_in;
@@ -38,6 +39,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(informed::routes())
         .merge(outbox::routes())
         .merge(preferences::routes())
+        .merge(protocol::routes())
         .merge(calendar::routes())
         .fallback(|| async { crate::error::WebError::NotFound })
 }

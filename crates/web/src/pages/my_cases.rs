@@ -76,7 +76,7 @@ struct Appointment {
 }
 
 struct Step {
-    task: &'static str,
+    task: String,
     due: String,
     done: bool,
 }
@@ -138,6 +138,7 @@ async fn case_page(
         return Err(WebError::NotFound);
     }
     let view = register.own_case(&user.me.person, case).await?;
+    let protocol = register.protocol(&user.me.organisation).await?;
     let log = register.access_log(&user.me.person, case).await?;
     Ok(CasePage {
         layout: user.layout(&format!("Melding {}", view.number)),
@@ -172,8 +173,8 @@ async fn case_page(
             .tasks
             .into_iter()
             .map(|t| Step {
-                task: labels::task_label(t.code),
-                due: dates::due(t.opens_at, t.due_at, t.due_date),
+                task: labels::task_code_label(t.code, &protocol),
+                due: dates::due_or_target(t.opens_at, t.due_at, t.due_date, t.target),
                 done: t.done,
             })
             .collect(),

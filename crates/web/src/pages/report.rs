@@ -9,7 +9,9 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
-use weerbaar_protocol::{Behaviour, Channel, Code, Facts, Injury, Role, Victim};
+use weerbaar_protocol::{
+    BehaviourCode, Channel, Code, Facts, Injury, Protocol, Role, Situation, Victim,
+};
 use weerbaar_register::access::CaseAccess;
 use weerbaar_register::{
     ALLOWED_MEDIA_TYPES, CaseId, MAX_EVIDENCE_BYTES, NewPerpetrator, NewReport, NewVictim,
@@ -34,26 +36,63 @@ pub(super) fn routes() -> Router<AppState> {
 pub(crate) struct GroupView {
     pub title: &'static str,
     pub hint: &'static str,
-    pub items: Vec<(&'static str, &'static str, &'static str)>,
+    pub items: Vec<(String, String, String)>,
 }
 
-pub(crate) fn behaviour_groups() -> Vec<GroupView> {
+/// The seeds' groups, each with the organisation's own behaviours of that group after
+/// the spec's (PROTOCOL.md §16.1). The groups follow the categories, light to heavy.
+pub(crate) fn behaviour_groups(protocol: &Protocol) -> Vec<GroupView> {
     labels::behaviour_groups()
         .iter()
-        .map(|group| GroupView {
-            title: group.title,
-            hint: group.hint,
-            items: group
-                .behaviours
+        .zip(weerbaar_protocol::Category::ALL)
+        .map(|(group, category)| {
+            let spec = group.behaviours.iter().map(|b| {
+                (
+                    b.as_str().to_owned(),
+                    labels::behaviour_label(*b).to_owned(),
+                    labels::behaviour_explanation(*b).to_owned(),
+                )
+            });
+            let own = protocol
+                .own_behaviours
                 .iter()
+                .filter(|b| b.group == *category)
                 .map(|b| {
                     (
-                        b.as_str(),
-                        labels::behaviour_label(*b),
-                        labels::behaviour_explanation(*b),
+                        b.code.as_str().to_owned(),
+                        b.label.clone(),
+                        b.explanation.clone(),
                     )
-                })
-                .collect(),
+                });
+            GroupView {
+                title: group.title,
+                hint: group.hint,
+                items: spec.chain(own).collect(),
+            }
+        })
+        .collect()
+}
+
+/// The recipients the reporter may choose from (PROTOCOL.md §16.3), for the offices the
+/// form offers: code and label; empty where the protocol gives no choice.
+fn recipient_choices(protocol: &Protocol, roles: &[Role]) -> Vec<(String, String)> {
+    let mut choices: Vec<Role> = Vec::new();
+    for role in roles {
+        if let Some(route) = protocol.routes.get(role) {
+            for choice in &route.choices {
+                if !choices.contains(choice) {
+                    choices.push(*choice);
+                }
+            }
+        }
+    }
+    choices
+        .into_iter()
+        .map(|r| {
+            (
+                r.as_str().to_owned(),
+                format!("De {}", labels::role_label(r)),
+            )
         })
         .collect()
 }
@@ -79,6 +118,9 @@ pub(crate) struct ReportPage {
     errors: Errors,
     values: Fields,
     groups: Vec<GroupView>,
+    /// Whom the reporter may report to, where the protocol gives a choice.
+    recipients: Vec<(String, String)>,
+    situations: Vec<(&'static str, &'static str)>,
     channels: Vec<(&'static str, &'static str)>,
     injuries: Vec<(&'static str, &'static str)>,
     relations: Vec<(&'static str, &'static str)>,
@@ -114,13 +156,16 @@ pub(crate) async fn report_page(
     let register = state.register();
     let protocol = register.protocol(&user.me.organisation).await?;
     let routable = protocol.routable_roles();
-    let my_roles = user
+    let my_offices: Vec<Role> = user
         .me
         .roles
         .iter()
         .copied()
         .filter(|role| routable.contains(role))
-        .map(|role| (role.as_str(), labels::role_label(role)))
+        .collect();
+    let my_roles = my_offices
+        .iter()
+        .map(|role| (role.as_str(), labels::role_label(*role)))
         .collect();
     let mut others = Vec::new();
     for person in register.people(&user.me.organisation).await? {
@@ -143,7 +188,9 @@ pub(crate) async fn report_page(
         csrf: user.session.csrf.clone(),
         errors,
         values,
-        groups: behaviour_groups(),
+        groups: behaviour_groups(&protocol),
+        recipients: recipient_choices(&protocol, &my_offices),
+        situations: options(Situation::ALL, Situation::as_str, labels::situation_label),
         channels: options(Channel::ALL, Channel::as_str, labels::channel_label),
         injuries: options(Injury::ALL, Injury::as_str, labels::injury_label),
         relations: options(Relation::ALL, Relation::as_str, labels::relation_label),
@@ -195,11 +242,12 @@ fn code<C: Code>(fields: &Fields, name: &str, errors: &mut Errors, message: &str
 pub(crate) fn check(
     user: &SignedIn,
     fields: &Fields,
-    routable: &[Role],
+    protocol: &Protocol,
     fixed_victim: Option<(PersonId, Role)>,
     errors: &mut Errors,
 ) -> Option<Checked> {
     let now = jiff::Timestamp::now();
+    let routable = &protocol.routable_roles();
 
     // Who was hit: the reporter in one of their offices, or someone else of the organisation.
     let on_behalf = fixed_victim.is_none() && fields.get("voor") == "ander";
@@ -263,11 +311,21 @@ pub(crate) fn check(
 
     let mut behaviours = Vec::new();
     for text in fields.all("behaviours") {
-        match Behaviour::parse(text) {
-            Ok(behaviour) => behaviours.push(behaviour),
-            Err(_) => errors.add("behaviours", "Kies wat er gebeurde uit de lijst."),
+        match BehaviourCode::parse(text) {
+            Ok(behaviour) if protocol.knows_behaviour(behaviour) => behaviours.push(behaviour),
+            _ => errors.add("behaviours", "Kies wat er gebeurde uit de lijst."),
         }
     }
+    let situation = match fields.get("situation") {
+        "" => None,
+        text => Situation::parse(text).ok().or_else(|| {
+            errors.add(
+                "situation",
+                "Kies waar het gebeurde uit de lijst, of laat het leeg.",
+            );
+            None
+        }),
+    };
     if behaviours.is_empty() {
         errors.add(
             "behaviours",
@@ -355,6 +413,42 @@ pub(crate) fn check(
     else {
         return None;
     };
+    // §16.3: a recipient only where the protocol gives this office a choice, and one of
+    // those it allows; left empty, the report goes to the first the protocol lists.
+    let report_to = match fields.get("report_to") {
+        "" => None,
+        text => {
+            let choices = protocol
+                .routes
+                .get(&role)
+                .map(|route| route.choices.clone())
+                .unwrap_or_default();
+            match Role::parse(text) {
+                Ok(chosen) if choices.contains(&chosen) => Some(chosen),
+                _ if choices.is_empty() => {
+                    errors.add(
+                        "report_to",
+                        format!(
+                            "Als {} kiest u niet bij wie u meldt: laat deze keuze leeg.",
+                            labels::role_label(role)
+                        ),
+                    );
+                    None
+                }
+                _ => {
+                    let names: Vec<String> = choices
+                        .iter()
+                        .map(|r| format!("de {}", labels::role_label(*r)))
+                        .collect();
+                    errors.add(
+                        "report_to",
+                        format!("Kies bij wie u meldt: {}.", names.join(" of ")),
+                    );
+                    None
+                }
+            }
+        }
+    };
     if !errors.is_empty() {
         return None;
     }
@@ -376,6 +470,9 @@ pub(crate) fn check(
         perpetrator_known: kind != PerpetratorKind::Onbekend || has_details,
         prior_incidents: 0,
         damage: fields.ticked("damage"),
+        addressed: None,
+        report_to,
+        situation,
     };
     Some(Checked {
         report: NewReport {
@@ -409,13 +506,7 @@ async fn submit(
     let register = state.register();
     let protocol = register.protocol(&user.me.organisation).await?;
     let mut errors = Errors::default();
-    let checked = check(
-        &user,
-        &fields,
-        &protocol.routable_roles(),
-        None,
-        &mut errors,
-    );
+    let checked = check(&user, &fields, &protocol, None, &mut errors);
     let evidence = files.into_iter().find(|f| f.field == "evidence_file");
     if let Some(upload) = &evidence {
         crate::evidence_form::check_upload(upload, "evidence_file", &mut errors);
@@ -469,10 +560,20 @@ async fn submit(
     {
         evidence_failed = true;
     }
-    let query = if evidence_failed {
-        "?bewijs=mislukt"
+    let mut query: Vec<String> = Vec::new();
+    if evidence_failed {
+        query.push(String::from("bewijs=mislukt"));
+    }
+    if let Some(situation) = fields
+        .optional("situation")
+        .filter(|s| Situation::parse(s).is_ok())
+    {
+        query.push(format!("situatie={situation}"));
+    }
+    let query = if query.is_empty() {
+        String::new()
     } else {
-        ""
+        format!("?{}", query.join("&"))
     };
     Ok(Redirect::to(&format!("/melden/{}/ontvangen{query}", registered.case)).into_response())
 }
@@ -480,6 +581,8 @@ async fn submit(
 #[derive(Debug, Default, Deserialize)]
 struct ReceivedQuery {
     bewijs: Option<String>,
+    /// Where it happened (a code of PROTOCOL.md §16.6), for the guidance of that situation.
+    situatie: Option<String>,
 }
 
 #[derive(Template)]
@@ -492,7 +595,7 @@ struct ReceivedPage {
     category_description: String,
     handler: String,
     what_now: Vec<&'static str>,
-    guidance: Option<String>,
+    guidance: Vec<String>,
     contacts: Vec<weerbaar_protocol::Contact>,
     evidence_failed: bool,
 }
@@ -535,7 +638,19 @@ async fn received(
             .map(labels::category_what_now)
             .unwrap_or_default()
             .to_vec(),
-        guidance: category.and_then(|c| protocol.guidance.get(&c).cloned()),
+        guidance: category
+            .map(|c| {
+                let situation = query
+                    .situatie
+                    .as_deref()
+                    .and_then(|s| Situation::parse(s).ok());
+                protocol
+                    .guidance_for(c, situation)
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default(),
         contacts: protocol.contacts.clone(),
         evidence_failed: query.bewijs.is_some(),
     };
