@@ -61,6 +61,38 @@ impl BeginWrite for PgPool {
     }
 }
 
+/// Opens a read transaction that sees one consistent state while others write: figures
+/// read with several statements (the yearly report) then agree with each other. On
+/// PostgreSQL that takes `REPEATABLE READ` (the default, `READ COMMITTED`, gives each
+/// statement its own snapshot); on SQLite in WAL mode a deferred transaction keeps the
+/// snapshot of its first read.
+pub(crate) trait BeginSnapshot {
+    type Database: sqlx::Database;
+    fn begin_snapshot(
+        &self,
+    ) -> impl Future<Output = Result<sqlx::Transaction<'static, Self::Database>, sqlx::Error>> + Send;
+}
+
+impl BeginSnapshot for SqlitePool {
+    type Database = sqlx::Sqlite;
+    fn begin_snapshot(
+        &self,
+    ) -> impl Future<Output = Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error>> + Send
+    {
+        self.begin()
+    }
+}
+
+impl BeginSnapshot for PgPool {
+    type Database = sqlx::Postgres;
+    fn begin_snapshot(
+        &self,
+    ) -> impl Future<Output = Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error>> + Send
+    {
+        self.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    }
+}
+
 /// The migrations of each backend, embedded in the binary. Both folders hold the same
 /// versions (a test checks the folders on disk against these lists).
 pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[

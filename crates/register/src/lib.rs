@@ -31,6 +31,7 @@ pub mod schema;
 pub mod sessions;
 pub mod time;
 pub mod transfer;
+pub mod yearly;
 
 pub use access::{
     AccessLogEntry, CaseAccess, CaseListing, CaseSummary, MyCase, OwnAftercare, OwnCaseView,
@@ -59,3 +60,4 @@ pub use provider_sign_ins::{PendingSignIn, SIGN_IN_TIME};
 pub use register::Register;
 pub use retention::{RetentionPeriod, RetentionPolicy, RetentionRun, RetentionSource};
 pub use sessions::{Session, SessionLimits, SessionSource};
+pub use yearly::{Cell, Shown, Tally, YearlyCounts, YearlyReport};

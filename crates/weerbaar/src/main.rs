@@ -1,13 +1,14 @@
 //! `weerbaar`: the one binary. It speaks the protocol (evaluate facts into a plan, list
 //! and show the presets, check an organisation's own protocol file) and keeps the
 //! register (set it up, verify its chains, rotate its master key, list organisations,
-//! back it up and restore it, copy it to another database, fill it with demo cases, and
-//! apply the retention periods).
+//! back it up and restore it, copy it to another database, fill it with demo cases,
+//! apply the retention periods, and report the yearly figures).
 
 mod config;
 mod demo_cmd;
 mod protocol_cmd;
 mod register_cmd;
+mod report_cmd;
 mod retention_cmd;
 mod serve_cmd;
 mod token_cmd;
@@ -101,6 +102,9 @@ enum Command {
     /// A person's API tokens for /api/v1: make one (printed once) or list them.
     #[command(subcommand)]
     Token(token_cmd::TokenCommand),
+    /// Reports on the register: the yearly figures (PROTOCOL.md §17).
+    #[command(subcommand)]
+    Report(report_cmd::ReportCommand),
 }
 
 fn main() -> ExitCode {
@@ -130,6 +134,7 @@ fn main() -> ExitCode {
         Command::Retention(command) => register(&cli.data_dir, RegisterCommand::Retention(command)),
         Command::User(command) => register(&cli.data_dir, RegisterCommand::User(command)),
         Command::Token(command) => register(&cli.data_dir, RegisterCommand::Token(command)),
+        Command::Report(command) => register(&cli.data_dir, RegisterCommand::Report(command)),
     }
 }
 

@@ -82,6 +82,7 @@ pub enum RegisterCommand {
     Retention(retention_cmd::RetentionCommand),
     User(user_cmd::UserCommand),
     Token(crate::token_cmd::TokenCommand),
+    Report(crate::report_cmd::ReportCommand),
 }
 
 pub async fn run(data_dir: &Path, command: RegisterCommand) -> Result<ExitCode> {
@@ -93,6 +94,7 @@ pub async fn run(data_dir: &Path, command: RegisterCommand) -> Result<ExitCode> 
         RegisterCommand::Retention(command) => retention_cmd::run(data_dir, command).await,
         RegisterCommand::User(command) => user_cmd::run(data_dir, command).await,
         RegisterCommand::Token(command) => crate::token_cmd::run(data_dir, command).await,
+        RegisterCommand::Report(command) => crate::report_cmd::run(data_dir, command).await,
         RegisterCommand::Init(args) => init(data_dir, args).await,
         RegisterCommand::Audit(AuditCommand::Verify) => audit_verify(data_dir).await,
         RegisterCommand::Key(KeyCommand::Rotate) => key_rotate(data_dir).await,

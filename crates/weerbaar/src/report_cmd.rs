@@ -1,0 +1,361 @@
+//! `weerbaar report yearly`: the yearly figures of one organisation (PROTOCOL.md §17), as
+//! JSON (the contract), CSV (for a spreadsheet) or a small HTML document (to print or to
+//! send to the council). The figures are the register's ([`Register::yearly_report`]),
+//! small cells already hidden; this file only writes them out. docs/insight.md says what
+//! each figure means.
+//!
+//! Everything is checked and computed before a byte is written, so a bad argument or a
+//! failure writes nothing on standard output.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, anyhow};
+use clap::{Args, Subcommand, ValueEnum};
+use weerbaar_protocol::{Category, Channel, Code, Measure};
+use weerbaar_register::yearly::{FIRST_YEAR, LAST_YEAR};
+use weerbaar_register::{Cell, PerpetratorKind, PoliceContactKind, Shown, YearlyReport};
+use weerbaar_web::labels;
+
+use crate::register_cmd::Flat;
+use crate::user_cmd::{open, organisation};
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// The yearly figures of an organisation (PROTOCOL.md §17), on standard output:
+    ///
+    ///   weerbaar report yearly --year 2026 --format json
+    ///
+    /// An incident counts in the year it happened, in Europe/Amsterdam. Counts from 1 to
+    /// 4 are shown as "<5", and where that would let a count be worked out from the
+    /// total, one more count is shown as "x". See docs/insight.md.
+    Yearly(YearlyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct YearlyArgs {
+    /// The year, 1900 to 2999.
+    #[arg(long, value_name = "YYYY", value_parser = clap::value_parser!(i16).range(i64::from(FIRST_YEAR)..=i64::from(LAST_YEAR)))]
+    year: i16,
+    /// The organisation's id (see `weerbaar organisation list`); may be left out when
+    /// the register holds one organisation.
+    #[arg(long, value_name = "ID")]
+    organisation: Option<String>,
+    /// json: the figures as the API gives them; csv: rows breakdown;key;value for a
+    /// spreadsheet (UTF-8 with a byte order mark, `;` between fields, a decimal comma);
+    /// html: a document in Dutch with a table per breakdown.
+    #[arg(long, value_enum)]
+    format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Json,
+    Csv,
+    Html,
+}
+
+pub async fn run(data_dir: &Path, command: ReportCommand) -> Result<ExitCode> {
+    let ReportCommand::Yearly(args) = command;
+    let register = open(data_dir).await?;
+    let result = async {
+        let id = organisation(&register, args.organisation.as_deref()).await?;
+        let name = register
+            .organisations()
+            .await
+            .flat()?
+            .into_iter()
+            .find(|o| o.id == id)
+            .map(|o| o.name)
+            .ok_or_else(|| anyhow!("--organisation: no organisation `{id}`"))?;
+        let now = weerbaar_register::time::now();
+        let report = register
+            .yearly_report(&id, args.year, now)
+            .await
+            .flat()
+            .with_context(|| format!("cannot make the yearly report of {}", args.year))?;
+        Ok::<_, anyhow::Error>((name, report))
+    }
+    .await;
+    register.db().close().await;
+    let (name, report) = result?;
+    let out = match args.format {
+        Format::Json => {
+            let mut json =
+                serde_json::to_string_pretty(&report).context("cannot write the report as JSON")?;
+            json.push('\n');
+            json
+        }
+        Format::Csv => csv(&report),
+        Format::Html => html(&name, &report),
+    };
+    print!("{out}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The breakdowns of a report with their JSON names, in the contract's order.
+fn breakdowns(report: &YearlyReport) -> [(&'static str, &Shown); 10] {
+    [
+        ("by_category", &report.by_category),
+        ("by_abcd", &report.by_abcd),
+        ("by_channel", &report.by_channel),
+        ("by_month", &report.by_month),
+        ("by_victim_group", &report.by_victim_group),
+        ("by_perpetrator_kind", &report.by_perpetrator_kind),
+        ("police", &report.police),
+        ("measures", &report.measures),
+        ("aftercare", &report.aftercare),
+        ("tasks", &report.tasks),
+    ]
+}
+
+fn cell_text(cell: Cell) -> String {
+    match cell {
+        Cell::Count(n) => n.to_string(),
+        Cell::Small => String::from("<5"),
+        Cell::Hidden => String::from("x"),
+    }
+}
+
+/// Days with a decimal comma, as Dutch readers (and Dutch spreadsheets) expect.
+fn decimal_comma(days: f64) -> String {
+    format!("{days:.1}").replace('.', ",")
+}
+
+// ---------------------------------------------------------------------------------------
+// CSV
+
+/// A field as RFC 4180 wants it: quoted when it holds the separator, a quote or a line
+/// break. Every field here is a code, a number, "<5" or "x", but the organisation id is
+/// data and is written safely whatever it holds.
+fn csv_field(text: &str) -> String {
+    if text.contains([';', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+/// Rows `breakdown;key;value`: a figure on its own has an empty key. UTF-8 with a byte
+/// order mark and `;` between fields, because that is what a spreadsheet with Dutch
+/// settings opens without an import dialogue (it reads `,` as the decimal separator);
+/// lines end in CRLF (RFC 4180).
+fn csv(report: &YearlyReport) -> String {
+    let mut rows: Vec<[String; 3]> = vec![
+        ["breakdown".into(), "key".into(), "value".into()],
+        [
+            "organisation".into(),
+            String::new(),
+            report.organisation.to_string(),
+        ],
+        ["year".into(), String::new(), report.year.to_string()],
+        [
+            "incidents".into(),
+            String::new(),
+            report.incidents.to_string(),
+        ],
+        ["consults".into(), String::new(), cell_text(report.consults)],
+        ["recidive".into(), String::new(), cell_text(report.recidive)],
+        [
+            "median_days_to_close".into(),
+            String::new(),
+            report
+                .median_days_to_close
+                .map(decimal_comma)
+                .unwrap_or_default(),
+        ],
+    ];
+    for (name, shown) in breakdowns(report) {
+        for (key, cell) in &shown.0 {
+            rows.push([name.into(), (*key).into(), cell_text(*cell)]);
+        }
+    }
+    let mut out = String::from("\u{feff}");
+    for row in rows {
+        let fields: Vec<String> = row.iter().map(|field| csv_field(field)).collect();
+        out.push_str(&fields.join(";"));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// HTML
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const MONTH_NAMES: [&str; 12] = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
+/// The Dutch caption of a breakdown and the heading of its first column.
+fn caption(breakdown: &str) -> (&'static str, &'static str) {
+    match breakdown {
+        "by_category" => ("Naar soort gedrag", "Soort gedrag"),
+        "by_abcd" => ("Naar ABCD-model", "Letter"),
+        "by_channel" => ("Naar kanaal", "Kanaal"),
+        "by_month" => ("Naar maand", "Maand"),
+        "by_victim_group" => ("Naar groep ambtsdragers", "Groep"),
+        "by_perpetrator_kind" => ("Naar soort pleger", "Pleger"),
+        "police" => ("Contact met de politie", "Soort contact"),
+        "measures" => ("Maatregelen tegen de pleger", "Maatregel"),
+        "aftercare" => ("Nazorggesprekken met een termijn", "Gehouden"),
+        "tasks" => ("Taken met een vaste termijn", "Gedaan"),
+        _ => ("", ""),
+    }
+}
+
+/// The Dutch label of a key of a breakdown; the key itself where none is known.
+fn label(breakdown: &str, key: &str) -> String {
+    let known: Option<&str> = match breakdown {
+        "by_category" => Category::parse(key).ok().map(labels::category_label),
+        "by_abcd" => None,
+        "by_channel" => Channel::parse(key).ok().map(labels::channel_label),
+        "by_month" => key
+            .parse::<usize>()
+            .ok()
+            .and_then(|month| month.checked_sub(1))
+            .and_then(|index| MONTH_NAMES.get(index).copied()),
+        "by_victim_group" => match key {
+            "raad" => Some("Gemeenteraad"),
+            "college" => Some("College van burgemeester en wethouders"),
+            "provinciale_staten" => Some("Provinciale Staten"),
+            "gedeputeerde_staten" => Some("Gedeputeerde Staten en commissaris van de Koning"),
+            "algemeen_bestuur" => Some("Algemeen bestuur"),
+            "dagelijks_bestuur" => Some("Dagelijks bestuur en dijkgraaf"),
+            _ => None,
+        },
+        "by_perpetrator_kind" => PerpetratorKind::parse(key).map(labels::perpetrator_kind_label),
+        "police" => PoliceContactKind::parse(key).map(labels::police_contact_kind_label),
+        "measures" => Measure::parse(key).ok().map(labels::measure_label),
+        "aftercare" => match key {
+            "on_time" => Some("Op tijd"),
+            "late" => Some("Te laat"),
+            "not_held" => Some("Niet gehouden"),
+            _ => None,
+        },
+        "tasks" => match key {
+            "on_time" => Some("Op tijd"),
+            "late" => Some("Te laat"),
+            "overdue_open" => Some("Nog open, termijn verstreken"),
+            _ => None,
+        },
+        _ => None,
+    };
+    match (breakdown, known) {
+        ("by_abcd", _) => format!("{key}-gedrag"),
+        (_, Some(text)) => text.to_owned(),
+        (_, None) => key.to_owned(),
+    }
+}
+
+fn html(name: &str, report: &YearlyReport) -> String {
+    let title = format!("Jaarrapportage {} – {}", report.year, escape(name));
+    let mut out = String::new();
+    // `write!` into a String cannot fail; the results are ignored for that reason.
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"nl\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <title>{title}</title>\n<style>\n\
+         body {{ font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; color: #1a1a1a; }}\n\
+         table {{ border-collapse: collapse; margin: 1.5rem 0; min-width: 24rem; }}\n\
+         caption {{ text-align: left; font-weight: bold; padding-bottom: .4rem; }}\n\
+         th, td {{ border-bottom: 1px solid #ccc; padding: .3rem .8rem .3rem 0; text-align: left; }}\n\
+         td {{ text-align: right; }}\n\
+         </style>\n</head>\n<body>\n\
+         <h1>Agressie en intimidatie tegen ambtsdragers: jaarrapportage {year}</h1>\n\
+         <p>{org}. Een incident telt mee in het jaar waarin het gebeurde. Consulten (twijfel \
+         of iets gemeld moet worden) en incidenten tegen ambtenaren tellen niet mee als \
+         incident.</p>\n\
+         <p>Aantallen van 1 tot en met 4 staan er als &lt;5. Waar een verborgen aantal uit \
+         het totaal terug te rekenen zou zijn, is nog een aantal verborgen, als x. Zo is \
+         niemand in deze cijfers te herkennen.</p>\n",
+        year = report.year,
+        org = escape(name),
+    );
+    let median = report
+        .median_days_to_close
+        .map(|days| format!("{} dagen", decimal_comma(days)))
+        .unwrap_or_else(|| String::from("geen afgeronde zaken"));
+    let _ = write!(
+        out,
+        "<table>\n<caption>Totalen</caption>\n<tbody>\n\
+         <tr><th scope=\"row\">Incidenten</th><td>{}</td></tr>\n\
+         <tr><th scope=\"row\">Consulten</th><td>{}</td></tr>\n\
+         <tr><th scope=\"row\">Incidenten met een pleger die al eerder bekend was</th><td>{}</td></tr>\n\
+         <tr><th scope=\"row\">Mediane doorlooptijd van melding tot afronding</th><td>{}</td></tr>\n\
+         </tbody>\n</table>\n",
+        report.incidents,
+        escape(&cell_text(report.consults)),
+        escape(&cell_text(report.recidive)),
+        escape(&median),
+    );
+    for (breakdown, shown) in breakdowns(report) {
+        let (caption, column) = caption(breakdown);
+        let _ = write!(
+            out,
+            "<table>\n<caption>{caption}</caption>\n<thead><tr><th scope=\"col\">{column}</th>\
+             <th scope=\"col\">Aantal</th></tr></thead>\n<tbody>\n"
+        );
+        for (key, cell) in &shown.0 {
+            let _ = writeln!(
+                out,
+                "<tr><th scope=\"row\">{}</th><td>{}</td></tr>",
+                escape(&label(breakdown, key)),
+                escape(&cell_text(*cell)),
+            );
+        }
+        out.push_str("</tbody>\n</table>\n");
+    }
+    out.push_str("</body>\n</html>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_with_a_separator_or_quote_are_quoted() {
+        assert_eq!(csv_field("<5"), "<5");
+        assert_eq!(csv_field("a;b"), "\"a;b\"");
+        assert_eq!(csv_field("zeg \"hoi\""), "\"zeg \"\"hoi\"\"\"");
+    }
+
+    #[test]
+    fn keys_get_dutch_labels() {
+        assert_eq!(label("by_month", "3"), "maart");
+        assert_eq!(label("by_abcd", "D"), "D-gedrag");
+        assert_eq!(label("by_channel", "email"), "E-mail");
+        assert_eq!(label("aftercare", "not_held"), "Niet gehouden");
+        assert_eq!(
+            escape("<Gemeente & \"Co\">"),
+            "&lt;Gemeente &amp; &quot;Co&quot;&gt;"
+        );
+    }
+}

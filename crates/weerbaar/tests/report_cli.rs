@@ -1,0 +1,238 @@
+//! `weerbaar report yearly`, run as an operator runs it against a throwaway data folder
+//! whose register is filled through the library (the command line makes no reports).
+
+#[path = "support/cli.rs"]
+mod cli;
+
+use std::path::Path;
+
+use cli::{initialised, weerbaar};
+use serde_json::{Value, json};
+use weerbaar_protocol::{Behaviour, Channel, Facts, Role, Victim};
+use weerbaar_register::{
+    MasterKey, NewPerson, NewReport, NewVictim, OrganisationId, Register, Relation,
+};
+
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
+/// The register of a data folder set up with the defaults.
+async fn open_register(data: &Path) -> Register {
+    let key = MasterKey::read_key_file(&data.join("weerbaar.key")).unwrap();
+    let url = format!("sqlite://{}", data.join("weerbaar.db").display());
+    Register::open(&url, key).await.unwrap()
+}
+
+/// Six insults of a raadslid in March 2025: five by e-mail, one by phone.
+fn fill(data: &Path) -> OrganisationId {
+    block_on(async {
+        let register = open_register(data).await;
+        let organisation = register.organisations().await.unwrap()[0].id.clone();
+        let raadslid = register
+            .add_person(
+                &organisation,
+                NewPerson {
+                    name: "Fatima El Amrani".into(),
+                    email: None,
+                    roles: vec![(Role::Raadslid, true)],
+                },
+            )
+            .await
+            .unwrap();
+        for day in 1..=6 {
+            let occurred = format!("2025-03-{day:02}T20:15:00+01:00");
+            let facts = Facts {
+                occurred_at: occurred.parse().unwrap(),
+                reported_at: None,
+                victim: Victim {
+                    role: Role::Raadslid,
+                    former: false,
+                },
+                behaviours: vec![Behaviour::Schelden],
+                channel: if day == 6 {
+                    Channel::Telefoon
+                } else {
+                    Channel::Email
+                },
+                persistent: false,
+                corrected_after_warning: false,
+                injury: weerbaar_protocol::Injury::Geen,
+                criminal_offence_suspected: false,
+                perpetrator_known: false,
+                prior_incidents: 0,
+                damage: false,
+            };
+            register
+                .register_report(NewReport {
+                    organisation: organisation.clone(),
+                    reporter: raadslid.clone(),
+                    on_behalf: false,
+                    victims: vec![NewVictim {
+                        person: raadslid.clone(),
+                        role: Role::Raadslid,
+                        relation: Relation::Zelf,
+                    }],
+                    facts,
+                    narrative: "Scheldmail na de raadsvergadering.".into(),
+                    place: None,
+                    during_meeting: false,
+                    perpetrator: None,
+                })
+                .await
+                .unwrap();
+        }
+        register.db().close().await;
+        organisation
+    })
+}
+
+const YEARLY_2025: &[&str] = &["report", "yearly", "--year", "2025"];
+
+fn yearly(data: &Path, extra: &[&str]) -> cli::Run {
+    let args: Vec<&str> = YEARLY_2025.iter().chain(extra).copied().collect();
+    weerbaar(data, &args, "")
+}
+
+#[test]
+fn the_yearly_report_is_printed_as_json() {
+    let (_tmp, data) = initialised();
+    let organisation = fill(&data);
+    let run = yearly(&data, &["--format", "json"]);
+    run.success();
+    let report: Value = serde_json::from_str(&run.stdout()).unwrap();
+    assert_eq!(report["organisation"], organisation.as_str());
+    assert_eq!(report["year"], 2025);
+    assert_eq!(report["incidents"], 6);
+    assert_eq!(report["consults"], 0);
+    assert_eq!(report["by_category"]["verbale_agressie"], 6);
+    assert_eq!(report["by_category"]["fysiek_geweld"], 0);
+    assert_eq!(report["by_abcd"], json!({ "A": 0, "B": 0, "C": 6, "D": 0 }));
+    // One phone call would be the total minus the e-mails: the e-mails hide too.
+    assert_eq!(report["by_channel"]["telefoon"], "<5");
+    assert_eq!(report["by_channel"]["email"], "x");
+    assert_eq!(report["by_channel"]["brief"], 0);
+    assert_eq!(report["by_month"]["3"], 6);
+    assert_eq!(report["by_month"].as_object().unwrap().len(), 12);
+    assert_eq!(
+        report["by_victim_group"],
+        json!({ "raad": 6, "college": 0 })
+    );
+    assert_eq!(report["by_perpetrator_kind"]["onbekend"], 6);
+    assert_eq!(report["recidive"], 0);
+    assert_eq!(report["police"], json!({ "melding": 0, "aangifte": 0 }));
+    assert_eq!(report["measures"].as_object().unwrap().len(), 12);
+    // Three conversations of each insult, all past their deadline and not held.
+    assert_eq!(
+        report["aftercare"],
+        json!({ "on_time": 0, "late": 0, "not_held": 18 })
+    );
+    assert_eq!(
+        report["tasks"],
+        json!({ "on_time": 0, "late": 0, "overdue_open": 18 })
+    );
+    assert_eq!(report["median_days_to_close"], Value::Null);
+
+    // Another year: zeros.
+    let run = weerbaar(
+        &data,
+        &["report", "yearly", "--year", "1990", "--format", "json"],
+        "",
+    );
+    run.success();
+    let empty: Value = serde_json::from_str(&run.stdout()).unwrap();
+    assert_eq!(empty["incidents"], 0);
+    assert_eq!(empty["by_channel"]["email"], 0);
+}
+
+#[test]
+fn the_yearly_report_is_printed_as_csv_and_html() {
+    let (_tmp, data) = initialised();
+    let organisation = fill(&data);
+    let run = yearly(&data, &["--format", "csv"]);
+    run.success();
+    let csv = run.stdout();
+    assert!(csv.starts_with("\u{feff}breakdown;key;value\r\n"), "{csv}");
+    for row in [
+        format!("organisation;;{organisation}\r\n"),
+        "year;;2025\r\n".into(),
+        "incidents;;6\r\n".into(),
+        "by_channel;telefoon;<5\r\n".into(),
+        "by_channel;email;x\r\n".into(),
+        "by_month;3;6\r\n".into(),
+        "median_days_to_close;;\r\n".into(),
+        "aftercare;not_held;18\r\n".into(),
+    ] {
+        assert!(csv.contains(&row), "{row:?} not in:\n{csv}");
+    }
+
+    let run = yearly(&data, &["--format", "html"]);
+    run.success();
+    let html = run.stdout();
+    assert!(
+        html.starts_with("<!DOCTYPE html>\n<html lang=\"nl\">"),
+        "{html}"
+    );
+    for part in [
+        "<h1>",
+        "<caption>Naar kanaal</caption>",
+        "<th scope=\"col\">Kanaal</th>",
+        "<tr><th scope=\"row\">Telefoon</th><td>&lt;5</td></tr>",
+        "<tr><th scope=\"row\">E-mail</th><td>x</td></tr>",
+        "<tr><th scope=\"row\">maart</th><td>6</td></tr>",
+        "<tr><th scope=\"row\">Incidenten</th><td>6</td></tr>",
+    ] {
+        assert!(html.contains(part), "{part:?} not in:\n{html}");
+    }
+    assert!(!html.contains("<script"), "{html}");
+}
+
+#[test]
+fn bad_arguments_are_refused_and_nothing_is_written() {
+    let (_tmp, data) = initialised();
+    let organisation = fill(&data);
+    for year in ["1899", "3000", "twintig", "-2025"] {
+        let run = weerbaar(
+            &data,
+            &["report", "yearly", "--year", year, "--format", "json"],
+            "",
+        );
+        run.fails_with("--year");
+        assert_eq!(run.stdout(), "", "year {year}");
+    }
+    for format in ["pdf", "xml", "JSONX"] {
+        let run = yearly(&data, &["--format", format]);
+        run.fails_with("--format");
+        assert_eq!(run.stdout(), "", "format {format}");
+    }
+    let run = yearly(&data, &["--format", "json", "--organisation", "no-such-id"]);
+    run.fails_with("--organisation");
+    assert_eq!(run.stdout(), "");
+
+    // With a second organisation, the report must be told which one.
+    block_on(async {
+        let register = open_register(&data).await;
+        register
+            .create_organisation(
+                "Gemeente Westerveld",
+                weerbaar_protocol::preset_text("westerveld").unwrap(),
+            )
+            .await
+            .unwrap();
+        register.db().close().await;
+    });
+    let run = yearly(&data, &["--format", "json"]);
+    run.fails_with("--organisation");
+    assert_eq!(run.stdout(), "");
+    let run = yearly(
+        &data,
+        &["--format", "json", "--organisation", organisation.as_str()],
+    );
+    run.success();
+    let report: Value = serde_json::from_str(&run.stdout()).unwrap();
+    assert_eq!(report["incidents"], 6);
+}
