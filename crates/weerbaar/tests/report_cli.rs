@@ -53,7 +53,7 @@ fn fill(data: &Path) -> OrganisationId {
                     role: Role::Raadslid,
                     former: false,
                 },
-                behaviours: vec![Behaviour::Schelden],
+                behaviours: vec![Behaviour::Schelden.into()],
                 channel: if day == 6 {
                     Channel::Telefoon
                 } else {
@@ -66,6 +66,9 @@ fn fill(data: &Path) -> OrganisationId {
                 perpetrator_known: false,
                 prior_incidents: 0,
                 damage: false,
+                addressed: None,
+                report_to: None,
+                situation: None,
             };
             register
                 .register_report(NewReport {
