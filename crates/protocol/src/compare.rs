@@ -63,6 +63,15 @@ impl Comparison {
             blocks.push(Block::Paragraph(String::from(
                 "Geen verschil: de twee protocollen geven bij elk voorbeeld hetzelfde plan.",
             )));
+        } else if old.version == new.version {
+            // Each case records the version it was planned under: two different rule sets
+            // under one version number could not be told apart afterwards.
+            blocks.push(Block::Paragraph(format!(
+                "Let op: het nieuwe protocol heeft hetzelfde versienummer als het huidige \
+                 ({}). Geef het een eigen versienummer, zodat elke zaak laat zien volgens welke \
+                 versie ze gepland is.",
+                new.version
+            )));
         }
         for (index, difference) in self.differences.iter().enumerate() {
             blocks.push(Block::Heading(format!(
@@ -458,6 +467,8 @@ mod tests {
         );
         let document = comparison.document(old, &new).to_markdown();
         assert!(document.contains("Verschil 1 (bij"), "{document}");
+        // The same version number for other rules is pointed out.
+        assert!(document.contains("hetzelfde versienummer"), "{document}");
         assert!(!document.contains('_'), "{document}");
     }
 }

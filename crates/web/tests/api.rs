@@ -2045,3 +2045,89 @@ async fn the_police_dossier_answers_the_polices_questions_and_no_more() {
         assert_eq!(answer.problem(StatusCode::NOT_FOUND), made_up);
     }
 }
+
+/// PROTOCOL.md §16 through the API: an organisation whose own protocol has an own
+/// behaviour and lets a wethouder choose the recipient takes both, the situation and
+/// `addressed`; a form the protocol lacks is a 422 naming the field and the allowed values.
+#[tokio::test]
+async fn a_report_takes_the_forms_of_the_organisations_own_protocol() {
+    let world = World::new("westerveld").await;
+    let cast = cast(&world).await;
+    let own = weerbaar_protocol::preset_text("westerveld")
+        .unwrap()
+        .replacen(
+            "handler = \"burgemeester\"            #  De burgemeester stelt de gemeentesecretaris op de hoogte.\"",
+            "report_to = [\"burgemeester\", \"gemeentesecretaris\"]",
+            1,
+        )
+        + "\n[behaviours.gijzeling]\nlabel = \"Gijzeling\"\nexplanation = \"Iemand wordt vastgehouden.\"\ncategory = \"fysiek_geweld\"\n";
+    world
+        .register()
+        .set_protocol(&world.organisation, None, &own)
+        .await
+        .unwrap();
+    let wethouder = world
+        .person("Wim Wethouder", &[Role::Wethouder], &[], false)
+        .await;
+    let token = token_for(&world, &wethouder, ApiScope::Write).await;
+
+    let mut report = a_report();
+    report["behaviours"] = serde_json::json!(["gijzeling"]);
+    report["report_to"] = Value::from("gemeentesecretaris");
+    report["situation"] = Value::from("gebouw");
+    report["addressed"] = Value::from("unchanged");
+    let answer = post(&world, "/api/v1/reports", &token, report).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
+    let made = answer.json();
+    assert_eq!(made["category"], "fysiek_geweld");
+    assert_eq!(made["handler"], "gemeentesecretaris");
+
+    // A recipient the protocol does not allow for a wethouder.
+    let mut report = a_report();
+    report["report_to"] = Value::from("griffier");
+    let problem = post(&world, "/api/v1/reports", &token, report)
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "report_to");
+    let detail = problem["errors"][0]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("burgemeester, gemeentesecretaris"),
+        "{detail}"
+    );
+
+    // A raadslid has no choice: report_to is refused, by name.
+    let mut report = a_report();
+    report["report_to"] = Value::from("griffier");
+    let problem = post(&world, "/api/v1/reports", &cast.tokens.raadslid, report)
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "report_to");
+
+    // An own behaviour of another organisation is unknown here, and the list says what is.
+    let mut report = a_report();
+    report["behaviours"] = serde_json::json!(["gijzeling"]);
+    let problem = post(&world, "/api/v1/reports", &cast.tokens.stranger, report)
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    // (The stranger is a griffier, so victim.role is named too.)
+    let error = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["field"] == "behaviours[0]")
+        .expect("the unknown behaviour is named");
+    let detail = error["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("schelden") && !detail.contains("gijzeling."),
+        "{detail}"
+    );
+
+    // addressed and corrected_after_warning in contradiction.
+    let mut report = a_report();
+    report["corrected_after_warning"] = Value::from(true);
+    report["addressed"] = Value::from("unchanged");
+    let problem = post(&world, "/api/v1/reports", &token, report)
+        .await
+        .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "addressed");
+}

@@ -11,7 +11,9 @@ use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use weerbaar_protocol::{Behaviour, Category, Channel, Facts, Injury, Role, Victim};
+use weerbaar_protocol::{
+    Addressed, Category, Channel, Code, Facts, Injury, Protocol, Role, Situation, Victim,
+};
 use weerbaar_register::{
     ApiScope, NewPerpetrator, NewReport, NewVictim, PerpetratorDetails, PerpetratorKind, PersonId,
     RegisterError, Relation,
@@ -64,8 +66,10 @@ pub(crate) struct PerpetratorIn {
 pub(crate) struct ReportIn {
     #[serde(default)]
     pub victim: ReportVictimIn,
+    /// PROTOCOL.md §2's codes, and the organisation's own where its protocol defines them
+    /// (§16.1).
     #[schema(value_type = Vec<BehaviourCode>)]
-    pub behaviours: Vec<Behaviour>,
+    pub behaviours: Vec<weerbaar_protocol::BehaviourCode>,
     /// When it happened, RFC 3339 with an offset; not in the future.
     #[schema(value_type = String, format = DateTime)]
     pub occurred_at: Timestamp,
@@ -77,6 +81,17 @@ pub(crate) struct ReportIn {
     pub persistent: bool,
     #[serde(default)]
     pub corrected_after_warning: bool,
+    /// Whether the person was addressed and what followed (PROTOCOL.md §16.2); left out,
+    /// `corrected_after_warning` says it.
+    #[schema(value_type = Option<AddressedCode>)]
+    pub addressed: Option<Addressed>,
+    /// The recipient the reporter chooses, only where the organisation's protocol gives a
+    /// choice (PROTOCOL.md §16.3); left out, the first it lists.
+    #[schema(value_type = Option<RoleCode>)]
+    pub report_to: Option<Role>,
+    /// Where it happened (PROTOCOL.md §16.6).
+    #[schema(value_type = Option<SituationCode>)]
+    pub situation: Option<Situation>,
     #[serde(default)]
     pub criminal_offence_suspected: bool,
     #[serde(default)]
@@ -127,7 +142,12 @@ fn mistake(errors: &mut Vec<FieldProblem>, field: &str, detail: &str) {
 
 /// What happened, as a report and a consult made into one both tell it.
 struct Incident {
-    behaviours: Vec<Behaviour>,
+    /// Whom it hit: the victim, or someone or something of their circle.
+    relation: Relation,
+    behaviours: Vec<weerbaar_protocol::BehaviourCode>,
+    addressed: Option<Addressed>,
+    report_to: Option<Role>,
+    situation: Option<Situation>,
     occurred_at: Timestamp,
     channel: Channel,
     injury: Option<Injury>,
@@ -144,7 +164,11 @@ struct Incident {
 impl From<&mut ReportIn> for Incident {
     fn from(input: &mut ReportIn) -> Incident {
         Incident {
+            relation: input.victim.relation.unwrap_or(Relation::Zelf),
             behaviours: std::mem::take(&mut input.behaviours),
+            addressed: input.addressed,
+            report_to: input.report_to,
+            situation: input.situation,
             occurred_at: input.occurred_at,
             channel: input.channel,
             injury: input.injury,
@@ -165,11 +189,11 @@ impl From<&mut ReportIn> for Incident {
 /// mistake is answered at once.
 fn build_report(
     user: &ApiUser,
+    protocol: &Protocol,
     incident: Incident,
     reporter: PersonId,
     on_behalf: bool,
     victim: Option<(PersonId, Role)>,
-    relation: Relation,
     mut errors: Vec<FieldProblem>,
 ) -> Result<NewReport, Problem> {
     if incident.behaviours.is_empty() {
@@ -177,6 +201,33 @@ fn build_report(
             &mut errors,
             "behaviours",
             "Kies wat er gebeurde: ten minste één gedraging.",
+        );
+    }
+    if let Some(index) = incident
+        .behaviours
+        .iter()
+        .position(|b| !protocol.knows_behaviour(*b))
+    {
+        let codes = protocol.behaviour_codes();
+        let allowed: Vec<&str> = codes.iter().map(|b| b.as_str()).collect();
+        mistake(
+            &mut errors,
+            &format!("behaviours[{index}]"),
+            &format!(
+                "Het protocol van uw organisatie kent `{}` niet. Kies uit: {}.",
+                incident.behaviours[index],
+                allowed.join(", ")
+            ),
+        );
+    }
+    if let Some(addressed) = incident.addressed
+        && incident.corrected_after_warning
+        && addressed != Addressed::Changed
+    {
+        mistake(
+            &mut errors,
+            "addressed",
+            "Dit spreekt corrected_after_warning tegen: dat betekent dat het gedrag veranderde (changed). Geef één van beide.",
         );
     }
     if incident.narrative.trim().is_empty() {
@@ -230,6 +281,25 @@ fn build_report(
             },
         }
     });
+    if let (Some(chosen), Some((_, role))) = (incident.report_to, &victim) {
+        let choices = protocol
+            .routes
+            .get(role)
+            .map(|route| route.choices.clone())
+            .unwrap_or_default();
+        if !choices.contains(&chosen) {
+            let detail = if choices.is_empty() {
+                format!(
+                    "Het protocol laat een {} niet kiezen bij wie die meldt; laat report_to weg.",
+                    crate::labels::role_label(*role)
+                )
+            } else {
+                let allowed: Vec<&str> = choices.iter().map(|r| r.as_str()).collect();
+                format!("Kies uit: {}.", allowed.join(", "))
+            };
+            mistake(&mut errors, "report_to", &detail);
+        }
+    }
     let Some((victim, role)) = victim.filter(|_| errors.is_empty()) else {
         return Err(problem(errors));
     };
@@ -243,7 +313,7 @@ fn build_report(
             role,
             former: false,
         },
-        behaviours: incident.behaviours.into_iter().map(Into::into).collect(),
+        behaviours: incident.behaviours,
         channel: incident.channel,
         persistent: incident.persistent,
         corrected_after_warning: incident.corrected_after_warning,
@@ -252,9 +322,9 @@ fn build_report(
         perpetrator_known,
         prior_incidents: 0,
         damage: incident.damage,
-        addressed: None,
-        report_to: None,
-        situation: None,
+        addressed: incident.addressed,
+        report_to: incident.report_to,
+        situation: incident.situation,
     };
     Ok(NewReport {
         organisation: user.me.organisation.clone(),
@@ -263,7 +333,7 @@ fn build_report(
         victims: vec![NewVictim {
             person: victim,
             role,
-            relation,
+            relation: incident.relation,
         }],
         facts,
         narrative: incident.narrative.trim().to_owned(),
@@ -342,11 +412,11 @@ pub(crate) async fn report(
     };
     let report = build_report(
         &user,
+        &protocol,
         Incident::from(&mut input),
         me.clone(),
         on_behalf,
         victim,
-        input.victim.relation.unwrap_or(Relation::Zelf),
         errors,
     )?;
     let registered = match state.register().register_report(report).await {
@@ -475,8 +545,10 @@ pub(crate) struct PromotionIn {
     /// Whom it hit: the asker (`zelf`, the default) or their circle.
     #[schema(value_type = Option<RelationCode>)]
     pub relation: Option<Relation>,
+    /// PROTOCOL.md §2's codes, and the organisation's own where its protocol defines them
+    /// (§16.1).
     #[schema(value_type = Vec<BehaviourCode>)]
-    pub behaviours: Vec<Behaviour>,
+    pub behaviours: Vec<weerbaar_protocol::BehaviourCode>,
     /// When it happened, RFC 3339 with an offset; not in the future.
     #[schema(value_type = String, format = DateTime)]
     pub occurred_at: Timestamp,
@@ -488,6 +560,17 @@ pub(crate) struct PromotionIn {
     pub persistent: bool,
     #[serde(default)]
     pub corrected_after_warning: bool,
+    /// Whether the person was addressed and what followed (PROTOCOL.md §16.2); left out,
+    /// `corrected_after_warning` says it.
+    #[schema(value_type = Option<AddressedCode>)]
+    pub addressed: Option<Addressed>,
+    /// The recipient the reporter chooses, only where the organisation's protocol gives a
+    /// choice (PROTOCOL.md §16.3); left out, the first it lists.
+    #[schema(value_type = Option<RoleCode>)]
+    pub report_to: Option<Role>,
+    /// Where it happened (PROTOCOL.md §16.6).
+    #[schema(value_type = Option<SituationCode>)]
+    pub situation: Option<Situation>,
     #[serde(default)]
     pub criminal_offence_suspected: bool,
     #[serde(default)]
@@ -543,7 +626,11 @@ pub(crate) async fn promote(
         .and_then(|event| event.actor.clone())
         .ok_or_else(Problem::internal)?;
     let incident = Incident {
+        relation: input.relation.unwrap_or(Relation::Zelf),
         behaviours: input.behaviours,
+        addressed: input.addressed,
+        report_to: input.report_to,
+        situation: input.situation,
         occurred_at: input.occurred_at,
         channel: input.channel,
         injury: input.injury,
@@ -557,13 +644,14 @@ pub(crate) async fn promote(
         perpetrator: input.perpetrator,
     };
     // As on the page: the asker reported it, for themself, in the office they asked in.
+    let protocol = register.protocol(&user.me.organisation).await?;
     let report = build_report(
         &user,
+        &protocol,
         incident,
         asker.clone(),
         false,
         Some((asker, view.victim_role)),
-        input.relation.unwrap_or(Relation::Zelf),
         Vec::new(),
     )?;
     let registered = register

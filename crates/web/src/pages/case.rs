@@ -88,7 +88,12 @@ pub(crate) struct CasePage {
     pub escalations: Vec<&'static str>,
     pub suggested_measures: Vec<&'static str>,
     pub aangifte_by: &'static str,
+    /// The organisation's protocol does not say who gives aftercare (§16.7).
+    pub aftercare_not_regulated: bool,
     pub recidive: bool,
+    /// The protocol version the plan was made under (the Classified event's), which a
+    /// later change of protocol does not change.
+    pub planned_under: Option<String>,
     pub victims: Vec<String>,
     pub occurred: String,
     pub reported: String,
@@ -445,6 +450,14 @@ pub(crate) async fn case_page(
                 .unwrap_or(""),
         },
         recidive: flag(&plan, "recidive"),
+        aftercare_not_regulated: !protocol.aftercare.regulated,
+        planned_under: view
+            .events
+            .iter()
+            .find(|e| e.kind == weerbaar_register::EventKind::Classified)
+            .and_then(|e| e.payload.get("protocol_version"))
+            .and_then(|v| v.as_str())
+            .map(str::to_owned),
         victims: view
             .victims
             .iter()

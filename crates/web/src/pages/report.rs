@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
 use weerbaar_protocol::{
-    BehaviourCode, Channel, Code, Facts, Injury, Protocol, Role, Situation, Victim,
+    Addressed, BehaviourCode, Channel, Code, Facts, Injury, Protocol, Role, Situation, Victim,
 };
 use weerbaar_register::access::CaseAccess;
 use weerbaar_register::{
@@ -121,6 +121,7 @@ pub(crate) struct ReportPage {
     /// Whom the reporter may report to, where the protocol gives a choice.
     recipients: Vec<(String, String)>,
     situations: Vec<(&'static str, &'static str)>,
+    addressed: Vec<(&'static str, &'static str)>,
     channels: Vec<(&'static str, &'static str)>,
     injuries: Vec<(&'static str, &'static str)>,
     relations: Vec<(&'static str, &'static str)>,
@@ -191,6 +192,11 @@ pub(crate) async fn report_page(
         groups: behaviour_groups(&protocol),
         recipients: recipient_choices(&protocol, &my_offices),
         situations: options(Situation::ALL, Situation::as_str, labels::situation_label),
+        addressed: vec![
+            (Addressed::Changed.as_str(), "Ja, en daarna stopte het"),
+            (Addressed::Unchanged.as_str(), "Ja, maar het ging door"),
+            (Addressed::NotAddressed.as_str(), "Nee"),
+        ],
         channels: options(Channel::ALL, Channel::as_str, labels::channel_label),
         injuries: options(Injury::ALL, Injury::as_str, labels::injury_label),
         relations: options(Relation::ALL, Relation::as_str, labels::relation_label),
@@ -316,6 +322,18 @@ pub(crate) fn check(
             _ => errors.add("behaviours", "Kies wat er gebeurde uit de lijst."),
         }
     }
+    // §16.2. A form opened before this question existed still sends the old tick.
+    let addressed = match fields.get("addressed") {
+        "" if fields.ticked("corrected_after_warning") => Some(Addressed::Changed),
+        "" => None,
+        text => Addressed::parse(text).ok().or_else(|| {
+            errors.add(
+                "addressed",
+                "Kies een van de antwoorden, of laat de vraag open.",
+            );
+            None
+        }),
+    };
     let situation = match fields.get("situation") {
         "" => None,
         text => Situation::parse(text).ok().or_else(|| {
@@ -464,13 +482,13 @@ pub(crate) fn check(
         behaviours,
         channel,
         persistent: fields.ticked("persistent"),
-        corrected_after_warning: fields.ticked("corrected_after_warning"),
+        corrected_after_warning: false,
         injury,
         criminal_offence_suspected: fields.ticked("criminal_offence_suspected"),
         perpetrator_known: kind != PerpetratorKind::Onbekend || has_details,
         prior_incidents: 0,
         damage: fields.ticked("damage"),
-        addressed: None,
+        addressed,
         report_to,
         situation,
     };
