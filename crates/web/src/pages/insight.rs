@@ -29,25 +29,35 @@ pub(super) fn routes() -> Router<AppState> {
 const YEARS_OFFERED: i16 = 10;
 
 // The chart's drawing, in the SVG's own units (the viewBox); weerbaar.css scales the
-// whole drawing to the column's width. One row per key: its label, and below it the bar
+// whole drawing to the column's width, about one unit to a pixel on a phone. One row per
+// key: its label (on more lines when long: SVG text does not wrap), and below it the bar
 // with its number after it.
-const CHART_WIDTH: u32 = 400;
-const ROW_HEIGHT: u32 = 46;
-const LABEL_BASELINE: u32 = 15;
-const BAR_TOP: u32 = 21;
+const CHART_WIDTH: u32 = 360;
+/// The height of a line of label text (the font is 16 units, in weerbaar.css).
+const LINE_HEIGHT: u32 = 19;
+/// The first label line's baseline below the row's top.
+const LABEL_BASELINE: u32 = 16;
+/// The gap between the last label line's baseline and the bar.
+const BAR_GAP: u32 = 7;
 const BAR_HEIGHT: u32 = 18;
-const VALUE_BASELINE: u32 = 35;
+/// The number's baseline below the bar's top.
+const VALUE_BASELINE: u32 = 14;
+/// Space below a row's bar.
+const ROW_GAP: u32 = 12;
 /// Room after the longest bar for its number.
 const VALUE_ROOM: u32 = 56;
 /// The gap between a bar's end and its number.
 const VALUE_GAP: u32 = 6;
+/// The characters on a line of label text: a 16-unit font fits about 40 in the
+/// chart's width; a few fewer leave room for wide letters.
+const LINE_CHARACTERS: usize = 36;
 
 /// One key of a chart: where its label, bar and number go.
 struct Bar {
-    label: String,
+    /// The label's lines with their baselines.
+    lines: Vec<(String, u32)>,
     /// The number, "<5" or "x", written after the bar (or where a bar would start).
     value: String,
-    label_y: u32,
     /// `None` for "<5", "x" and 0: those are text, never a bar.
     width: Option<u32>,
     bar_y: u32,
@@ -60,6 +70,21 @@ struct Chart {
     height: u32,
     bar_height: u32,
     bars: Vec<Bar>,
+}
+
+/// A label in lines of at most [`LINE_CHARACTERS`], broken between words.
+fn wrap(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= LINE_CHARACTERS => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_owned()),
+        }
+    }
+    lines
 }
 
 /// A horizontal bar chart of one breakdown: bars for the numbers, in proportion to the
@@ -75,34 +100,37 @@ fn chart(breakdown: &str, shown: &Shown) -> Chart {
         .max()
         .unwrap_or(0);
     let longest = CHART_WIDTH - VALUE_ROOM;
-    let bars = shown
-        .0
-        .iter()
-        .zip(0u32..)
-        .map(|((key, cell), row)| {
-            let top = row * ROW_HEIGHT;
-            let width = match cell {
-                Cell::Count(n) if *n > 0 && largest > 0 => {
-                    // At least 2 units, so that the smallest number still shows a bar.
-                    let scaled = (*n as f64 / largest as f64 * f64::from(longest)).round();
-                    Some((scaled as u32).clamp(2, longest))
-                }
-                _ => None,
-            };
-            Bar {
-                label: label(breakdown, key),
-                value: cell_text(*cell),
-                label_y: top + LABEL_BASELINE,
-                width,
-                bar_y: top + BAR_TOP,
-                value_x: width.map_or(0, |w| w + VALUE_GAP),
-                value_y: top + VALUE_BASELINE,
+    let mut top = 0;
+    let mut bars = Vec::with_capacity(shown.0.len());
+    for (key, cell) in &shown.0 {
+        let width = match cell {
+            Cell::Count(n) if *n > 0 && largest > 0 => {
+                // At least 2 units, so that the smallest number still shows a bar.
+                let scaled = (*n as f64 / largest as f64 * f64::from(longest)).round();
+                Some((scaled as u32).clamp(2, longest))
             }
-        })
-        .collect::<Vec<_>>();
+            _ => None,
+        };
+        let lines: Vec<(String, u32)> = wrap(&label(breakdown, key))
+            .into_iter()
+            .zip(0u32..)
+            .map(|(line, index)| (line, top + LABEL_BASELINE + index * LINE_HEIGHT))
+            .collect();
+        let last_baseline = lines.last().map_or(top + LABEL_BASELINE, |(_, y)| *y);
+        let bar_y = last_baseline + BAR_GAP;
+        bars.push(Bar {
+            lines,
+            value: cell_text(*cell),
+            width,
+            bar_y,
+            value_x: width.map_or(0, |w| w + VALUE_GAP),
+            value_y: bar_y + VALUE_BASELINE,
+        });
+        top = bar_y + BAR_HEIGHT + ROW_GAP;
+    }
     Chart {
         width: CHART_WIDTH,
-        height: (bars.len() as u32).max(1) * ROW_HEIGHT,
+        height: top.max(1),
         bar_height: BAR_HEIGHT,
         bars,
     }
@@ -127,10 +155,8 @@ fn summary(breakdown: &str, shown: &Shown, year: i16) -> String {
             _ => None,
         })
         .max();
-    let hidden = shown
-        .0
-        .iter()
-        .any(|(_, cell)| matches!(cell, Cell::Small | Cell::Hidden));
+    let small = shown.0.iter().any(|(_, cell)| *cell == Cell::Small);
+    let hidden = shown.0.iter().any(|(_, cell)| *cell == Cell::Hidden);
     match largest {
         Some(most) => {
             let keys: Vec<String> = shown
@@ -144,7 +170,11 @@ fn summary(breakdown: &str, shown: &Shown, year: i16) -> String {
                 join_and(&keys)
             )
         }
+        // An "x" is 5 or more: "all smaller than 5" would then be untrue.
         None if hidden => format!(
+            "In {year} staan hier geen precieze aantallen. Ze zijn kleiner dan 5, of verborgen zodat niemand te herkennen is."
+        ),
+        None if small => format!(
             "In {year} zijn alle aantallen hier kleiner dan 5. Daarom staan er geen precieze getallen."
         ),
         None => format!("In {year} is hier niets geteld."),
@@ -457,11 +487,20 @@ mod tests {
         let widths: Vec<Option<u32>> = chart.bars.iter().map(|b| b.width).collect();
         assert_eq!(
             widths,
-            vec![None, None, None, Some(CHART_WIDTH - VALUE_ROOM), Some(172)]
+            vec![None, None, None, Some(CHART_WIDTH - VALUE_ROOM), Some(152)]
         );
         let values: Vec<&str> = chart.bars.iter().map(|b| b.value.as_str()).collect();
         assert_eq!(values, vec!["x", "<5", "0", "10", "5"]);
-        assert_eq!(chart.height, 5 * ROW_HEIGHT);
+        let row = LABEL_BASELINE + BAR_GAP + BAR_HEIGHT + ROW_GAP;
+        assert_eq!(chart.height, 5 * row);
+        assert_eq!(
+            chart.bars[1].lines,
+            vec![(String::from("Telefoon"), row + LABEL_BASELINE)]
+        );
+        assert_eq!(
+            wrap("Iemand namens een bedrijf, organisatie of groepering"),
+            vec!["Iemand namens een bedrijf,", "organisatie of groepering"]
+        );
         assert_eq!(
             summary("by_channel", &shown, 2026),
             "Het hoogste aantal in 2026: in persoon (10)."
