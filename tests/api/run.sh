@@ -154,6 +154,10 @@ for line in open(tokens_file):
         parameters["path.case"] = consult
     if path == "/protocol/evaluate":
         parameters["query.preset"] = "westerveld"
+    if path == "/reports/yearly":
+        # This year, which holds the report made above; the token's person is a
+        # griffier, who may read the figures.
+        parameters["query.year"] = int(time.strftime("%Y"))
     lines.append("[[operations]]")
     lines.append(f"include-name = {json.dumps(name)}")
     lines.append(f"headers = {{ Authorization = {json.dumps('Bearer ' + operation_token)} }}")

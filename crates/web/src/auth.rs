@@ -33,6 +33,8 @@ pub(crate) struct Me {
     pub duties: Vec<Duty>,
     /// Of `roles`, those that handle cases under the organisation's protocol.
     pub handler_roles: Vec<Role>,
+    /// Of `roles`, those the organisation's protocol informs of incidents.
+    pub informed_roles: Vec<Role>,
 }
 
 impl Me {
@@ -47,6 +49,17 @@ impl Me {
     pub(crate) fn is_privacy_officer(&self) -> bool {
         self.duties.contains(&Duty::Privacy)
     }
+
+    /// Whether the person may read the yearly report (PROTOCOL.md §17): who handles
+    /// cases, who the protocol informs of incidents, and the privacy officer. The
+    /// figures name nobody, but they are the organisation's picture of a year, prepared
+    /// for the council: the people who prepare and discuss them see them, and the
+    /// privacy officer, who answers for what the register shows. An administrator as
+    /// such does not: keeping people, roles and the protocol needs no figures
+    /// (docs/insight.md, "Who sees the report").
+    pub(crate) fn may_read_yearly_report(&self) -> bool {
+        self.is_handler() || !self.informed_roles.is_empty() || self.is_privacy_officer()
+    }
 }
 
 impl SignedIn {
@@ -60,6 +73,7 @@ impl SignedIn {
                 handler: self.me.is_handler(),
                 informed: !self.me.roles.is_empty(),
                 admin: self.me.is_admin(),
+                insight: self.me.may_read_yearly_report(),
             }),
         }
     }
@@ -80,6 +94,20 @@ pub(crate) fn handler_roles(protocol: &weerbaar_protocol::Protocol) -> Vec<Role>
         .routes
         .values()
         .flat_map(|route| std::iter::once(route.handler).chain(route.alternates.iter().copied()))
+        .collect();
+    roles.sort();
+    roles.dedup();
+    roles
+}
+
+/// The roles a protocol informs of incidents: those of every route and those informed
+/// of every incident.
+pub(crate) fn informed_roles(protocol: &weerbaar_protocol::Protocol) -> Vec<Role> {
+    let mut roles: Vec<Role> = protocol
+        .routes
+        .values()
+        .flat_map(|route| route.informed.iter().copied())
+        .chain(protocol.always_informed.iter().copied())
         .collect();
     roles.sort();
     roles.dedup();
@@ -114,6 +142,12 @@ pub(crate) async fn load_me(
         .copied()
         .filter(|role| handlers.contains(role))
         .collect();
+    let informers = informed_roles(&protocol);
+    let informed_roles = roles
+        .iter()
+        .copied()
+        .filter(|role| informers.contains(role))
+        .collect();
     Ok(Me {
         person: person.clone(),
         organisation: organisation.clone(),
@@ -122,6 +156,7 @@ pub(crate) async fn load_me(
         roles,
         duties: summary.duties,
         handler_roles,
+        informed_roles,
     })
 }
 

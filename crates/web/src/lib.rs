@@ -23,6 +23,7 @@ mod state;
 mod static_files;
 mod tokens;
 mod upload;
+pub mod yearly;
 
 use std::net::SocketAddr;
 

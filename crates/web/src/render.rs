@@ -19,6 +19,8 @@ pub(crate) struct Nav {
     pub handler: bool,
     pub informed: bool,
     pub admin: bool,
+    /// May read the yearly report (`/inzicht/jaarverslag`).
+    pub insight: bool,
 }
 
 impl Layout {

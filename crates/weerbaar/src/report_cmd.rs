@@ -13,10 +13,10 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow};
 use clap::{Args, Subcommand, ValueEnum};
-use weerbaar_protocol::{Category, Channel, Code, Measure};
+use weerbaar_register::YearlyReport;
 use weerbaar_register::yearly::{FIRST_YEAR, LAST_YEAR};
-use weerbaar_register::{Cell, PerpetratorKind, PoliceContactKind, Shown, YearlyReport};
-use weerbaar_web::labels;
+// The captions and labels are shared with the API and the page /inzicht/jaarverslag.
+use weerbaar_web::yearly::{breakdowns, caption, cell_text, decimal_comma, label};
 
 use crate::register_cmd::Flat;
 use crate::user_cmd::{open, organisation};
@@ -94,35 +94,6 @@ pub async fn run(data_dir: &Path, command: ReportCommand) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The breakdowns of a report with their JSON names, in the contract's order.
-fn breakdowns(report: &YearlyReport) -> [(&'static str, &Shown); 10] {
-    [
-        ("by_category", &report.by_category),
-        ("by_abcd", &report.by_abcd),
-        ("by_channel", &report.by_channel),
-        ("by_month", &report.by_month),
-        ("by_victim_group", &report.by_victim_group),
-        ("by_perpetrator_kind", &report.by_perpetrator_kind),
-        ("police", &report.police),
-        ("measures", &report.measures),
-        ("aftercare", &report.aftercare),
-        ("tasks", &report.tasks),
-    ]
-}
-
-fn cell_text(cell: Cell) -> String {
-    match cell {
-        Cell::Count(n) => n.to_string(),
-        Cell::Small => String::from("<5"),
-        Cell::Hidden => String::from("x"),
-    }
-}
-
-/// Days with a decimal comma, as Dutch readers (and Dutch spreadsheets) expect.
-fn decimal_comma(days: f64) -> String {
-    format!("{days:.1}").replace('.', ",")
-}
-
 // ---------------------------------------------------------------------------------------
 // CSV
 
@@ -196,82 +167,6 @@ fn escape(text: &str) -> String {
         }
     }
     out
-}
-
-const MONTH_NAMES: [&str; 12] = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-];
-
-/// The Dutch caption of a breakdown and the heading of its first column.
-fn caption(breakdown: &str) -> (&'static str, &'static str) {
-    match breakdown {
-        "by_category" => ("Naar soort gedrag", "Soort gedrag"),
-        "by_abcd" => ("Naar ABCD-model", "Letter"),
-        "by_channel" => ("Naar kanaal", "Kanaal"),
-        "by_month" => ("Naar maand", "Maand"),
-        "by_victim_group" => ("Naar groep ambtsdragers", "Groep"),
-        "by_perpetrator_kind" => ("Naar soort pleger", "Pleger"),
-        "police" => ("Contact met de politie", "Soort contact"),
-        "measures" => ("Maatregelen tegen de pleger", "Maatregel"),
-        "aftercare" => ("Nazorggesprekken met een termijn", "Gehouden"),
-        "tasks" => ("Taken met een vaste termijn", "Gedaan"),
-        _ => ("", ""),
-    }
-}
-
-/// The Dutch label of a key of a breakdown; the key itself where none is known.
-fn label(breakdown: &str, key: &str) -> String {
-    let known: Option<&str> = match breakdown {
-        "by_category" => Category::parse(key).ok().map(labels::category_label),
-        "by_abcd" => None,
-        "by_channel" => Channel::parse(key).ok().map(labels::channel_label),
-        "by_month" => key
-            .parse::<usize>()
-            .ok()
-            .and_then(|month| month.checked_sub(1))
-            .and_then(|index| MONTH_NAMES.get(index).copied()),
-        "by_victim_group" => match key {
-            "raad" => Some("Gemeenteraad"),
-            "college" => Some("College van burgemeester en wethouders"),
-            "provinciale_staten" => Some("Provinciale Staten"),
-            "gedeputeerde_staten" => Some("Gedeputeerde Staten en commissaris van de Koning"),
-            "algemeen_bestuur" => Some("Algemeen bestuur"),
-            "dagelijks_bestuur" => Some("Dagelijks bestuur en dijkgraaf"),
-            _ => None,
-        },
-        "by_perpetrator_kind" => PerpetratorKind::parse(key).map(labels::perpetrator_kind_label),
-        "police" => PoliceContactKind::parse(key).map(labels::police_contact_kind_label),
-        "measures" => Measure::parse(key).ok().map(labels::measure_label),
-        "aftercare" => match key {
-            "on_time" => Some("Op tijd"),
-            "late" => Some("Te laat"),
-            "not_held" => Some("Niet gehouden"),
-            _ => None,
-        },
-        "tasks" => match key {
-            "on_time" => Some("Op tijd"),
-            "late" => Some("Te laat"),
-            "overdue_open" => Some("Nog open, termijn verstreken"),
-            _ => None,
-        },
-        _ => None,
-    };
-    match (breakdown, known) {
-        ("by_abcd", _) => format!("{key}-gedrag"),
-        (_, Some(text)) => text.to_owned(),
-        (_, None) => key.to_owned(),
-    }
 }
 
 fn html(name: &str, report: &YearlyReport) -> String {

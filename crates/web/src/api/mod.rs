@@ -16,6 +16,7 @@ mod people;
 pub(crate) mod problem;
 mod report;
 mod schema;
+mod yearly;
 
 use axum::Router;
 use axum::routing::{delete, get, post};
@@ -91,6 +92,7 @@ pub(crate) fn routes() -> Router<AppState> {
             delete(actions::revoke_access),
         )
         .route("/people", get(people::list).post(people::add))
+        .route("/reports/yearly", get(yearly::yearly))
         .method_not_allowed_fallback(|| async { Problem::method_not_allowed() })
         .fallback(|| async { Problem::not_found() })
         .layer(axum::middleware::map_response(problems_only))
@@ -159,6 +161,7 @@ async fn problems_only(response: axum::response::Response) -> axum::response::Re
         actions::revoke_access,
         people::list,
         people::add,
+        yearly::yearly,
     ),
     components(schemas(Problem, problem::FieldProblem)),
     tags(
@@ -169,6 +172,7 @@ async fn problems_only(response: axum::response::Response) -> axum::response::Re
         (name = "evidence", description = "The evidence of a case: list and download (the handler and granted readers), add (the handler, the reporter, a victim)."),
         (name = "actions", description = "What the case's handler does (scope write); only the handler acts."),
         (name = "people", description = "The organisation's people (scope admin, administrators only)."),
+        (name = "insight", description = "The yearly figures (PROTOCOL.md §17), anonymised: for who handles cases, who the protocol informs, and the privacy officer (scope read)."),
     ),
     modifiers(&BearerAuth, &EvidenceDownload, &TooManyRequests),
     security(("bearer" = [])),

@@ -311,3 +311,205 @@ pub(crate) struct PlannedTaskDoc {
     /// Present and true where the deadline is a target, not a firm one (§16.4).
     target: Option<bool>,
 }
+
+/// One count of the yearly report (PROTOCOL.md §17): a number, `"<5"` for a count from 1
+/// to 4, or `"x"` for a count hidden so that a `"<5"` cannot be worked out.
+#[derive(Debug)]
+#[allow(dead_code)]
+pub(crate) struct CellDoc;
+
+impl utoipa::PartialSchema for CellDoc {
+    fn schema() -> RefOr<Schema> {
+        use utoipa::openapi::schema::OneOfBuilder;
+        OneOfBuilder::new()
+            .description(Some(
+                "A count: a number, \"<5\" for a count from 1 to 4, or \"x\" for a count hidden so that a \"<5\" cannot be worked out from the total.",
+            ))
+            .item(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)))
+            .item(words("A small or hidden count.", ["<5", "x"]))
+            .into()
+    }
+}
+
+impl ToSchema for CellDoc {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("Cell")
+    }
+}
+
+/// The yearly report as `weerbaar report yearly --format json` prints it (PROTOCOL.md
+/// §17; docs/insight.md says what each figure means). Written by hand from the codes, as
+/// the register's `YearlyReport` serialises its breakdowns by hand; a test holds the
+/// keys here equal to those of a real report.
+#[derive(Debug)]
+#[allow(dead_code)]
+pub(crate) struct YearlyReportDoc;
+
+/// A breakdown: an object with a cell for each of `keys`; all of them present when
+/// `required`, else those that apply.
+fn breakdown(
+    description: &str,
+    keys: impl IntoIterator<Item = &'static str>,
+    required: bool,
+) -> ObjectBuilder {
+    use utoipa::openapi::schema::AdditionalProperties;
+    let mut object = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .description(Some(description))
+        .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+    for key in keys {
+        object = object.property(key, utoipa::openapi::Ref::from_schema_name("Cell"));
+        if required {
+            object = object.required(key);
+        }
+    }
+    object
+}
+
+/// The keys of a breakdown whose keys are not codes of their own.
+pub(crate) const ABCD_KEYS: [&str; 4] = ["A", "B", "C", "D"];
+pub(crate) const MONTH_KEYS: [&str; 12] = [
+    "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12",
+];
+pub(crate) const VICTIM_GROUP_KEYS: [&str; 6] = [
+    "raad",
+    "college",
+    "provinciale_staten",
+    "gedeputeerde_staten",
+    "algemeen_bestuur",
+    "dagelijks_bestuur",
+];
+pub(crate) const AFTERCARE_KEYS: [&str; 3] = ["on_time", "late", "not_held"];
+pub(crate) const TASK_KEYS: [&str; 3] = ["on_time", "late", "overdue_open"];
+
+impl utoipa::PartialSchema for YearlyReportDoc {
+    fn schema() -> RefOr<Schema> {
+        use utoipa::openapi::Ref;
+        let cell = || Ref::from_schema_name("Cell");
+        let fields: Vec<(&str, RefOr<Schema>)> = vec![
+            (
+                "organisation",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .description(Some("The organisation's id."))
+                    .into(),
+            ),
+            (
+                "year",
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(1900))
+                    .maximum(Some(2999))
+                    .into(),
+            ),
+            (
+                "incidents",
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(0))
+                    .description(Some("The year's incidents; always a number."))
+                    .into(),
+            ),
+            ("consults", cell().into()),
+            (
+                "by_category",
+                breakdown("Per category, all five.", codes::<p::Category>(), true).into(),
+            ),
+            (
+                "by_abcd",
+                breakdown("Per letter of Leiden's ABCD model.", ABCD_KEYS, true).into(),
+            ),
+            (
+                "by_channel",
+                breakdown("Per channel, all seven.", codes::<p::Channel>(), true).into(),
+            ),
+            (
+                "by_month",
+                breakdown(
+                    "Per month in Europe/Amsterdam, \"1\" to \"12\".",
+                    MONTH_KEYS,
+                    true,
+                )
+                .into(),
+            ),
+            (
+                "by_victim_group",
+                breakdown(
+                    "Per group of office holders, the groups of the bodies the protocol covers (a gemeente: raad and college).",
+                    VICTIM_GROUP_KEYS,
+                    false,
+                )
+                .into(),
+            ),
+            (
+                "by_perpetrator_kind",
+                breakdown(
+                    "Per kind of perpetrator; a case without one counts as onbekend.",
+                    r::PerpetratorKind::ALL.iter().map(|k| k.as_str()),
+                    true,
+                )
+                .into(),
+            ),
+            ("recidive", cell().into()),
+            (
+                "police",
+                breakdown(
+                    "Police contacts by kind.",
+                    r::PoliceContactKind::ALL.iter().map(|k| k.as_str()),
+                    true,
+                )
+                .into(),
+            ),
+            (
+                "measures",
+                breakdown("Measures by code.", codes::<p::Measure>(), true).into(),
+            ),
+            (
+                "aftercare",
+                breakdown(
+                    "Aftercare conversations with a deadline.",
+                    AFTERCARE_KEYS,
+                    true,
+                )
+                .into(),
+            ),
+            (
+                "tasks",
+                breakdown("Tasks with a firm deadline.", TASK_KEYS, true).into(),
+            ),
+            (
+                "median_days_to_close",
+                ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                        Type::Number,
+                        Type::Null,
+                    ]))
+                    .minimum(Some(0))
+                    .description(Some(
+                        "The median days from report to closure of the closed incidents, one decimal; null without any.",
+                    ))
+                    .into(),
+            ),
+        ];
+        let mut object = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some(
+                "The yearly figures of PROTOCOL.md §17, exactly as `weerbaar report yearly --format json` prints them.",
+            ));
+        for (name, schema) in fields {
+            object = object.property(name, schema).required(name);
+        }
+        object.into()
+    }
+}
+
+impl ToSchema for YearlyReportDoc {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("YearlyReport")
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        use utoipa::PartialSchema;
+        schemas.push((CellDoc::name().into_owned(), CellDoc::schema()));
+    }
+}

@@ -22,6 +22,8 @@ struct HomePage {
     name: String,
     handler: bool,
     admin: bool,
+    /// May read the yearly report.
+    insight: bool,
 }
 
 async fn home(
@@ -43,6 +45,7 @@ async fn home(
         name: user.me.name.clone(),
         handler: user.me.is_handler(),
         admin: user.me.is_admin(),
+        insight: user.me.may_read_yearly_report(),
     };
     Ok(html(&page))
 }

@@ -10,6 +10,7 @@ mod health;
 mod home;
 mod inbox;
 mod informed;
+mod insight;
 pub(crate) mod my_cases;
 mod outbox;
 mod preferences;
@@ -37,6 +38,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(case::routes())
         .merge(case_files::routes())
         .merge(informed::routes())
+        .merge(insight::routes())
         .merge(outbox::routes())
         .merge(preferences::routes())
         .merge(protocol::routes())
