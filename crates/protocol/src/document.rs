@@ -190,7 +190,7 @@ const PRINT_STYLE: &str = "body{font-family:system-ui,sans-serif;line-height:1.5
 margin:0 auto;padding:1rem;color:#1a1a1a}table{border-collapse:collapse;width:100%;margin:0 0 1rem}\
 caption{text-align:left;font-weight:bold;padding:.25rem 0}th,td{border:1px solid #767676;\
 padding:.25rem .5rem;text-align:left;vertical-align:top}tr{break-inside:avoid}\
-h2{break-after:avoid;margin-top:2rem}@page{size:A4;margin:2cm 2cm 2.5cm;\
+h2,h3{break-after:avoid}h2{margin-top:2rem}@page{size:A4;margin:2cm 2cm 2.5cm;\
 @bottom-center{content:\"Pagina \" counter(page) \" van \" counter(pages)}}\
 @media print{nav{display:none}}";
 

@@ -634,20 +634,7 @@ impl Checker<'_> {
             return Some(Actor::Staff(own.code));
         }
         let own: Vec<&str> = staff.iter().map(|s| s.code.as_str()).collect();
-        self.mistake(
-            at,
-            key,
-            format!(
-                "unknown role `{text}`; allowed: {}{}{}",
-                join(Role::ALL),
-                if own.is_empty() {
-                    ""
-                } else {
-                    ", and the file's own staff: "
-                },
-                own.join(", ")
-            ),
-        );
+        self.mistake(at, key, unknown_with_own::<Role>(text, &own, "own staff"));
         None
     }
 
@@ -668,20 +655,8 @@ impl Checker<'_> {
                 });
                 if code.is_none() {
                     let own: Vec<&str> = own_behaviours.iter().map(|b| b.code.as_str()).collect();
-                    self.mistake(
-                        at,
-                        format!("{key}.behaviours"),
-                        format!(
-                            "unknown behaviour `{text}`; allowed: {}{}{}",
-                            join(Behaviour::ALL),
-                            if own.is_empty() {
-                                ""
-                            } else {
-                                ", and the file's own: "
-                            },
-                            own.join(", ")
-                        ),
-                    );
+                    let reason = unknown_with_own::<Behaviour>(text, &own, "own");
+                    self.mistake(at, format!("{key}.behaviours"), reason);
                 }
                 code
             })
@@ -1582,6 +1557,15 @@ fn key_at(text: &str, offset: usize) -> String {
 fn table_name(header: &str) -> String {
     let inner = header.trim_start_matches('[');
     inner.split(']').next().unwrap_or(inner).trim().to_owned()
+}
+
+/// "unknown role `x`; allowed: <the spec's codes>, and the file's own staff: <codes>".
+fn unknown_with_own<C: Code>(text: &str, own: &[&str], what: &str) -> String {
+    let mut reason = format!("unknown {} `{text}`; allowed: {}", C::KIND, join(C::ALL));
+    if !own.is_empty() {
+        reason.push_str(&format!(", and the file's {what}: {}", own.join(", ")));
+    }
+    reason
 }
 
 /// A table's entries in the order the file writes them (serde gives them sorted by key):

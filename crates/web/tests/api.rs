@@ -2060,7 +2060,8 @@ async fn a_report_takes_the_forms_of_the_organisations_own_protocol() {
             "report_to = [\"burgemeester\", \"gemeentesecretaris\"]",
             1,
         )
-        + "\n[behaviours.gijzeling]\nlabel = \"Gijzeling\"\nexplanation = \"Iemand wordt vastgehouden.\"\ncategory = \"fysiek_geweld\"\n";
+        + "\n[behaviours.gijzeling]\nlabel = \"Gijzeling\"\nexplanation = \"Iemand wordt vastgehouden.\"\ncategory = \"fysiek_geweld\"\n"
+        + "\n[own_tasks.voorzitter_spreken]\nlabel = \"Met de voorzitter spreken\"\ndeadline = { same_day = true, target = true }\nwhen = { situations = [\"vergadering\"] }\n";
     world
         .register()
         .set_protocol(&world.organisation, None, &own)
@@ -2081,6 +2082,32 @@ async fn a_report_takes_the_forms_of_the_organisations_own_protocol() {
     let made = answer.json();
     assert_eq!(made["category"], "fysiek_geweld");
     assert_eq!(made["handler"], "gemeentesecretaris");
+
+    // During a meeting is the situation `vergadering`: the own task of that situation
+    // lands among the case's tasks, with its target deadline.
+    let mut report = a_report();
+    report["during_meeting"] = Value::from(true);
+    let answer = post(&world, "/api/v1/reports", &token, report).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
+    let id = answer.json()["id"].as_str().unwrap().to_owned();
+    // The wethouder chose nobody: the burgemeester, first of the choice, handles it.
+    let case = get(
+        &world,
+        &format!("/api/v1/cases/{id}"),
+        &cast.tokens.burgemeester,
+    )
+    .await;
+    assert_eq!(case.status, StatusCode::OK, "{}", case.text);
+    let tasks = case.json()["full"]["tasks"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let own = tasks
+        .iter()
+        .find(|t| t["code"] == "voorzitter_spreken")
+        .unwrap_or_else(|| panic!("the own task of the situation: {}", case.text));
+    assert_eq!(own["target"], true);
+    assert!(own["due_date"].is_string(), "{own}");
 
     // A recipient the protocol does not allow for a wethouder.
     let mut report = a_report();

@@ -324,7 +324,11 @@ fn build_report(
         damage: incident.damage,
         addressed: incident.addressed,
         report_to: incident.report_to,
-        situation: incident.situation,
+        // As on the form: during a meeting is the situation `vergadering` unless another
+        // is given (§16.6).
+        situation: incident
+            .situation
+            .or(incident.during_meeting.then_some(Situation::Vergadering)),
     };
     Ok(NewReport {
         organisation: user.me.organisation.clone(),

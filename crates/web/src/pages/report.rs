@@ -490,7 +490,11 @@ pub(crate) fn check(
         damage: fields.ticked("damage"),
         addressed,
         report_to,
-        situation,
+        // A report made during a meeting is in the situation `vergadering` (§16.6), for
+        // the guidance and the own tasks of that situation, unless another was chosen.
+        situation: situation.or(fields
+            .ticked("during_meeting")
+            .then_some(Situation::Vergadering)),
     };
     Some(Checked {
         report: NewReport {
@@ -540,6 +544,7 @@ async fn submit(
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, html(&page)).into_response());
     };
 
+    let situation = checked.report.facts.situation;
     let registered = match register.register_report(checked.report).await {
         Ok(registered) => registered,
         Err(weerbaar_register::RegisterError::Invalid { field, .. }) => {
@@ -582,10 +587,7 @@ async fn submit(
     if evidence_failed {
         query.push(String::from("bewijs=mislukt"));
     }
-    if let Some(situation) = fields
-        .optional("situation")
-        .filter(|s| Situation::parse(s).is_ok())
-    {
+    if let Some(situation) = situation {
         query.push(format!("situatie={situation}"));
     }
     let query = if query.is_empty() {
