@@ -11,14 +11,14 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use jiff::Timestamp;
-use weerbaar_protocol::{Code, Task};
+use weerbaar_protocol::{Protocol, TaskCode};
 use weerbaar_register::{CalendarEntry, CalendarWhen};
 
 use crate::auth::SignedIn;
 use crate::dates;
 use crate::error::WebError;
 use crate::form::Posted;
-use crate::labels::task_label;
+use crate::labels::task_code_label;
 use crate::render::{Layout, html};
 use crate::state::AppState;
 
@@ -111,7 +111,8 @@ async fn feed(
         .register()
         .calendar_entries(&organisation, &person)
         .await?;
-    let body = icalendar(&entries, Timestamp::now());
+    let protocol = state.register().protocol(&organisation).await?;
+    let body = icalendar(&entries, Timestamp::now(), &protocol);
     Ok((
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
@@ -123,7 +124,7 @@ async fn feed(
 }
 
 /// A calendar in RFC 5545: CRLF line ends, lines folded at 75 octets, text escaped.
-pub(crate) fn icalendar(entries: &[CalendarEntry], now: Timestamp) -> String {
+pub(crate) fn icalendar(entries: &[CalendarEntry], now: Timestamp, protocol: &Protocol) -> String {
     let mut out = String::new();
     let stamp = utc(now);
     for line in [
@@ -139,9 +140,10 @@ pub(crate) fn icalendar(entries: &[CalendarEntry], now: Timestamp) -> String {
     for entry in entries {
         let summary = match (&entry.task, &entry.conversation) {
             (Some(code), _) => {
-                let label = Task::parse(code)
-                    .map(|task| task_label(task).to_lowercase())
-                    .unwrap_or_else(|_| code.replace('_', " "));
+                // An own task of the protocol (§16.5) has the label its file gives it.
+                let label = TaskCode::parse(code)
+                    .map(|task| task_code_label(task, protocol).to_lowercase())
+                    .unwrap_or_else(|_| String::from("een taak"));
                 format!("Weerbaar: taak {label} (melding {})", entry.case_number)
             }
             (None, _) => format!("Weerbaar: nazorggesprek (melding {})", entry.case_number),
@@ -248,7 +250,8 @@ mod tests {
                 when: CalendarWhen::Day("2026-03-11".parse().unwrap()),
             },
         ];
-        let text = icalendar(&entries, "2026-03-01T00:00:00Z".parse().unwrap());
+        let protocol = weerbaar_protocol::preset("westerveld").unwrap();
+        let text = icalendar(&entries, "2026-03-01T00:00:00Z".parse().unwrap(), protocol);
         assert!(text.ends_with("END:VCALENDAR\r\n"));
         for line in text.split("\r\n") {
             assert!(line.len() <= 75, "{line}");
