@@ -182,6 +182,8 @@ const LISTS: &[&str] = &[
     "/mijn-meldingen",
     "/melden",
     "/twijfel",
+    "/protocol",
+    "/inzicht/jaarverslag",
 ];
 
 fn leaks(body: &str) -> bool {
