@@ -360,3 +360,87 @@ async fn a_consult_in_doubt_becomes_a_report_when_the_handler_turns_it_into_one(
         "the consult is closed by its promotion"
     );
 }
+
+/// PROTOCOL.md §16 on the report form: a protocol with guidance for meetings and a choice
+/// of recipient for the wethouder. A report made during a meeting is followed by the
+/// meeting's guidance; the wethouder's choice is asked, a recipient the protocol does not
+/// allow is refused by name, and the chosen one handles the report.
+#[tokio::test]
+async fn the_report_form_follows_the_organisations_own_protocol() {
+    let world = World::new("westerveld").await;
+    let own = weerbaar_protocol::preset_text("westerveld")
+        .unwrap()
+        .replacen(
+            "handler = \"burgemeester\"            #  De burgemeester stelt de gemeentesecretaris op de hoogte.\"",
+            "report_to = [\"burgemeester\", \"gemeentesecretaris\"]",
+            1,
+        )
+        .replacen(
+            "[guidance]\n",
+            "[guidance]\nvergadering = \"De voorzitter schorst de vergadering en vraagt de verstoorder te vertrekken.\"\n",
+            1,
+        );
+    world
+        .register()
+        .set_protocol(&world.organisation, None, &own)
+        .await
+        .unwrap();
+    let wethouder = world
+        .person("Wim Wethouder", &[Role::Wethouder], &[], false)
+        .await;
+    let mut wim = world.sign_in(&wethouder).await;
+    let form = wim.get("/melden").await;
+    assert!(
+        form.body.contains("Bij wie wilt u melden?"),
+        "the choice is asked"
+    );
+    assert!(
+        !form
+            .body
+            .contains("name=\"report_to\" value=\"burgemeester\" checked"),
+        "and not answered for the person"
+    );
+    let report = |report_to: &'static str| {
+        vec![
+            ("voor", "zelf"),
+            ("behaviours", "beledigen"),
+            ("narrative", "Hij schreeuwde dat ik een leugenaar ben."),
+            ("occurred_at", "2026-03-02T20:15"),
+            ("channel", "in_persoon"),
+            ("during_meeting", "ja"),
+            ("injury", "geen"),
+            ("report_to", report_to),
+        ]
+    };
+    let refused = wim
+        .post_multipart("/melden", &report("griffier"), None)
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains("Kies bij wie u meldt: de burgemeester of de gemeentesecretaris."),
+        "{}",
+        refused.body
+    );
+    let page = wim
+        .post_multipart("/melden", &report("gemeentesecretaris"), None)
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let received = page.location.clone().unwrap();
+    assert!(
+        received.ends_with("/ontvangen?situatie=vergadering"),
+        "{received}"
+    );
+    let page = wim.get(&received).await;
+    assert!(
+        page.body.contains(
+            "De voorzitter schorst de vergadering en vraagt de verstoorder te vertrekken."
+        ),
+        "the meeting's guidance follows the report"
+    );
+    assert!(
+        page.body.contains("gemeentesecretaris"),
+        "the chosen handler"
+    );
+}

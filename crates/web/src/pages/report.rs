@@ -587,7 +587,9 @@ async fn submit(
     if evidence_failed {
         query.push(String::from("bewijs=mislukt"));
     }
-    if let Some(situation) = situation {
+    // Only where the protocol has guidance for that situation (§16.6) does the
+    // confirmation need to know it.
+    if let Some(situation) = situation.filter(|s| protocol.situation_guidance.contains_key(s)) {
         query.push(format!("situatie={situation}"));
     }
     let query = if query.is_empty() {
