@@ -29,6 +29,7 @@ use crate::duties::{Duty, insert_duties_in_tx, replace_duties_in_tx};
 use crate::error::RegisterError;
 use crate::model::{NewPerson, OrganisationId, PersonId, redacted_debug, words};
 use crate::people::{SealedPerson, insert_person_in_tx, replace_roles_in_tx};
+use crate::protocol_evaluations::link_evaluations_to;
 use crate::register::{Register, aad};
 use crate::time::{from_micros, to_micros};
 
@@ -46,6 +47,10 @@ words!(
         ProtocolReplaced = "protocol_replaced",
         ContactsChanged = "contacts_changed",
         RetentionChanged = "retention_changed",
+        /// The yearly evaluation of the protocol was recorded.
+        ProtocolEvaluated = "protocol_evaluated",
+        /// Anonymised case rows were exported for further analysis.
+        CasesExported = "cases_exported",
     }
 );
 
@@ -561,6 +566,7 @@ impl Register {
                 .execute(&mut *tx)
                 .await?;
             log_admin_event!(tx, organisation, actor, at, AdminEventKind::ProtocolReplaced, None, detail);
+            link_evaluations_to!(tx, organisation, &protocol.version, at);
             tx.commit().await?;
         });
         self.forget_protocols();

@@ -1603,6 +1603,21 @@ fn describe(event: &AdminEvent) -> String {
             retention_codes(&detail["from"]),
             retention_codes(&detail["to"])
         ),
+        AdminEventKind::ProtocolEvaluated => format!(
+            "Evaluatie van het protocol vastgelegd, gehouden op {} (versie {})",
+            detail["held_on"]
+                .as_str()
+                .and_then(crate::dates::parse_date)
+                .map_or_else(|| String::from("?"), crate::dates::date),
+            detail["version"].as_str().unwrap_or("?"),
+        ),
+        AdminEventKind::CasesExported => format!(
+            "Geanonimiseerde zaakgegevens van {} gedownload ({} regels)",
+            detail["year"]
+                .as_u64()
+                .map_or_else(|| String::from("?"), |y| y.to_string()),
+            detail["rows"].as_u64().unwrap_or(0),
+        ),
     }
 }
 
