@@ -184,6 +184,7 @@ const LISTS: &[&str] = &[
     "/twijfel",
     "/protocol",
     "/inzicht/jaarverslag",
+    "/protocol/evaluaties",
 ];
 
 fn leaks(body: &str) -> bool {
