@@ -773,7 +773,9 @@ fn count_year(
         .map(|conversation| conversation.task().as_str())
         .collect();
     for task in &rows.tasks {
-        let code = Task::parse(&task.code).map_err(|_| corrupt("task", &task.code))?;
+        // An own task of the protocol (§16.5) has a code the spec does not know: it counts
+        // among the tasks, and is never an aftercare conversation.
+        let code = Task::parse(&task.code).ok();
         let Some(deadline) = Deadline::of(task.due_at, task.due_date.as_deref())? else {
             continue;
         };
@@ -789,7 +791,7 @@ fn count_year(
                 counts.tasks.add(outcome);
             }
         }
-        if conversations.contains(&code.as_str()) {
+        if let Some(code) = code.filter(|code| conversations.contains(&code.as_str())) {
             let held_at = held
                 .get(&(task.case_id.as_str(), code.as_str()))
                 .copied()

@@ -367,7 +367,64 @@ async fn the_export_has_anonymised_rows_of_the_year_and_is_logged(world: World) 
     );
 }
 
+/// §16.5: an organisation's own task is a task of the year like the spec's: the figures
+/// and the export count it, and neither refuses its code.
+async fn an_own_task_counts_in_the_figures_and_the_export(world: World) {
+    let register = &world.register;
+    let own = format!(
+        "{}\n[own_tasks.fractie_informeren]\nlabel = \"De fractievoorzitter informeren\"\n\
+         deadline = {{ hours = 4 }}\nwhen = {{ channels = [\"email\"] }}\n",
+        preset_text("leiden").unwrap()
+    );
+    register
+        .set_protocol(&world.leiden, None, &own)
+        .await
+        .unwrap();
+    let registered = register
+        .register_report(report(
+            &world,
+            &world.raadslid,
+            Role::Raadslid,
+            Behaviour::Schelden,
+            "2026-03-02T10:00:00Z",
+        ))
+        .await
+        .unwrap();
+    assert!(
+        registered
+            .plan
+            .tasks
+            .iter()
+            .any(|task| task.code.as_str() == "fractie_informeren"),
+        "the own task is planned"
+    );
+    let now = at("2026-12-08T12:00:00Z");
+    let without = {
+        let counts = register
+            .yearly_counts(&world.leiden, 2026, now)
+            .await
+            .unwrap();
+        counts.tasks.get("overdue_open").unwrap()
+    };
+    let rows = register
+        .export_anonymised_cases(&world.leiden, None, 2026, now)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(u64::from(rows[0].tasks_overdue_open), without);
+    // The own task is among them: one more than the spec's firm tasks of the plan.
+    let firm_spec_tasks = registered
+        .plan
+        .tasks
+        .iter()
+        .filter(|task| task.code.as_str() != "fractie_informeren" && !task.target)
+        .filter(|task| !matches!(task.due, weerbaar_protocol::Due::None))
+        .count();
+    assert_eq!(without, firm_spec_tasks as u64 + 1);
+}
+
 support::scenarios!(learning_on_postgres:
+    an_own_task_counts_in_the_figures_and_the_export,
     an_evaluation_is_kept_and_linked_to_the_version_that_followed,
     only_who_handles_cases_records_an_evaluation_and_bad_input_is_named,
     a_year_without_an_evaluation_is_said,
