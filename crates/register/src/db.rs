@@ -141,6 +141,16 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "protocol_evaluations",
         include_str!("../migrations/sqlite/0011_protocol_evaluations.sql"),
     ),
+    (
+        12,
+        "second_factor_guard",
+        include_str!("../migrations/sqlite/0012_second_factor_guard.sql"),
+    ),
+    (
+        13,
+        "sign_in_attempts",
+        include_str!("../migrations/sqlite/0013_sign_in_attempts.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -187,6 +197,16 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         11,
         "protocol_evaluations",
         include_str!("../migrations/postgres/0011_protocol_evaluations.sql"),
+    ),
+    (
+        12,
+        "second_factor_guard",
+        include_str!("../migrations/postgres/0012_second_factor_guard.sql"),
+    ),
+    (
+        13,
+        "sign_in_attempts",
+        include_str!("../migrations/postgres/0013_sign_in_attempts.sql"),
     ),
 ];
 

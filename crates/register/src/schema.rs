@@ -297,6 +297,9 @@ pub const TABLES: &[Table] = &[
             defaulted("disabled", Boolean),
             req("created_at", Integer),
             req("updated_at", Integer),
+            defaulted("code_failures", Integer),
+            opt("code_locked_until", Integer),
+            opt("last_code_step", Integer),
         ],
         primary_key: &["person_id"],
     },
@@ -443,6 +446,15 @@ pub const TABLES: &[Table] = &[
         primary_key: &["state_hash"],
     },
     Table {
+        name: "sign_in_attempts",
+        columns: &[
+            req("address_digest", Blob),
+            req("window_start", Integer),
+            req("attempts", Integer),
+        ],
+        primary_key: &["address_digest"],
+    },
+    Table {
         name: "protocol_evaluations",
         columns: &[
             req("id", Text),
@@ -486,6 +498,8 @@ pub const TABLES: &[Table] = &[
 ///   (0005): no tokens, queued mails, mail choices (a kind without a row is sent) or
 ///   calendar links existed before them.
 /// - `protocol_evaluations` (0011): no evaluation of the protocol was recorded before it.
+/// - `sign_in_attempts` (0013): counts of a minute's sign-in attempts, worthless a minute
+///   later.
 ///
 /// What the end of a restore checks holds for a backup without them: each table the backup
 /// holds has the rows its end line lists (it lists only those tables), and every evidence
@@ -503,6 +517,7 @@ pub const LEFT_EMPTY_WHEN_ABSENT: &[&str] = &[
     "calendar_feeds",
     "provider_sign_ins",
     "protocol_evaluations",
+    "sign_in_attempts",
 ];
 
 /// Tables added after the first migration whose migration filled them from the rows
@@ -520,7 +535,17 @@ pub const REFUSED_WHEN_ABSENT: &[&str] = &["case_informed"];
 ///
 /// - `sessions.source` (0006), default `'password'`: before sign-in through the identity
 ///   provider existed, every session began with a password.
-pub const ADDED_COLUMNS: &[(&str, &str)] = &[("sessions", "source"), ("tasks", "target")];
+/// - `tasks.target` (0008), default false: before own protocols, every deadline was firm.
+/// - `accounts.code_failures`, `code_locked_until`, `last_code_step` (0012), default 0 and
+///   NULL: the guards of the second factor lived in memory before; a restored account
+///   starts without failures, lock or used step, as after a restart then.
+pub const ADDED_COLUMNS: &[(&str, &str)] = &[
+    ("sessions", "source"),
+    ("tasks", "target"),
+    ("accounts", "code_failures"),
+    ("accounts", "code_locked_until"),
+    ("accounts", "last_code_step"),
+];
 
 /// Whether a backup may lack the table `name`, which a restore then leaves empty.
 pub fn may_be_absent(name: &str) -> bool {

@@ -315,6 +315,20 @@ impl Register {
         Ok(Some(new))
     }
 
+    /// The session goes back to waiting for a second factor: its person now needs one
+    /// (a role or duty given after sign-in) and has none, so the session may show nothing
+    /// until they enrol (`verify_session` then gives it a new token).
+    pub async fn await_second_factor(&self, token: &str) -> Result<(), RegisterError> {
+        on_db!(self.db(), pool => {
+            sqlx::query("UPDATE sessions SET verified = $1 WHERE token_hash = $2")
+                .bind(false)
+                .bind(token_hash(token))
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
     /// Signs out: the session of this token ends (nothing happens for an unknown token).
     pub async fn end_session(&self, token: &str) -> Result<(), RegisterError> {
         on_db!(self.db(), pool => {

@@ -5,7 +5,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use weerbaar_protocol::Role;
 use weerbaar_register::duties::Duty;
-use weerbaar_register::sessions::Session;
+use weerbaar_register::sessions::{Session, SessionSource};
 use weerbaar_register::{OrganisationId, PersonId};
 
 use crate::cookies;
@@ -35,6 +35,11 @@ pub(crate) struct Me {
     pub handler_roles: Vec<Role>,
     /// Of `roles`, those the organisation's protocol informs of incidents.
     pub informed_roles: Vec<Role>,
+    /// The person signs in with a password of Weerbaar's own (not only through the
+    /// identity provider).
+    pub has_password: bool,
+    /// A second factor is confirmed.
+    pub has_second_factor: bool,
 }
 
 impl Me {
@@ -48,6 +53,20 @@ impl Me {
 
     pub(crate) fn is_privacy_officer(&self) -> bool {
         self.duties.contains(&Duty::Privacy)
+    }
+
+    /// Whether the person's roles or duties require a second factor: who reads cases or
+    /// administers the organisation.
+    pub(crate) fn needs_second_factor(&self) -> bool {
+        self.is_handler() || self.is_admin() || self.is_privacy_officer()
+    }
+
+    /// Whether the person signs in with a password, needs a second factor now, and has
+    /// none: a role given after sign-in, or after a token was made. Their sessions and
+    /// tokens show nothing until they enrol. (An identity provider's sign-in is the
+    /// provider's to secure.)
+    pub(crate) fn lacks_second_factor(&self) -> bool {
+        self.has_password && self.needs_second_factor() && !self.has_second_factor
     }
 
     /// Whether the person may read the yearly report (PROTOCOL.md §17): who handles
@@ -150,6 +169,8 @@ pub(crate) async fn load_me(
         duties: summary.duties,
         handler_roles,
         informed_roles,
+        has_password: summary.has_password,
+        has_second_factor: summary.second_factor,
     })
 }
 
@@ -189,9 +210,25 @@ impl FromRequestParts<AppState> for SignedIn {
             return Err(WebError::SignInRequired { back_to });
         };
         if !session.verified {
+            // A session that waits for enrolment (its person's roles came to need a
+            // second factor) goes on waiting there, not at the sign-in page.
+            let summary = state
+                .register()
+                .person(&session.organisation, &session.person)
+                .await?;
+            if !summary.second_factor && session.source == SessionSource::Password {
+                return Err(WebError::SecondFactorRequired);
+            }
             return Err(WebError::SignInRequired { back_to });
         }
         let me = load_me(state, &session.organisation, &session.person).await?;
+        if session.source == SessionSource::Password && me.lacks_second_factor() {
+            tracing::info!(
+                "second factor: required since sign-in; the session waits for enrolment"
+            );
+            state.register().await_second_factor(&token).await?;
+            return Err(WebError::SecondFactorRequired);
+        }
         Ok(SignedIn { token, session, me })
     }
 }

@@ -18,6 +18,9 @@ pub(crate) enum WebError {
     SignInRequired {
         back_to: String,
     },
+    /// The person's roles now require a second factor and they have none: the session
+    /// waits at the enrolment page.
+    SecondFactorRequired,
     /// The form's token is missing or wrong.
     FormToken,
     /// A change sent from another site.
@@ -60,6 +63,9 @@ impl IntoResponse for WebError {
                     String::from("/aanmelden")
                 };
                 return Redirect::to(&target).into_response();
+            }
+            WebError::SecondFactorRequired => {
+                return Redirect::to("/aanmelden/tweede-factor").into_response();
             }
             WebError::NotFound => (
                 StatusCode::NOT_FOUND,

@@ -102,10 +102,11 @@ impl FromRequest<AppState> for AnonymousPost {
 
     async fn from_request(request: Request, state: &AppState) -> Result<AnonymousPost, WebError> {
         let headers = request.headers().clone();
-        let client = request
-            .extensions()
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|info| info.0.ip());
+        let client = crate::client_address::client_address(
+            request.extensions(),
+            &headers,
+            &state.settings().trusted_proxies,
+        );
         let Form(pairs) = Form::<Vec<(String, String)>>::from_request(request, state)
             .await
             .map_err(|_| WebError::FormToken)?;

@@ -4,6 +4,7 @@
 
 mod api;
 mod auth;
+mod client_address;
 mod cookies;
 mod dates;
 mod error;
@@ -31,6 +32,7 @@ use std::net::SocketAddr;
 use axum::Router;
 
 pub use api::openapi_json;
+pub use ipnet::IpNet;
 pub use metrics::MetricsSettings;
 pub use oidc::{CALLBACK_PATH as OIDC_CALLBACK_PATH, OidcClaim, OidcSettings};
 pub use state::{AppState, Settings};

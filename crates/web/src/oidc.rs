@@ -14,7 +14,7 @@
 //! it came from the provider (`SessionSource::Provider`).
 
 use std::fmt;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{Query, State};
@@ -276,7 +276,7 @@ async fn start(
     let Some(settings) = state.settings().oidc.clone() else {
         return Err(WebError::NotFound);
     };
-    limit(&state, &parts)?;
+    limit(&state, &parts).await?;
     let organisation = organisation(&state, &settings).await?;
     let http = http_client()?;
     let client = client(&settings, &http).await?;
@@ -334,17 +334,13 @@ fn clear_state_cookie(secure: bool) -> HeaderValue {
 
 /// Each step calls the provider: the same limit per client address as the password
 /// sign-in, so that nobody makes this server hammer the provider.
-fn limit(state: &AppState, parts: &axum::http::request::Parts) -> Result<(), WebError> {
-    let client = parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|info| info.0.ip());
-    match client {
-        Some(client) if !state.inner().sign_in_limiter.allow(client, Instant::now()) => {
-            Err(WebError::TooManyAttempts)
-        }
-        _ => Ok(()),
-    }
+async fn limit(state: &AppState, parts: &axum::http::request::Parts) -> Result<(), WebError> {
+    let client = crate::client_address::client_address(
+        &parts.extensions,
+        &parts.headers,
+        &state.settings().trusted_proxies,
+    );
+    crate::client_address::limit_sign_in(state, client).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -360,7 +356,7 @@ async fn callback(
     Query(answer): Query<Answer>,
 ) -> Result<Response, WebError> {
     let secure = state.settings().secure_cookies;
-    let result = match limit(&state, &parts) {
+    let result = match limit(&state, &parts).await {
         Ok(()) => sign_in(&state, &parts.headers, answer).await,
         Err(error) => Err(error),
     };

@@ -1,14 +1,13 @@
-//! A fixed-window limit per key: per client address for sign-in (the register's lockout
-//! guards each login, this keeps one address from trying many logins), per token for the
-//! API. A few lines instead of a dependency: the need is one counter per key.
+//! A fixed-window limit per key, in this process's memory: per token for the API. (The
+//! sign-in limit per client address is in the register, shared by every server:
+//! `client_address`.) A few lines instead of a dependency: the need is one counter per key.
 
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-pub(crate) struct RateLimiter<K = IpAddr> {
+pub(crate) struct RateLimiter<K> {
     limit: u32,
     window: Duration,
     seen: Mutex<HashMap<K, (Instant, u32)>>,
@@ -21,12 +20,6 @@ impl<K: Hash + Eq> RateLimiter<K> {
             window,
             seen: Mutex::new(HashMap::new()),
         }
-    }
-
-    /// Counts an attempt from `key` (a client address); false when it has used its
-    /// attempts for this window.
-    pub(crate) fn allow(&self, key: K, now: Instant) -> bool {
-        self.check(key, now).is_ok()
     }
 
     /// Counts an attempt from `key`; when it has used its attempts for this window, how
@@ -57,15 +50,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_address_gets_its_attempts_per_window_and_no_more() {
-        let limiter = RateLimiter::new(3, Duration::from_secs(60));
+    fn a_key_gets_its_requests_per_window_and_no_more() {
+        let limiter: RateLimiter<&str> = RateLimiter::new(3, Duration::from_secs(60));
         let start = Instant::now();
-        let a: IpAddr = [10, 0, 0, 1].into();
-        let b: IpAddr = [10, 0, 0, 2].into();
-        assert!((0..3).all(|_| limiter.allow(a, start)));
-        assert!(!limiter.allow(a, start));
-        assert!(limiter.allow(b, start), "another address has its own count");
-        assert!(limiter.allow(a, start + Duration::from_secs(61)));
+        assert!((0..3).all(|_| limiter.check("a", start).is_ok()));
+        assert!(limiter.check("a", start).is_err());
+        assert!(
+            limiter.check("b", start).is_ok(),
+            "another key has its own count"
+        );
+        assert!(limiter.check("a", start + Duration::from_secs(61)).is_ok());
     }
 
     #[test]

@@ -1,12 +1,9 @@
 //! What every request can reach: the register and the server's settings.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use weerbaar_register::Register;
 use weerbaar_register::sessions::SessionLimits;
-use weerbaar_register::{PersonId, Register};
-
-use crate::rate_limit::RateLimiter;
 
 /// The largest request body: the evidence upload (25 MiB) with room for the form around it.
 pub(crate) const MAX_REQUEST_BYTES: usize = 26 * 1024 * 1024;
@@ -28,6 +25,9 @@ pub struct Settings {
     /// slash (`https://weerbaar.gemeente.nl`), for links that leave the browser (the
     /// calendar link pasted into Outlook). `None` when not configured.
     pub public_url: Option<String>,
+    /// `server.trusted_proxies`: the reverse proxies whose `X-Forwarded-For` names the
+    /// client (see `client_address`). Empty: the socket's peer is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// Shared by every request.
@@ -41,12 +41,6 @@ pub(crate) struct Inner {
     pub setup_code: Mutex<Option<String>>,
     /// Setup is over: an administrator exists (see `pages::setup::pending_setup`).
     pub setup_done: std::sync::atomic::AtomicBool,
-    pub sign_in_limiter: RateLimiter,
-    /// Wrong second-factor codes per pending session: after a few the session ends and
-    /// the password is asked again (which has its own lockout).
-    pub code_failures: Mutex<HashMap<String, u32>>,
-    /// The last time step accepted per person: a code works once (RFC 6238 §5.2).
-    pub used_steps: Mutex<HashMap<PersonId, u64>>,
     /// Requests counted for `/metrics`.
     pub metrics: crate::metrics::Metrics,
 }
@@ -67,9 +61,6 @@ impl AppState {
             settings,
             setup_code: Mutex::new(setup_code),
             setup_done: std::sync::atomic::AtomicBool::new(false),
-            sign_in_limiter: RateLimiter::new(20, std::time::Duration::from_secs(60)),
-            code_failures: Mutex::new(HashMap::new()),
-            used_steps: Mutex::new(HashMap::new()),
             metrics: crate::metrics::Metrics::default(),
         }))
     }

@@ -129,6 +129,8 @@ struct RawServer {
     #[serde(default)]
     secure_cookies: bool,
     public_url: Option<String>,
+    #[serde(default)]
+    trusted_proxies: Vec<String>,
 }
 
 /// `[oidc]`: sign-in through the organisation's identity provider.
@@ -296,6 +298,9 @@ pub struct Config {
     /// `server.public_url`: the address people reach the site at, without a trailing
     /// slash (`https://weerbaar.gemeente.nl`).
     pub public_url: Option<String>,
+    /// `server.trusted_proxies`: the reverse proxies (addresses or CIDR ranges) whose
+    /// `X-Forwarded-For` names the client, for the sign-in limit per address.
+    pub trusted_proxies: Vec<weerbaar_web::IpNet>,
     /// `[oidc]`, when set.
     pub oidc: Option<weerbaar_web::OidcSettings>,
     /// `[metrics]`: `/metrics` answers only when this is set.
@@ -411,6 +416,13 @@ impl Config {
             Some(url) => Some(web_url(&url, "server.public_url", &figment)?),
             None => None,
         };
+        let trusted_proxies = raw
+            .server
+            .trusted_proxies
+            .iter()
+            .enumerate()
+            .map(|(index, text)| trusted_proxy(text, index))
+            .collect::<Result<Vec<_>>>()?;
         let oidc = match raw.oidc {
             Some(oidc) => Some(oidc_settings(oidc, public_url.as_deref(), &figment)?),
             None => None,
@@ -434,6 +446,7 @@ impl Config {
             secure_cookies: raw.server.secure_cookies,
             retention: raw.retention,
             public_url,
+            trusted_proxies,
             oidc,
             metrics,
             log,
@@ -956,6 +969,22 @@ impl fmt::Debug for Config {
     }
 }
 
+/// One entry of `server.trusted_proxies`: an address (`127.0.0.1`, `::1`) or a range
+/// (`10.0.0.0/8`).
+fn trusted_proxy(text: &str, index: usize) -> Result<weerbaar_web::IpNet> {
+    let text = text.trim();
+    if let Ok(net) = text.parse::<weerbaar_web::IpNet>() {
+        return Ok(net);
+    }
+    text.parse::<std::net::IpAddr>()
+        .map(weerbaar_web::IpNet::from)
+        .map_err(|_| {
+            anyhow!(
+                "server.trusted_proxies[{index}]: `{text}` is not an address (127.0.0.1) or a range (10.0.0.0/8)"
+            )
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -991,6 +1020,23 @@ mod tests {
             resolve_sqlite_url("postgres://u:p@h/db", dir).unwrap(),
             "postgres://u:p@h/db"
         );
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_ranges_and_a_mistake_names_its_place() {
+        assert_eq!(
+            trusted_proxy("10.0.0.0/8", 0).unwrap().to_string(),
+            "10.0.0.0/8"
+        );
+        assert_eq!(
+            trusted_proxy(" 127.0.0.1 ", 0).unwrap().to_string(),
+            "127.0.0.1/32"
+        );
+        assert_eq!(trusted_proxy("::1", 0).unwrap().to_string(), "::1/128");
+        let error = trusted_proxy("proxy.gemeente.nl", 2)
+            .unwrap_err()
+            .to_string();
+        assert!(error.starts_with("server.trusted_proxies[2]: "), "{error}");
     }
 
     #[test]

@@ -39,6 +39,7 @@ pub async fn run(data_dir: &Path, args: ServeArgs) -> Result<ExitCode> {
             oidc: config.oidc.clone(),
             metrics: config.metrics.clone(),
             public_url: config.public_url.clone(),
+            trusted_proxies: config.trusted_proxies.clone(),
             ..Settings::default()
         },
     );
@@ -153,8 +154,9 @@ fn new_setup_code() -> String {
     code
 }
 
-/// Removes expired sessions every ten minutes: an expired session no longer signs anyone
-/// in, but its row should not outlive its use.
+/// Removes expired sessions (and the counts of sign-in attempts of ended windows) every
+/// ten minutes: an expired session no longer signs anyone in, but its row should not
+/// outlive its use.
 async fn purge_sessions(state: AppState) {
     let mut interval = tokio::time::interval(std::time::Duration::from_secs(600));
     loop {
@@ -165,6 +167,11 @@ async fn purge_sessions(state: AppState) {
             .await
         {
             tracing::error!(%error, "expired sessions were not removed");
+        }
+        // The counts of sign-in attempts of windows that ended (a minute) are worthless.
+        let ended = jiff::Timestamp::now() - jiff::SignedDuration::from_mins(1);
+        if let Err(error) = state.register().purge_sign_in_attempts(ended).await {
+            tracing::error!(%error, "old counts of sign-in attempts were not removed");
         }
     }
 }

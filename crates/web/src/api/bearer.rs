@@ -93,6 +93,14 @@ impl FromRequestParts<AppState> for ApiUser {
             .record_api_token_use(&caller, now, parts.method.as_str(), route)
             .await?;
         let me = load_me(state, &caller.organisation, &caller.person).await?;
+        // A token made before the person's roles required a second factor works again
+        // once they have one; until then it reaches nothing.
+        if me.lacks_second_factor() {
+            tracing::info!("api: the token's person needs a second factor and has none");
+            return Err(Problem::forbidden(
+                "Uw functie vraagt om een tweede factor. Meld u aan op de website en stel die in; daarna werkt deze sleutel weer.",
+            ));
+        }
         Ok(ApiUser { caller, me })
     }
 }

@@ -135,14 +135,7 @@ async fn submit(State(state): State<AppState>, post: AnonymousPost) -> Result<Re
     let Some(existing) = pending_setup(&state).await? else {
         return Ok(Redirect::to("/aanmelden").into_response());
     };
-    if let Some(client) = post.client
-        && !state
-            .inner()
-            .sign_in_limiter
-            .allow(client, std::time::Instant::now())
-    {
-        return Err(WebError::TooManyAttempts);
-    }
+    crate::client_address::limit_sign_in(&state, post.client).await?;
     let fields = &post.fields;
     let mut errors = Errors::default();
     let mut mistakes = Vec::new();

@@ -22,9 +22,6 @@ use crate::render::{Layout, html};
 use crate::second_factor;
 use crate::state::AppState;
 
-/// Wrong codes before a pending session ends.
-const MAX_CODE_FAILURES: u32 = 5;
-
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/aanmelden", get(show).post(submit))
@@ -104,14 +101,7 @@ async fn show(
 }
 
 async fn submit(State(state): State<AppState>, post: AnonymousPost) -> Result<Response, WebError> {
-    if let Some(client) = post.client
-        && !state
-            .inner()
-            .sign_in_limiter
-            .allow(client, std::time::Instant::now())
-    {
-        return Err(WebError::TooManyAttempts);
-    }
+    crate::client_address::limit_sign_in(&state, post.client).await?;
     let fields = &post.fields;
     let organisations = organisations(&state).await?;
     let chosen = if organisations.len() == 1 {
@@ -145,17 +135,23 @@ async fn submit(State(state): State<AppState>, post: AnonymousPost) -> Result<Re
                 person,
                 second_factor,
             } => return start(&state, &organisation, &person, second_factor, &back).await,
-            SignIn::Refused => errors.add(
+            SignIn::Refused => {
+                tracing::warn!(organisation = %organisation, "sign-in: wrong e-mail address or password");
+                errors.add(
                 "email",
                 "Deze combinatie van e-mailadres en wachtwoord kennen we niet. Controleer beide en probeer het opnieuw.",
-            ),
-            SignIn::Locked { until } => errors.add(
+            );
+            }
+            SignIn::Locked { until } => {
+                tracing::warn!(organisation = %organisation, "sign-in: a login locked after too many failures");
+                errors.add(
                 "email",
                 format!(
                     "Na te veel mislukte pogingen is aanmelden tijdelijk geblokkeerd. Probeer het opnieuw na {}.",
                     crate::dates::moment(until)
                 ),
-            ),
+                );
+            }
             SignIn::Disabled => errors.add(
                 "email",
                 "Uw account is uitgeschakeld. Neem contact op met de beheerder van Weerbaar in uw organisatie.",
@@ -185,7 +181,7 @@ async fn start(
     back: &str,
 ) -> Result<Response, WebError> {
     let me = load_me(state, organisation, person).await?;
-    let needs_second_factor = me.is_handler() || me.is_admin() || me.is_privacy_officer();
+    let needs_second_factor = me.needs_second_factor();
     let register = state.register();
     let now = jiff::Timestamp::now();
     let (token, next) = if has_second_factor {
@@ -282,34 +278,42 @@ async fn submit_code(
     let organisation = &pending.session.organisation;
     let person = &pending.session.person;
     let code = fields.get("code");
+    let now = jiff::Timestamp::now();
+    // Locked after too many wrong codes, on any device: nothing is checked until then.
+    if let Some(until) = register.second_factor_locked_until(person, now).await? {
+        tracing::warn!(person = %person, "second factor: a code was sent while locked");
+        return locked_out(&state, &pending.token, until).await;
+    }
     let accepted = if code.chars().filter(char::is_ascii_digit).count() == 6 && code.len() <= 8 {
         match register.second_factor_secret(organisation, person).await? {
-            Some(secret) => accept_step(
-                &state,
-                person,
-                second_factor::check(&secret, code, unix_now()),
-            ),
+            Some(secret) => {
+                accept_step(
+                    &state,
+                    person,
+                    second_factor::check(&secret, code, unix_now()),
+                )
+                .await?
+            }
             None => false,
         }
     } else if !code.is_empty() {
-        register
+        let used = register
             .use_recovery_code(organisation, person, code)
-            .await?
+            .await?;
+        if used {
+            register.clear_second_factor_failures(person).await?;
+        }
+        used
     } else {
         false
     };
     if accepted {
-        forget_failures(&state, &pending.token);
         return finish(&state, &pending.token, &back).await;
     }
-    if count_failure(&state, &pending.token) >= MAX_CODE_FAILURES {
-        register.end_session(&pending.token).await?;
-        forget_failures(&state, &pending.token);
-        let secure = state.settings().secure_cookies;
-        return Ok(with_cookie(
-            Redirect::to("/aanmelden").into_response(),
-            Some(cookies::clear(cookies::SESSION, secure)),
-        ));
+    tracing::warn!(person = %person, "second factor: wrong code");
+    if let Some(until) = register.count_second_factor_failure(person, now).await? {
+        tracing::warn!(person = %person, "second factor: locked after too many wrong codes");
+        return locked_out(&state, &pending.token, until).await;
     }
     let mut errors = Errors::default();
     errors.add(
@@ -331,40 +335,46 @@ fn unix_now() -> u64 {
 
 /// Accepts a matched time step only if it is later than the last one accepted for the
 /// person: a code seen over someone's shoulder cannot be used again.
-fn accept_step(state: &AppState, person: &PersonId, step: Option<u64>) -> bool {
+/// Accepts the time step a code matched, once: the guard is in the register, so a code
+/// used in one session (or on another server) is not accepted again.
+async fn accept_step(
+    state: &AppState,
+    person: &PersonId,
+    step: Option<u64>,
+) -> Result<bool, WebError> {
     let Some(step) = step else {
-        return false;
+        return Ok(false);
     };
-    let Ok(mut used) = state.inner().used_steps.lock() else {
-        return false;
-    };
-    match used.get(person) {
-        Some(last) if *last >= step => false,
-        _ => {
-            used.insert(person.clone(), step);
-            true
-        }
-    }
+    Ok(state
+        .register()
+        .accept_second_factor_step(person, step, jiff::Timestamp::now())
+        .await?)
 }
 
-fn count_failure(state: &AppState, token: &str) -> u32 {
-    let Ok(mut failures) = state.inner().code_failures.lock() else {
-        return MAX_CODE_FAILURES;
+/// Too many wrong codes: the half-finished session ends, and the page says until when
+/// no code is accepted.
+async fn locked_out(
+    state: &AppState,
+    token: &str,
+    until: jiff::Timestamp,
+) -> Result<Response, WebError> {
+    state.register().end_session(token).await?;
+    let secure = state.settings().secure_cookies;
+    let page = LockedPage {
+        layout: Layout::anonymous("Tijdelijk geblokkeerd"),
+        until: crate::dates::moment(until),
     };
-    // Sessions abandoned halfway leave their count behind; past this size the oldest
-    // counts are worthless anyway (their sessions expired), so the map starts over.
-    if failures.len() > 10_000 {
-        failures.clear();
-    }
-    let count = failures.entry(token.to_owned()).or_insert(0);
-    *count += 1;
-    *count
+    Ok(with_cookie(
+        (axum::http::StatusCode::TOO_MANY_REQUESTS, html(&page)).into_response(),
+        Some(cookies::clear(cookies::SESSION, secure)),
+    ))
 }
 
-fn forget_failures(state: &AppState, token: &str) {
-    if let Ok(mut failures) = state.inner().code_failures.lock() {
-        failures.remove(token);
-    }
+#[derive(Template)]
+#[template(path = "sign_in_locked.html")]
+struct LockedPage {
+    layout: Layout,
+    until: String,
 }
 
 /// The second factor is done: the session gets a new token (the old one, which existed
@@ -478,7 +488,9 @@ async fn submit_enrol(
         &state,
         &person,
         second_factor::check(&secret, fields.get("code"), unix_now()),
-    ) {
+    )
+    .await?
+    {
         let mut errors = Errors::default();
         errors.add(
             "code",
