@@ -256,6 +256,14 @@ impl Action {
                         ));
                     }
                 }
+                // The organisation pays the victim the damage and recovers it from the
+                // perpetrator (§10): neither can be more than the damage itself.
+                if paid_to_victim_cents > amount_cents {
+                    return Err(RegisterError::invalid(
+                        "paid_to_victim_cents",
+                        "more paid to the victim than the damage",
+                    ));
+                }
                 if recovered_cents > amount_cents {
                     return Err(RegisterError::invalid(
                         "recovered_cents",
@@ -684,15 +692,20 @@ mod tests {
 
     #[test]
     fn amounts_and_consent_are_checked_before_anything_is_written() {
-        let damage = |amount, recovered| Action::Damage {
+        let damage = |amount, paid, recovered| Action::Damage {
             description: "ruit".into(),
             amount_cents: amount,
-            paid_to_victim_cents: 0,
+            paid_to_victim_cents: paid,
             recovered_cents: recovered,
         };
-        assert!(damage(100, 50).validate().is_ok());
-        assert!(damage(-1, 0).validate().is_err());
-        assert!(damage(100, 150).validate().is_err());
+        let refused = |action: Action| match action.validate() {
+            Err(RegisterError::Invalid { field, .. }) => field,
+            other => panic!("expected a refusal, got {other:?}"),
+        };
+        assert!(damage(100, 100, 50).validate().is_ok());
+        assert_eq!(refused(damage(-1, 0, 0)), "amount_cents");
+        assert_eq!(refused(damage(100, 0, 150)), "recovered_cents");
+        assert_eq!(refused(damage(100, 150, 0)), "paid_to_victim_cents");
         let press = |consent| Action::Communication {
             audience: Audience::Pers,
             victim_consent: consent,

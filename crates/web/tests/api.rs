@@ -853,6 +853,15 @@ async fn only_the_handler_acts_and_each_action_is_the_registers() {
     .await
     .problem(StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["errors"][0]["field"], "recovered_cents");
+    let problem = post(
+        &world,
+        &at("damage"),
+        &t.griffier,
+        serde_json::json!({"description": "Ruit", "amount_cents": 100, "paid_to_victim_cents": 101}),
+    )
+    .await
+    .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "paid_to_victim_cents");
     ok(
         post(
             &world,

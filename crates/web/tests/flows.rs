@@ -264,6 +264,33 @@ async fn a_raadslid_reports_a_threat_with_a_screenshot_and_follows_it_while_the_
         "an amount in words is refused"
     );
     assert!(page.body.contains("Vul een bedrag in euro’s in"));
+    // More paid to the victim than the damage: refused at that field, nothing kept.
+    let page = greet
+        .post(
+            &format!("/zaken/{case}/schade"),
+            &[
+                ("schade_omschrijving", "Ruit"),
+                ("schade_bedrag", "100"),
+                ("schade_betaald", "150"),
+                ("schade_verhaald", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("href=\"#schade_betaald\""),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("niet meer te betalen dan de schade zelf")
+    );
     let page = greet.get(&format!("/zaken/{case}")).await;
     assert!(
         page.body.contains("Schriftelijke waarschuwing")

@@ -346,6 +346,14 @@ fn place_error(action: &str, error: &RegisterError, fields: &Fields, errors: &mu
             format!("uitkomst_{id}"),
             "De uitkomst kon niet worden vastgelegd.",
         ),
+        ("schade", "paid_to_victim_cents") => (
+            "schade_betaald".into(),
+            "Aan het slachtoffer is niet meer te betalen dan de schade zelf.",
+        ),
+        ("schade", "recovered_cents") => (
+            "schade_verhaald".into(),
+            "Er is niet meer te verhalen dan de schade zelf.",
+        ),
         ("schade", _) => (
             "schade_bedrag".into(),
             "Controleer de bedragen: betaald en verhaald zijn niet hoger dan de schade en niet negatief.",
