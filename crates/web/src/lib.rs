@@ -48,8 +48,14 @@ pub fn router(state: AppState) -> Router {
         .merge(metrics::routes())
         // The route template goes out on the response, for the count around everything.
         .route_layer(axum::middleware::from_fn(metrics::tag_route))
-        .layer(axum::middleware::from_fn(guard::refuse_cross_site_posts))
-        .layer(axum::middleware::from_fn(security::headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::refuse_cross_site_posts,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::headers,
+        ))
         .layer(axum::extract::DefaultBodyLimit::max(
             state::MAX_REQUEST_BYTES,
         ))

@@ -1,7 +1,7 @@
 //! Response headers that close off what the pages do not need: no script at all, no
 //! framing, no sniffing, no referrer to other sites, no caching of pages with case data.
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -10,7 +10,22 @@ use axum::response::Response;
 pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; \
      img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-pub(crate) async fn headers(request: Request, next: Next) -> Response {
+/// HSTS for a year: once a browser has reached the site over HTTPS, it never tries plain
+/// HTTP again (where a network attacker could answer). Only when the site's address is
+/// `https://`: sent over plain HTTP the header is ignored, and a wrong one would lock
+/// people out of a site that has no certificate.
+pub(crate) const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000";
+
+pub(crate) async fn headers(
+    State(state): State<crate::state::AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let https = state
+        .settings()
+        .public_url
+        .as_deref()
+        .is_some_and(|url| url.starts_with("https://"));
     let is_static = request.uri().path().starts_with("/static/");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
@@ -38,6 +53,13 @@ pub(crate) async fn headers(request: Request, next: Next) -> Response {
         HeaderName::from_static("permissions-policy"),
         "camera=(), microphone=(), geolocation=(), interest-cohort=()",
     );
+    if https {
+        set(
+            headers,
+            header::STRICT_TRANSPORT_SECURITY,
+            STRICT_TRANSPORT_SECURITY,
+        );
+    }
     if !is_static {
         // A page may hold a threat's account: no copy in any cache or back-forward store.
         set(headers, header::CACHE_CONTROL, "no-store");
