@@ -210,6 +210,30 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
 ];
 
+/// Creates a new SQLite database file readable and writable by its owner only (0600, as
+/// the key file and the evidence are): the umask would make it 0644, readable by every
+/// account on the machine. SQLite gives its `-wal` and `-shm` files the database file's
+/// permissions. An existing file is left as it is.
+fn create_private(path: &std::path::Path) -> Result<(), RegisterError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        // A folder that does not exist yet: sqlx says so in its own words below.
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(error) => Err(RegisterError::Config(format!(
+            "cannot create the database file {}: {error}",
+            path.display()
+        ))),
+    }
+}
+
 fn migrator(migrations: &'static [(i64, &'static str, &'static str)]) -> Migrator {
     Migrator::with_migrations(
         migrations
@@ -252,6 +276,9 @@ impl Db {
                 // Erased content (retention) is overwritten with zeros, not left in free pages.
                 .pragma("secure_delete", "ON")
                 .busy_timeout(Duration::from_secs(10));
+            if !url.contains(":memory:") && !url.contains("mode=memory") {
+                create_private(options.get_filename())?;
+            }
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .connect_with(options)
@@ -347,6 +374,24 @@ mod tests {
             .collect();
         versions.sort_unstable();
         versions
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_new_database_and_its_wal_are_readable_by_their_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("weerbaar.db");
+        let db = Db::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        let mode =
+            |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        let wal = dir.path().join("weerbaar.db-wal");
+        assert!(wal.exists(), "the migrations wrote through the WAL");
+        assert_eq!(mode(&wal), 0o600);
+        db.close().await;
     }
 
     #[test]

@@ -60,11 +60,7 @@ async fn a_change_is_accepted_only_from_the_sites_own_origin_scheme_and_all() {
     // Still signed in: nothing was done.
     assert_eq!(client.get("/").await.status, StatusCode::OK);
     let page = client
-        .post_with_headers(
-            "/afmelden",
-            &fields,
-            &[("origin", "https://weerbaar.test")],
-        )
+        .post_with_headers("/afmelden", &fields, &[("origin", "https://weerbaar.test")])
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
 }
