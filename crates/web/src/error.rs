@@ -23,6 +23,10 @@ pub(crate) enum WebError {
     SecondFactorRequired,
     /// The form's token is missing or wrong.
     FormToken,
+    /// The body is larger than the server takes (a file over the limit).
+    TooLarge,
+    /// The body could not be read as a form (cut off, or not a form at all).
+    Unreadable,
     /// A change sent from another site.
     CrossSite,
     TooManyAttempts,
@@ -33,6 +37,18 @@ pub(crate) enum WebError {
     ProviderUnavailable,
     /// Something broke that the person cannot fix; the details go to the log only.
     Internal(String),
+}
+
+impl WebError {
+    /// A body that could not be read, by the status its extractor gave: too large, or
+    /// not a (whole) form. Never "Formulier verlopen": the token was not even reached.
+    pub(crate) fn unreadable_body(status: StatusCode) -> WebError {
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            WebError::TooLarge
+        } else {
+            WebError::Unreadable
+        }
+    }
 }
 
 impl From<RegisterError> for WebError {
@@ -76,6 +92,16 @@ impl IntoResponse for WebError {
                 StatusCode::FORBIDDEN,
                 "Geen toegang",
                 "Deze pagina is niet voor uw rol bedoeld. Neem contact op met de beheerder als u denkt dat dit niet klopt.",
+            ),
+            WebError::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Te groot om te versturen",
+                "Wat u verstuurde is groter dan Weerbaar aanneemt: een bestand mag ten hoogste 25 MB zijn. Er is niets opgeslagen. Ga terug, kies een kleiner bestand (of maak een schermafbeelding) en verstuur het formulier opnieuw.",
+            ),
+            WebError::Unreadable => (
+                StatusCode::BAD_REQUEST,
+                "Formulier niet goed aangekomen",
+                "Het formulier kwam niet volledig aan, bijvoorbeeld omdat de verbinding wegviel. Er is niets opgeslagen. Ga terug en verstuur het opnieuw.",
             ),
             WebError::FormToken | WebError::CrossSite => (
                 StatusCode::FORBIDDEN,

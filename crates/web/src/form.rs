@@ -81,7 +81,7 @@ impl FromRequest<AppState> for Posted {
         let request = Request::from_parts(parts, body);
         let Form(pairs) = Form::<Vec<(String, String)>>::from_request(request, state)
             .await
-            .map_err(|_| WebError::FormToken)?;
+            .map_err(|rejection| WebError::unreadable_body(rejection.status()))?;
         let fields = Fields::new(pairs);
         if !same_token(fields.get("csrf"), &user.session.csrf) {
             return Err(WebError::FormToken);
@@ -109,7 +109,7 @@ impl FromRequest<AppState> for AnonymousPost {
         );
         let Form(pairs) = Form::<Vec<(String, String)>>::from_request(request, state)
             .await
-            .map_err(|_| WebError::FormToken)?;
+            .map_err(|rejection| WebError::unreadable_body(rejection.status()))?;
         let fields = Fields::new(pairs);
         let cookie = cookies::read(&headers, cookies::FORM_TOKEN).unwrap_or_default();
         if !same_token(fields.get("csrf"), &cookie) {

@@ -34,14 +34,14 @@ impl FromRequest<AppState> for PostedWithFiles {
         let request = Request::from_parts(parts, body);
         let mut multipart = Multipart::from_request(request, state)
             .await
-            .map_err(|_| WebError::FormToken)?;
+            .map_err(|rejection| WebError::unreadable_body(rejection.status()))?;
         let mut pairs = Vec::new();
         let mut files = Vec::new();
-        // A broken or cut-off upload is answered like a stale form: send it again.
+        // A cut-off upload, or one over the size limit, is said as what it is.
         while let Some(field) = multipart
             .next_field()
             .await
-            .map_err(|_| WebError::FormToken)?
+            .map_err(|error| WebError::unreadable_body(error.status()))?
         {
             let name = field.name().unwrap_or_default().to_owned();
             match field.file_name().map(str::to_owned) {
@@ -50,7 +50,10 @@ impl FromRequest<AppState> for PostedWithFiles {
                         .content_type()
                         .unwrap_or("application/octet-stream")
                         .to_owned();
-                    let bytes = field.bytes().await.map_err(|_| WebError::FormToken)?;
+                    let bytes = field
+                        .bytes()
+                        .await
+                        .map_err(|error| WebError::unreadable_body(error.status()))?;
                     // A file input left empty still sends a part, without name or content.
                     if !file_name.is_empty() || !bytes.is_empty() {
                         files.push(Upload {
@@ -62,7 +65,10 @@ impl FromRequest<AppState> for PostedWithFiles {
                     }
                 }
                 None => {
-                    let text = field.text().await.map_err(|_| WebError::FormToken)?;
+                    let text = field
+                        .text()
+                        .await
+                        .map_err(|error| WebError::unreadable_body(error.status()))?;
                     pairs.push((name, text));
                 }
             }

@@ -1,6 +1,7 @@
 //! What the site's `https://` address (`server.public_url`) changes (issue 14): browsers
 //! are told to use HTTPS only (HSTS), and a change is accepted only from exactly that
 //! origin — the right host over plain HTTP is another origin, a network attacker's page.
+//! And a body the server does not take (too large, cut off) is said as what it is.
 
 mod support;
 
@@ -63,4 +64,55 @@ async fn a_change_is_accepted_only_from_the_sites_own_origin_scheme_and_all() {
         .post_with_headers("/afmelden", &fields, &[("origin", "https://weerbaar.test")])
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+}
+
+#[tokio::test]
+async fn a_file_too_large_or_a_broken_upload_is_said_as_what_it_is_and_nothing_is_kept() {
+    let world = world(None).await;
+    let rosa = world
+        .person("Rosa Raadslid", &[Role::Raadslid], &[], false)
+        .await;
+    let mut client = world.sign_in(&rosa).await;
+    client.get("/melden").await;
+    // 27 MiB: over the 26 MiB a request may hold.
+    let big = vec![0u8; 27 * 1024 * 1024];
+    let page = client
+        .post_multipart(
+            "/melden",
+            &[("gedrag", "schelden")],
+            Some(("evidence_file", "opname.mp4", "video/mp4", &big)),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        page.body.contains("Te groot om te versturen"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("ten hoogste 25 MB"));
+    assert!(!page.body.contains("Formulier verlopen"));
+
+    // A multipart body cut off in the middle.
+    let page = client
+        .post_raw(
+            "/melden",
+            "multipart/form-data; boundary=grens",
+            b"--grens\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nabc".to_vec(),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(
+        page.body.contains("Formulier niet goed aangekomen"),
+        "{}",
+        page.body
+    );
+
+    assert!(
+        world
+            .register()
+            .my_cases(&rosa.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

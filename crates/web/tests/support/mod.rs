@@ -208,6 +208,16 @@ impl Client {
         self.send(request).await
     }
 
+    /// Posts a body exactly as given, with this content type (a broken upload).
+    pub async fn post_raw(&mut self, path: &str, content_type: &str, body: Vec<u8>) -> Page {
+        let request = self
+            .request("POST", path)
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body))
+            .expect("a request");
+        self.send(request).await
+    }
+
     /// Posts a multipart form (text fields and at most one file) with the token.
     pub async fn post_multipart(
         &mut self,
