@@ -103,7 +103,8 @@ enum Command {
     /// A person's API tokens for /api/v1: make one (printed once) or list them.
     #[command(subcommand)]
     Token(token_cmd::TokenCommand),
-    /// Reports on the register: the yearly figures (PROTOCOL.md §17).
+    /// Reports on the register: the yearly figures (PROTOCOL.md §17) and the anonymised
+    /// incidents of a year for a spreadsheet.
     #[command(subcommand)]
     Report(report_cmd::ReportCommand),
 }
