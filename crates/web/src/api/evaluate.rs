@@ -67,7 +67,7 @@ pub(crate) async fn evaluate_facts(
     let facts = Facts::from_json(text)?;
     let plan = evaluate(protocol, &facts)?;
     let json = serde_json::to_string_pretty(&plan).map_err(|error| {
-        eprintln!("error: cannot print a plan: {error}");
+        tracing::error!(%error, "api: cannot print a plan");
         Problem::internal()
     })?;
     let mut response = format!("{json}\n").into_response();

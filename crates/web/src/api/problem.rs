@@ -196,7 +196,7 @@ impl From<RegisterError> for Problem {
             RegisterError::Protocol(error) => Problem::from(error),
             other => {
                 // Register errors carry no case content (see weerbaar_register::error).
-                eprintln!("error: {other}");
+                tracing::error!(error = %other, "api: the register failed");
                 Problem::internal()
             }
         }
@@ -212,7 +212,7 @@ impl From<crate::error::WebError> for Problem {
                 Problem::forbidden("U hebt niet genoeg toegang voor deze handeling.")
             }
             WebError::Internal(detail) => {
-                eprintln!("error: {detail}");
+                tracing::error!(%detail, "api: the request failed");
                 Problem::internal()
             }
             // The API reads no session and no form: these do not arise here.

@@ -70,7 +70,7 @@ pub(crate) async fn yearly(
     // As the command line writes it (crates/weerbaar/src/report_cmd.rs): pretty, with a
     // final line break, so that the two can be compared byte for byte.
     let json = serde_json::to_string_pretty(&report).map_err(|error| {
-        eprintln!("error: cannot write a yearly report: {error}");
+        tracing::error!(%error, "api: cannot write a yearly report");
         Problem::internal()
     })?;
     let mut response = format!("{json}\n").into_response();
