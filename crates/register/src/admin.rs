@@ -46,6 +46,8 @@ words!(
         ProtocolReplaced = "protocol_replaced",
         ContactsChanged = "contacts_changed",
         RetentionChanged = "retention_changed",
+        YearlyDiscussionSaved = "yearly_discussion_saved",
+        YearlyDiscussionFinalised = "yearly_discussion_finalised",
     }
 );
 

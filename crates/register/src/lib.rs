@@ -32,6 +32,7 @@ pub mod sessions;
 pub mod time;
 pub mod transfer;
 pub mod yearly;
+pub mod yearly_discussion;
 
 pub use access::{
     AccessLogEntry, CaseAccess, CaseListing, CaseSummary, MyCase, OwnAftercare, OwnCaseView,

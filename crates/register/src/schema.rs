@@ -442,6 +442,22 @@ pub const TABLES: &[Table] = &[
         ],
         primary_key: &["state_hash"],
     },
+    Table {
+        name: "yearly_discussions",
+        columns: &[
+            req("organisation_id", Text),
+            req("year", Integer),
+            req("dilemmas_enc", Blob),
+            req("conclusions_enc", Blob),
+            req("changes_enc", Blob),
+            req("updated_by", Text),
+            req("updated_at", Integer),
+            opt("figures_json", Text),
+            opt("finalised_by", Text),
+            opt("finalised_at", Integer),
+        ],
+        primary_key: &["organisation_id", "year"],
+    },
 ];
 
 // What a backup made by an earlier version may lack.
@@ -470,6 +486,7 @@ pub const TABLES: &[Table] = &[
 /// - `api_tokens`, `api_token_uses` (0004), `outbox`, `mail_preferences`, `calendar_feeds`
 ///   (0005): no tokens, queued mails, mail choices (a kind without a row is sent) or
 ///   calendar links existed before them.
+/// - `yearly_discussions` (0009): no text of a yearly discussion was written before it.
 ///
 /// What the end of a restore checks holds for a backup without them: each table the backup
 /// holds has the rows its end line lists (it lists only those tables), and every evidence
@@ -486,6 +503,7 @@ pub const LEFT_EMPTY_WHEN_ABSENT: &[&str] = &[
     "mail_preferences",
     "calendar_feeds",
     "provider_sign_ins",
+    "yearly_discussions",
 ];
 
 /// Tables added after the first migration whose migration filled them from the rows
