@@ -214,7 +214,7 @@ fn lower_first(text: &str) -> String {
 
 /// The sentences above the tables: how many incidents, against last year, and what else
 /// the year shows.
-fn sentences(report: &YearlyReport, before: Option<&YearlyReport>) -> Vec<String> {
+pub(crate) fn sentences(report: &YearlyReport, before: Option<&YearlyReport>) -> Vec<String> {
     let year = report.year;
     let mut out = Vec::new();
     let first = match report.incidents {
@@ -281,23 +281,23 @@ fn capitalise(text: &str) -> String {
 }
 
 /// A row of a table: a label, this year's value and the year before's.
-struct Row {
-    label: String,
-    this: String,
-    before: String,
+pub(crate) struct Row {
+    pub(crate) label: String,
+    pub(crate) this: String,
+    pub(crate) before: String,
 }
 
 /// One breakdown: a figure with its title, one sentence, the chart and the table.
-struct Figure {
-    id: &'static str,
-    title: &'static str,
-    column: &'static str,
-    summary: String,
+pub(crate) struct Figure {
+    pub(crate) id: &'static str,
+    pub(crate) title: &'static str,
+    pub(crate) column: &'static str,
+    pub(crate) summary: String,
     chart: Chart,
-    rows: Vec<Row>,
+    pub(crate) rows: Vec<Row>,
 }
 
-fn figures(report: &YearlyReport, before: Option<&YearlyReport>) -> Vec<Figure> {
+pub(crate) fn figures(report: &YearlyReport, before: Option<&YearlyReport>) -> Vec<Figure> {
     let earlier = before.map(breakdowns);
     breakdowns(report)
         .into_iter()
@@ -332,7 +332,7 @@ fn figures(report: &YearlyReport, before: Option<&YearlyReport>) -> Vec<Figure> 
         .collect()
 }
 
-fn totals(report: &YearlyReport, before: Option<&YearlyReport>) -> Vec<Row> {
+pub(crate) fn totals(report: &YearlyReport, before: Option<&YearlyReport>) -> Vec<Row> {
     let median = |report: &YearlyReport| {
         report
             .median_days_to_close

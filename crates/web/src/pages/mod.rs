@@ -10,7 +10,7 @@ mod health;
 mod home;
 mod inbox;
 mod informed;
-mod insight;
+pub(crate) mod insight;
 pub(crate) mod my_cases;
 mod outbox;
 mod preferences;
