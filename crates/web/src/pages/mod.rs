@@ -18,6 +18,7 @@ mod protocol;
 pub(crate) mod report;
 pub(crate) mod setup;
 mod sign_in;
+mod yearly_discussion;
 
 use axum::Router;
 

@@ -88,6 +88,23 @@ pub fn title(organisation: &str, year: i16) -> String {
     format!("Jaarverslag {year} {organisation}")
 }
 
+/// The file name a download gets: `jaarverslag-<organisation>-<year>.pdf`, the name in
+/// lower-case ASCII letters and digits with dashes between, so that it survives every
+/// browser and file system unquoted.
+pub fn file_name(organisation: &str, year: i16) -> String {
+    let mut slug = String::new();
+    for ch in organisation.chars().flat_map(char::to_lowercase) {
+        if ch.is_ascii_alphanumeric() {
+            slug.push(ch);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    let slug = if slug.is_empty() { "organisatie" } else { slug };
+    format!("jaarverslag-{slug}-{year}.pdf")
+}
+
 /// How to read "<5" and "x", and what counts: the page's list, in the same words.
 fn reading_notes(year: i16, before: Option<i16>) -> Vec<String> {
     let mut notes = vec![
@@ -285,6 +302,19 @@ mod tests {
         value["by_channel"]["email"] = json!("x");
         value["by_month"]["3"] = json!(6);
         report_from_json(&value).expect("the example reads")
+    }
+
+    #[test]
+    fn the_file_name_is_plain() {
+        assert_eq!(
+            file_name("Gemeente Leiden", 2025),
+            "jaarverslag-gemeente-leiden-2025.pdf"
+        );
+        assert_eq!(
+            file_name("  \"Ons\" dorp!! ", 1900),
+            "jaarverslag-ons-dorp-1900.pdf"
+        );
+        assert_eq!(file_name("€", 2026), "jaarverslag-organisatie-2026.pdf");
     }
 
     #[test]
