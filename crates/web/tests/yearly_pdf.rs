@@ -271,7 +271,7 @@ async fn the_griffier_writes_a_draft_makes_it_final_and_it_stays_final() {
     assert!(
         refused
             .body
-            .contains("Conclusies: hoogstens 10000 tekens. Nu zijn het er 10001.")
+            .contains("Conclusies: hoogstens 10.000 tekens. Nu zijn het er 10.001.")
     );
     assert!(
         refused

@@ -194,7 +194,7 @@ fn mistake(field: &str, year: i16) -> (&'static str, String) {
                 .unwrap_or(FIELDS[0]);
             (
                 form_field,
-                format!("{label}: hoogstens {MAX_TEXT_CHARS} tekens."),
+                format!("{label}: hoogstens {} tekens.", thousands(MAX_TEXT_CHARS)),
             )
         }
     }
@@ -250,6 +250,19 @@ async fn save(State(state): State<AppState>, posted: Posted) -> Result<Response,
     page_for_year(&state, &user, year, view, errors).await
 }
 
+/// A number as Dutch readers write it: 10.000.
+fn thousands(number: usize) -> String {
+    let digits = number.to_string();
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(digit);
+    }
+    out
+}
+
 /// The three texts as sent.
 fn text_of(fields: &Fields) -> DiscussionText {
     let raw = |name: &str| fields.raw(name).unwrap_or_default().trim().to_owned();
@@ -269,7 +282,11 @@ fn check(text: &DiscussionText, action: Action) -> Errors {
         if length > MAX_TEXT_CHARS {
             errors.add(
                 field,
-                format!("{label}: hoogstens {MAX_TEXT_CHARS} tekens. Nu zijn het er {length}."),
+                format!(
+                    "{label}: hoogstens {} tekens. Nu zijn het er {}.",
+                    thousands(MAX_TEXT_CHARS),
+                    thousands(length)
+                ),
             );
         }
     }
@@ -330,4 +347,17 @@ async fn pdf(
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_have_dots_between_thousands() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(10_000), "10.000");
+        assert_eq!(thousands(1_234_567), "1.234.567");
+    }
 }
