@@ -207,7 +207,7 @@ impl Flow {
         x: f32,
         width: f32,
     ) -> Vec<Node> {
-        let lines = self.measure(weight).wrap(text, size, width);
+        let lines = spaced(self.measure(weight).wrap(text, size, width));
         let mut leaves = Vec::with_capacity(lines.len());
         for line in lines {
             self.need(leading);
@@ -305,8 +305,10 @@ impl Flow {
                     } else {
                         text.as_str()
                     };
-                    flow.measure(weight)
-                        .wrap(text, SMALL, width_of(index) - 2.0 * pad)
+                    spaced(
+                        flow.measure(weight)
+                            .wrap(text, SMALL, width_of(index) - 2.0 * pad),
+                    )
                 })
                 .collect()
         };
@@ -343,7 +345,7 @@ impl Flow {
                     } else {
                         left_of(index) + width_of(index)
                             - pad
-                            - self.measure(weight).width(line, SMALL)
+                            - self.measure(weight).width(line.trim_end(), SMALL)
                     };
                     self.text(x, baseline, SMALL, weight, line, leaf);
                     leaves.push(Node::Leaf(leaf));
@@ -379,7 +381,7 @@ impl Flow {
         let bar_height = 9.0;
         let labels: Vec<Vec<String>> = bars
             .iter()
-            .map(|bar| self.regular.wrap(&bar.label, SMALL, label_width))
+            .map(|bar| spaced(self.regular.wrap(&bar.label, SMALL, label_width)))
             .collect();
         let row_height = |lines: usize| lines.max(1) as f32 * SMALL_LEADING + 4.0;
         let total: f32 = labels.iter().map(|l| row_height(l.len())).sum();
@@ -647,6 +649,17 @@ fn to_krilla(
             Ok(TagGroup::with_children(tag, children).into())
         }
     }
+}
+
+/// Wrapped lines with a space at the end of each but the last: the break between two
+/// lines is then a space in the text itself, so that a screen reader or a copy does not
+/// run the last word of one line into the first of the next.
+fn spaced(mut lines: Vec<String>) -> Vec<String> {
+    let last = lines.len().saturating_sub(1);
+    for line in lines.iter_mut().take(last) {
+        line.push(' ');
+    }
+    lines
 }
 
 /// The outline (bookmarks) of the headings: the title at the top, each section below
