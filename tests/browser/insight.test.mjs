@@ -317,7 +317,7 @@ describe('Weerbaar: het jaarverslag voor de raad', () => {
   test('e. the griffier writes the yearly discussion: a draft, a mistake named, then the final version and its PDF', async () => {
     assert.equal(state.reported, 6, 'step b made six reports');
     const me = await person('e', DESKTOP);
-    const { page, look, done } = me;
+    const { page, look, fits, done } = me;
     await signIn(page, server.url, GRIFFIER.email, GRIFFIER.password, { onPage: look });
     await page.goto(`${server.url}/inzicht/jaarverslag?jaar=${YEAR}#bespreking`, { waitUntil: 'load' });
     const section = page.getByRole('region', { name: 'De jaarbespreking' });
@@ -326,6 +326,7 @@ describe('Weerbaar: het jaarverslag voor de raad', () => {
     await page.getByLabel('Voorgestelde wijzigingen van het protocol', { exact: true }).fill('Het eerste nazorggesprek binnen 2 dagen.');
     await section.scrollIntoViewIfNeeded();
     await look('jaarbespreking: formulier ingevuld');
+    await fits('jaarbespreking: formulier ingevuld');
     await go(page, () => page.getByRole('button', { name: 'Concept opslaan' }).click());
     assert.equal(new URL(page.url()).search, `?jaar=${YEAR}`);
     assert.match(await section.innerText(), /Het concept is het laatst opgeslagen op .* door Gerda Bos\./);
