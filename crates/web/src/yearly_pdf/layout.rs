@@ -52,6 +52,14 @@ const BODY_LEADING: f32 = 14.5;
 const SMALL: f32 = 9.0;
 const SMALL_LEADING: f32 = 12.0;
 
+/// A table's number columns, and the padding inside every cell.
+const NUMBER_WIDTH: f32 = 78.0;
+const CELL_PAD: f32 = 4.0;
+/// A chart's column of labels; the bars start after it.
+const CHART_LABEL_WIDTH: f32 = 170.0;
+/// The room a level-2 heading of one line takes, with its space above and below.
+pub(super) const SECTION_HEADING: f32 = 14.0 + 14.0 * 1.3 + 4.0;
+
 const TEXT: (u8, u8, u8) = (0x1a, 0x1a, 0x1a);
 const MUTED: (u8, u8, u8) = (0x4a, 0x4a, 0x4a);
 const RULE: (u8, u8, u8) = (0x9a, 0x9a, 0x9a);
@@ -276,53 +284,26 @@ impl Flow {
     /// cells are numbers (or a few words), right-aligned. Every cell wraps within its
     /// column. Kept on one page when it fits on one.
     pub(super) fn table(&mut self, table: &TableText) -> Node {
+        let (header, body, total) = self.table_cells(table);
+        self.keep(total);
         let numbers = table.header.len().saturating_sub(1);
-        let number_width = 78.0;
-        let label_width = WIDTH - number_width * numbers as f32;
-        let pad = 4.0;
+        let label_width = WIDTH - NUMBER_WIDTH * numbers as f32;
+        let pad = CELL_PAD;
         let width_of = |index: usize| {
             if index == 0 {
                 label_width
             } else {
-                number_width
+                NUMBER_WIDTH
             }
         };
         let left_of = |index: usize| {
             if index == 0 {
                 LEFT
             } else {
-                LEFT + label_width + number_width * (index - 1) as f32
+                LEFT + label_width + NUMBER_WIDTH * (index - 1) as f32
             }
         };
-        let wrap_row = |flow: &Flow, row: &[String], weight: Weight| -> Vec<Vec<String>> {
-            row.iter()
-                .enumerate()
-                .map(|(index, text)| {
-                    // An empty cell gets a dash, so that every cell has content a
-                    // reader can land on.
-                    let text = if text.trim().is_empty() {
-                        "–"
-                    } else {
-                        text.as_str()
-                    };
-                    spaced(
-                        flow.measure(weight)
-                            .wrap(text, SMALL, width_of(index) - 2.0 * pad),
-                    )
-                })
-                .collect()
-        };
-        let height_of = |cells: &[Vec<String>]| {
-            cells.iter().map(Vec::len).max().unwrap_or(1).max(1) as f32 * SMALL_LEADING + 2.0 * pad
-        };
-        let header = wrap_row(self, &table.header, Weight::Bold);
-        let body: Vec<Vec<Vec<String>>> = table
-            .rows
-            .iter()
-            .map(|row| wrap_row(self, row, Weight::Regular))
-            .collect();
-        let total = height_of(&header) + body.iter().map(|cells| height_of(cells)).sum::<f32>();
-        self.need(total.min(BOTTOM - TOP));
+        let height_of = row_height_of;
 
         let mut rows = Vec::with_capacity(body.len() + 1);
         for (number, cells) in std::iter::once(&header).chain(&body).enumerate() {
@@ -370,22 +351,87 @@ impl Flow {
         Node::Group(Kind::Table, rows)
     }
 
+    /// A table's cells in lines (the header row, then the body rows) and its height.
+    #[allow(clippy::type_complexity)]
+    fn table_cells(&self, table: &TableText) -> (Vec<Vec<String>>, Vec<Vec<Vec<String>>>, f32) {
+        let numbers = table.header.len().saturating_sub(1);
+        let label_width = WIDTH - NUMBER_WIDTH * numbers as f32;
+        let wrap_row = |row: &[String], weight: Weight| -> Vec<Vec<String>> {
+            row.iter()
+                .enumerate()
+                .map(|(index, text)| {
+                    // An empty cell gets a dash, so that every cell has content a
+                    // reader can land on.
+                    let text = if text.trim().is_empty() {
+                        "–"
+                    } else {
+                        text.as_str()
+                    };
+                    let width = if index == 0 {
+                        label_width
+                    } else {
+                        NUMBER_WIDTH
+                    };
+                    spaced(
+                        self.measure(weight)
+                            .wrap(text, SMALL, width - 2.0 * CELL_PAD),
+                    )
+                })
+                .collect()
+        };
+        let header = wrap_row(&table.header, Weight::Bold);
+        let body: Vec<Vec<Vec<String>>> = table
+            .rows
+            .iter()
+            .map(|row| wrap_row(row, Weight::Regular))
+            .collect();
+        let total =
+            row_height_of(&header) + body.iter().map(|cells| row_height_of(cells)).sum::<f32>();
+        (header, body, total)
+    }
+
+    /// The height a table takes, with the space after it.
+    pub(super) fn table_height(&self, table: &TableText) -> f32 {
+        self.table_cells(table).2 + 10.0
+    }
+
+    /// The height a paragraph of body text takes, with the space after it.
+    pub(super) fn paragraph_height(&self, text: &str, weight: Weight) -> f32 {
+        self.measure(weight).wrap(text, BODY, WIDTH).len() as f32 * BODY_LEADING + 6.0
+    }
+
+    /// The labels of a chart in lines, and the chart's height.
+    fn chart_labels(&self, bars: &[BarText]) -> (Vec<Vec<String>>, f32) {
+        let labels: Vec<Vec<String>> = bars
+            .iter()
+            .map(|bar| spaced(self.regular.wrap(&bar.label, SMALL, CHART_LABEL_WIDTH)))
+            .collect();
+        let total = labels.iter().map(|l| chart_row_height(l.len())).sum();
+        (labels, total)
+    }
+
+    /// The height a chart takes, with the space after it.
+    pub(super) fn chart_height(&self, bars: &[BarText]) -> f32 {
+        self.chart_labels(bars).1 + 8.0
+    }
+
+    /// Goes to a new page unless `height` fits on this one; what is higher than a page
+    /// starts on a new page and breaks where it must.
+    pub(super) fn keep(&mut self, height: f32) {
+        self.need(height.min(BOTTOM - TOP));
+    }
+
     /// A horizontal bar chart with its text alternative: per key its label on the left,
     /// the bar, and the value written after the bar (or alone, for a value without a
     /// bar), so no meaning rests on colour or length alone.
     pub(super) fn chart(&mut self, bars: &[BarText], alternative: &str) -> Node {
-        let label_width = 170.0;
-        let bar_left = LEFT + label_width + 8.0;
+        let bar_left = LEFT + CHART_LABEL_WIDTH + 8.0;
         let value_room = 40.0;
         let longest = RIGHT - bar_left - value_room;
         let bar_height = 9.0;
-        let labels: Vec<Vec<String>> = bars
-            .iter()
-            .map(|bar| spaced(self.regular.wrap(&bar.label, SMALL, label_width)))
-            .collect();
-        let row_height = |lines: usize| lines.max(1) as f32 * SMALL_LEADING + 4.0;
-        let total: f32 = labels.iter().map(|l| row_height(l.len())).sum();
-        self.need(total.min(BOTTOM - TOP));
+        let (labels, total) = self.chart_labels(bars);
+        self.keep(total);
+        let row_height = chart_row_height;
         let top = self.y;
         let mut leaves = Vec::new();
         for (bar, label_lines) in bars.iter().zip(&labels) {
@@ -649,6 +695,16 @@ fn to_krilla(
             Ok(TagGroup::with_children(tag, children).into())
         }
     }
+}
+
+/// The height of a table row whose tallest cell has this many lines.
+fn row_height_of(cells: &[Vec<String>]) -> f32 {
+    cells.iter().map(Vec::len).max().unwrap_or(1).max(1) as f32 * SMALL_LEADING + 2.0 * CELL_PAD
+}
+
+/// The height of a chart's row whose label has this many lines.
+fn chart_row_height(lines: usize) -> f32 {
+    lines.max(1) as f32 * SMALL_LEADING + 4.0
 }
 
 /// Wrapped lines with a space at the end of each but the last: the break between two

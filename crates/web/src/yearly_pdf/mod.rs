@@ -190,8 +190,6 @@ pub fn render(pdf: &YearlyPdf) -> Result<Vec<u8>, PdfError> {
         .into_iter()
         .zip(breakdowns(report))
     {
-        structure.push(flow.heading(2, figure.title));
-        structure.push(flow.paragraph(&figure.summary, Weight::Regular));
         let largest = shown
             .0
             .iter()
@@ -220,17 +218,26 @@ pub fn render(pdf: &YearlyPdf) -> Result<Vec<u8>, PdfError> {
             figure.title.to_lowercase(),
             figure.summary
         );
-        structure.push(flow.chart(&bars, &alternative));
-        structure.push(
-            flow.table(&TableText {
-                header: header(figure.column, year, before_year),
-                rows: figure
-                    .rows
-                    .into_iter()
-                    .map(|row| row_cells(row.label, row.this, row.before, before_year.is_some()))
-                    .collect(),
-            }),
+        let table = TableText {
+            header: header(figure.column, year, before_year),
+            rows: figure
+                .rows
+                .into_iter()
+                .map(|row| row_cells(row.label, row.this, row.before, before_year.is_some()))
+                .collect(),
+        };
+        // A figure is read as one: its heading, summary, chart and table on one page
+        // when they fit on one.
+        flow.keep(
+            layout::SECTION_HEADING
+                + flow.paragraph_height(&figure.summary, Weight::Regular)
+                + flow.chart_height(&bars)
+                + flow.table_height(&table),
         );
+        structure.push(flow.heading(2, figure.title));
+        structure.push(flow.paragraph(&figure.summary, Weight::Regular));
+        structure.push(flow.chart(&bars, &alternative));
+        structure.push(flow.table(&table));
     }
 
     if let Some(text) = pdf.text {
