@@ -3,7 +3,8 @@
 // the administrator writes a draft with an own behaviour and a choice of recipient
 // (PROTOCOL.md §16), sees a mistake named, sees what the draft changes on the sample
 // incidents and on an incident of her own, and only then activates it; the raadslid
-// then finds the own behaviour on the report form and in the protocol.
+// then finds the own behaviour on the report form and in the protocol. The griffier
+// records the yearly evaluation of the protocol, a mistake named first.
 //
 // Every page shown is checked with axe (WCAG 2.0/2.1 A and AA) through watcher() in
 // lib.mjs, and the phone's pages against a 375px screen.
@@ -44,6 +45,13 @@ const RAADSLID = {
   email: 'r.jansen@westerveld.example',
   role: 'raadslid',
   password: 'raadslid met een lang wachtwoord',
+};
+
+const GRIFFIER = {
+  name: 'Gerda Smit',
+  email: 'griffie@westerveld.example',
+  role: 'griffier',
+  password: 'griffier met een lang wachtwoord',
 };
 
 const OWN_BEHAVIOUR = `
@@ -202,6 +210,44 @@ describe('Weerbaar: het protocol lezen, en een nieuw protocol eerst bekijken en 
     assert.match(text, /Gijzeling: Iemand wordt tegen zijn wil vastgehouden\./);
     assert.match(text, /de burgemeester of de gemeentesecretaris: u kiest zelf/);
     await look('ons protocol na de wijziging');
+    // A raadslid is not led to the evaluations.
+    assert.equal(await page.getByRole('link', { name: 'Evaluaties van het protocol' }).count(), 0);
+    done();
+  });
+
+  test('e. the griffier records the yearly evaluation of the protocol', async () => {
+    await addPerson(admin.page, server.url, GRIFFIER, { onPage: admin.look });
+    admin.done();
+    const { page, look, done } = await person('e', DESKTOP);
+    await signIn(page, server.url, GRIFFIER.email, GRIFFIER.password, { onPage: look });
+    await page.goto(`${server.url}/protocol`, { waitUntil: 'load' });
+    await go(page, () => page.getByRole('link', { name: 'Evaluaties van het protocol' }).click());
+    assert.equal(pathOf(page), '/protocol/evaluaties');
+    assert.match(await page.locator('main').innerText(), /Er is nog geen evaluatie vastgelegd/);
+    await look('evaluaties: nog geen');
+
+    // Sent empty: every missing answer named, nothing kept.
+    let response = await go(page, () => page.getByRole('button', { name: 'Evaluatie vastleggen' }).click());
+    assert.equal(response.status(), 422, await where(page, response));
+    const summary = await errorSummary(page);
+    assert.match(summary, /Vul de datum in waarop de evaluatie is gehouden/);
+    assert.match(summary, /Vul in wie er aan de evaluatie deelnamen/);
+    assert.match(summary, /Vul in wat er is besproken/);
+    await look('evaluaties: fouten');
+
+    await page.fill('#gehouden_op', '2026-11-24');
+    await page.fill('#deelnemers', 'Presidium, burgemeester, griffier en adviseur VPT');
+    await page.fill('#besproken', 'De bedreigingen via sociale media na het debat over de windmolens.\nWat ging goed: de snelle nazorg.');
+    await page.fill('#wijzigingen', 'Bij een online bedreiging ook de fractievoorzitter informeren.');
+    response = await go(page, () => page.getByRole('button', { name: 'Evaluatie vastleggen' }).click());
+    assert.equal(pathOf(page), '/protocol/evaluaties', await where(page, response));
+    const text = await page.locator('main').innerText();
+    assert.match(text, /De evaluatie is vastgelegd/);
+    assert.match(text, /Evaluatie van di 24 nov 2026/);
+    assert.match(text, /Bij een online bedreiging ook de fractievoorzitter informeren/);
+    assert.match(text, /Er is sindsdien nog geen nieuwe versie van het protocol/);
+    assert.match(text, /Vastgelegd door Gerda Smit/);
+    await look('evaluaties: vastgelegd');
     done();
   });
 });

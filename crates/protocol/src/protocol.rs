@@ -246,4 +246,19 @@ impl Protocol {
     pub fn routable_roles(&self) -> Vec<Role> {
         self.routes.keys().copied().collect()
     }
+
+    /// The roles that handle cases under this protocol (as handler or alternate of a
+    /// route), sorted and without repeats.
+    pub fn handler_roles(&self) -> Vec<Role> {
+        let mut roles: Vec<Role> = self
+            .routes
+            .values()
+            .flat_map(|route| {
+                std::iter::once(route.handler).chain(route.alternates.iter().copied())
+            })
+            .collect();
+        roles.sort();
+        roles.dedup();
+        roles
+    }
 }

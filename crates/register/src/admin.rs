@@ -29,6 +29,7 @@ use crate::duties::{Duty, insert_duties_in_tx, replace_duties_in_tx};
 use crate::error::RegisterError;
 use crate::model::{NewPerson, OrganisationId, PersonId, redacted_debug, words};
 use crate::people::{SealedPerson, insert_person_in_tx, replace_roles_in_tx};
+use crate::protocol_evaluations::link_evaluations_to;
 use crate::register::{Register, aad};
 use crate::time::{from_micros, to_micros};
 
@@ -48,6 +49,10 @@ words!(
         RetentionChanged = "retention_changed",
         YearlyDiscussionSaved = "yearly_discussion_saved",
         YearlyDiscussionFinalised = "yearly_discussion_finalised",
+        /// The yearly evaluation of the protocol was recorded.
+        ProtocolEvaluated = "protocol_evaluated",
+        /// Anonymised case rows were exported for further analysis.
+        CasesExported = "cases_exported",
     }
 );
 
@@ -563,6 +568,7 @@ impl Register {
                 .execute(&mut *tx)
                 .await?;
             log_admin_event!(tx, organisation, actor, at, AdminEventKind::ProtocolReplaced, None, detail);
+            link_evaluations_to!(tx, organisation, &protocol.version, at);
             tx.commit().await?;
         });
         self.forget_protocols();

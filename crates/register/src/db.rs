@@ -141,6 +141,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "yearly_discussion",
         include_str!("../migrations/sqlite/0009_yearly_discussion.sql"),
     ),
+    (
+        11,
+        "protocol_evaluations",
+        include_str!("../migrations/sqlite/0011_protocol_evaluations.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -187,6 +192,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         9,
         "yearly_discussion",
         include_str!("../migrations/postgres/0009_yearly_discussion.sql"),
+    ),
+    (
+        11,
+        "protocol_evaluations",
+        include_str!("../migrations/postgres/0011_protocol_evaluations.sql"),
     ),
 ];
 

@@ -19,11 +19,13 @@ pub mod demo;
 pub mod duties;
 pub mod error;
 pub mod evidence;
+pub mod export;
 pub mod intake;
 pub mod model;
 pub mod operations;
 pub mod outbox;
 pub mod people;
+pub mod protocol_evaluations;
 pub mod provider_sign_ins;
 pub mod register;
 pub mod retention;
@@ -52,11 +54,13 @@ pub use evidence::{
     ALLOWED_MEDIA_TYPES, EvidenceDetails, EvidenceId, EvidenceKind, EvidenceSummary,
     MAX_EVIDENCE_BYTES, OnlineEvidence,
 };
+pub use export::AnonymisedCase;
 pub use model::*;
 pub use outbox::{
     MailKind, MailState, OutboxEntry, OutgoingMail, REMINDER_AHEAD, RETRY_AFTER, RemindersQueued,
 };
 pub use people::PersonSummary;
+pub use protocol_evaluations::{EvaluationDue, NewProtocolEvaluation, ProtocolEvaluation};
 pub use provider_sign_ins::{PendingSignIn, SIGN_IN_TIME};
 pub use register::Register;
 pub use retention::{RetentionPeriod, RetentionPolicy, RetentionRun, RetentionSource};

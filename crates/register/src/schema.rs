@@ -458,6 +458,21 @@ pub const TABLES: &[Table] = &[
         ],
         primary_key: &["organisation_id", "year"],
     },
+    Table {
+        name: "protocol_evaluations",
+        columns: &[
+            req("id", Text),
+            req("organisation_id", Text),
+            req("held_on", Text),
+            req("protocol_version", Text),
+            req("content_enc", Blob),
+            req("recorded_by", Text),
+            req("recorded_at", Integer),
+            opt("followed_by_version", Text),
+            opt("followed_at", Integer),
+        ],
+        primary_key: &["id"],
+    },
 ];
 
 // What a backup made by an earlier version may lack.
@@ -487,6 +502,7 @@ pub const TABLES: &[Table] = &[
 ///   (0005): no tokens, queued mails, mail choices (a kind without a row is sent) or
 ///   calendar links existed before them.
 /// - `yearly_discussions` (0009): no text of a yearly discussion was written before it.
+/// - `protocol_evaluations` (0011): no evaluation of the protocol was recorded before it.
 ///
 /// What the end of a restore checks holds for a backup without them: each table the backup
 /// holds has the rows its end line lists (it lists only those tables), and every evidence
@@ -504,6 +520,7 @@ pub const LEFT_EMPTY_WHEN_ABSENT: &[&str] = &[
     "calendar_feeds",
     "provider_sign_ins",
     "yearly_discussions",
+    "protocol_evaluations",
 ];
 
 /// Tables added after the first migration whose migration filled them from the rows

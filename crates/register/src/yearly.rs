@@ -354,38 +354,38 @@ impl YearlyCounts {
 // Reading the year
 
 /// A case of the year as the report reads it: plain columns only.
-struct CaseRow {
-    id: String,
-    kind: String,
-    status: String,
-    victim_role: String,
-    category: Option<String>,
-    channel: String,
-    occurred_at: i64,
-    reported_at: i64,
-    status_since: Option<i64>,
-    plan_json: Option<String>,
+pub(crate) struct CaseRow {
+    pub(crate) id: String,
+    pub(crate) kind: String,
+    pub(crate) status: String,
+    pub(crate) victim_role: String,
+    pub(crate) category: Option<String>,
+    pub(crate) channel: String,
+    pub(crate) occurred_at: i64,
+    pub(crate) reported_at: i64,
+    pub(crate) status_since: Option<i64>,
+    pub(crate) plan_json: Option<String>,
 }
 
-struct TaskRow {
-    case_id: String,
-    code: String,
-    due_at: Option<i64>,
-    due_date: Option<String>,
-    done_at: Option<i64>,
+pub(crate) struct TaskRow {
+    pub(crate) case_id: String,
+    pub(crate) code: String,
+    pub(crate) due_at: Option<i64>,
+    pub(crate) due_date: Option<String>,
+    pub(crate) done_at: Option<i64>,
 }
 
 /// Everything the report reads of one organisation's year.
 #[derive(Default)]
-struct YearRows {
-    cases: Vec<CaseRow>,
+pub(crate) struct YearRows {
+    pub(crate) cases: Vec<CaseRow>,
     /// (case, perpetrator kind), in case and perpetrator order.
-    perpetrators: Vec<(String, String)>,
+    pub(crate) perpetrators: Vec<(String, String)>,
     /// (case, item kind, plain state) of measures, aftercare and police contacts.
-    items: Vec<(String, String, String)>,
-    tasks: Vec<TaskRow>,
+    pub(crate) items: Vec<(String, String, String)>,
+    pub(crate) tasks: Vec<TaskRow>,
     /// (case, moment) of every status change of the archived incidents, in order.
-    status_changes: Vec<(String, i64)>,
+    pub(crate) status_changes: Vec<(String, i64)>,
 }
 
 // The year's cases are selected the same way in every statement: the organisation, the
@@ -451,7 +451,7 @@ impl Register {
         count_year(organisation, year, &protocol.bodies, rows, now, &tz)
     }
 
-    async fn year_rows(
+    pub(crate) async fn year_rows(
         &self,
         organisation: &OrganisationId,
         start: i64,
@@ -542,7 +542,7 @@ impl Register {
 }
 
 /// The first moment of `year` and of the year after, in Europe/Amsterdam, as stored.
-fn year_bounds(year: i16, tz: &TimeZone) -> Result<(i64, i64), RegisterError> {
+pub(crate) fn year_bounds(year: i16, tz: &TimeZone) -> Result<(i64, i64), RegisterError> {
     let first_moment = |year: i16| -> Result<i64, RegisterError> {
         let start = jiff::civil::date(year, 1, 1)
             .to_zoned(tz.clone())
@@ -555,13 +555,16 @@ fn year_bounds(year: i16, tz: &TimeZone) -> Result<(i64, i64), RegisterError> {
 /// A firm deadline: a moment (hours and days), or a date (working days), which is met
 /// by the end of that day in Europe/Amsterdam.
 #[derive(Debug, Clone, Copy)]
-enum Deadline {
+pub(crate) enum Deadline {
     At(Timestamp),
     Date(Date),
 }
 
 impl Deadline {
-    fn of(due_at: Option<i64>, due_date: Option<&str>) -> Result<Option<Deadline>, RegisterError> {
+    pub(crate) fn of(
+        due_at: Option<i64>,
+        due_date: Option<&str>,
+    ) -> Result<Option<Deadline>, RegisterError> {
         if let Some(due_at) = due_at {
             return Ok(Some(Deadline::At(from_micros(due_at)?)));
         }
@@ -574,19 +577,19 @@ impl Deadline {
             .transpose()
     }
 
-    fn met_by(self, moment: Timestamp, tz: &TimeZone) -> bool {
+    pub(crate) fn met_by(self, moment: Timestamp, tz: &TimeZone) -> bool {
         match self {
             Deadline::At(due) => moment <= due,
             Deadline::Date(due) => moment.to_zoned(tz.clone()).date() <= due,
         }
     }
 
-    fn passed_at(self, now: Timestamp, tz: &TimeZone) -> bool {
+    pub(crate) fn passed_at(self, now: Timestamp, tz: &TimeZone) -> bool {
         !self.met_by(now, tz)
     }
 }
 
-fn corrupt(what: &str, text: &str) -> RegisterError {
+pub(crate) fn corrupt(what: &str, text: &str) -> RegisterError {
     RegisterError::Corrupt(format!("unknown stored {what} `{text}`"))
 }
 
@@ -770,7 +773,9 @@ fn count_year(
         .map(|conversation| conversation.task().as_str())
         .collect();
     for task in &rows.tasks {
-        let code = Task::parse(&task.code).map_err(|_| corrupt("task", &task.code))?;
+        // An own task of the protocol (§16.5) has a code the spec does not know: it counts
+        // among the tasks, and is never an aftercare conversation.
+        let code = Task::parse(&task.code).ok();
         let Some(deadline) = Deadline::of(task.due_at, task.due_date.as_deref())? else {
             continue;
         };
@@ -786,7 +791,7 @@ fn count_year(
                 counts.tasks.add(outcome);
             }
         }
-        if conversations.contains(&code.as_str()) {
+        if let Some(code) = code.filter(|code| conversations.contains(&code.as_str())) {
             let held_at = held
                 .get(&(task.case_id.as_str(), code.as_str()))
                 .copied()

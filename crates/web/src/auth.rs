@@ -90,14 +90,7 @@ impl SignedIn {
 
 /// The roles that handle cases (as handler or alternate) in a protocol.
 pub(crate) fn handler_roles(protocol: &weerbaar_protocol::Protocol) -> Vec<Role> {
-    let mut roles: Vec<Role> = protocol
-        .routes
-        .values()
-        .flat_map(|route| std::iter::once(route.handler).chain(route.alternates.iter().copied()))
-        .collect();
-    roles.sort();
-    roles.dedup();
-    roles
+    protocol.handler_roles()
 }
 
 /// The roles a protocol informs of incidents: those of every route and those informed

@@ -19,6 +19,7 @@ mod rate_limit;
 mod render;
 mod second_factor;
 mod security;
+pub mod spreadsheet;
 mod state;
 mod static_files;
 mod tokens;

@@ -185,6 +185,7 @@ const LISTS: &[&str] = &[
     "/protocol",
     "/inzicht/jaarverslag",
     "/inzicht/jaarverslag.pdf?jaar=2026",
+    "/protocol/evaluaties",
 ];
 
 fn leaks(body: &str) -> bool {

@@ -497,3 +497,196 @@ async fn the_page_tells_the_year_in_sentences_and_tables_for_who_may_read_it() {
             .starts_with("/aanmelden?terug=")
     );
 }
+
+#[tokio::test]
+async fn the_griffier_downloads_the_anonymised_incidents_and_the_download_is_logged() {
+    let (world, cast) = world_with_reports().await;
+    let year = this_year();
+    let year_text = year.to_string();
+    let mut griffier = world.sign_in(&cast.griffier).await;
+    let page = griffier
+        .get(&format!("/inzicht/jaarverslag?jaar={year}"))
+        .await;
+    assert!(
+        page.body.contains("action=\"/inzicht/export\""),
+        "the griffier is offered the download"
+    );
+
+    let file = griffier
+        .post("/inzicht/export", &[("jaar", &year_text)])
+        .await;
+    assert_eq!(file.status, StatusCode::OK, "{}", file.body);
+    assert_eq!(
+        file.headers[header::CONTENT_TYPE],
+        "text/csv; charset=utf-8"
+    );
+    assert_eq!(
+        file.headers[header::CONTENT_DISPOSITION],
+        format!("attachment; filename=\"incidenten-{year}.csv\"").as_str()
+    );
+    assert_eq!(file.headers[header::CACHE_CONTROL], "no-store");
+    // UTF-8 with a byte order mark, `;` between fields and CRLF: as Dutch Excel opens it.
+    assert!(file.bytes.starts_with(b"\xEF\xBB\xBF"));
+    let text = file.body.trim_start_matches('\u{feff}');
+    let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[0].starts_with(
+        "Jaar;Maand;Soort gedrag;Kanaal;Groep ambtsdragers;Soort pleger;Herhaling;Status"
+    ));
+    assert!(
+        lines[1..]
+            .iter()
+            .all(|line| line.starts_with(&format!("{year};")))
+    );
+    assert!(text.contains(";Gemeenteraad;"), "{text}");
+    assert!(
+        text.contains(";Bedreiging, intimidatie;In persoon;"),
+        "{text}"
+    );
+    assert!(text.contains(";(Non-)verbale agressie;E-mail;"), "{text}");
+    assert!(!text.contains("Wat er gebeurde"), "no narrative");
+
+    // In the administration log, as the administrator reads it.
+    let mut admin = world.sign_in(&cast.admin).await;
+    let log = admin.get("/beheer/logboek").await;
+    assert!(
+        log.body.contains(&format!(
+            "Geanonimiseerde zaakgegevens van {year} gedownload (2 regels)"
+        )),
+        "{}",
+        log.body
+    );
+
+    // Without the form's token: refused, and nothing more logged.
+    let forged = griffier
+        .post_exact("/inzicht/export", &[("jaar", &year_text)])
+        .await;
+    assert_ne!(forged.status, StatusCode::OK);
+    // Those who may read the figures but handle no cases, and those who may not read
+    // them at all, get no rows.
+    // (The administrator is signed in once: a second-factor code is used only once.)
+    let mut others = Vec::new();
+    for someone in [&cast.privacy, &cast.adviseur, &cast.raadslid] {
+        others.push(world.sign_in(someone).await);
+    }
+    for client in others.iter_mut().chain([&mut admin]) {
+        let page = client
+            .get(&format!("/inzicht/jaarverslag?jaar={year}"))
+            .await;
+        assert!(!page.body.contains("/inzicht/export"));
+        let _ = client.get("/").await;
+        let refused = client
+            .post("/inzicht/export", &[("jaar", &year_text)])
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    }
+    let log = admin.get("/beheer/logboek").await;
+    assert_eq!(log.body.matches("Geanonimiseerde zaakgegevens").count(), 1);
+}
+
+#[tokio::test]
+async fn the_griffier_records_the_yearly_evaluation_of_the_protocol() {
+    let (world, cast) = world_with_reports().await;
+    let mut griffier = world.sign_in(&cast.griffier).await;
+    let page = griffier.get("/protocol").await;
+    assert!(page.body.contains("href=\"/protocol/evaluaties\""));
+    let page = griffier.get("/protocol/evaluaties").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Er is nog geen evaluatie vastgelegd."));
+    assert!(
+        page.body
+            .contains("<form method=\"post\" action=\"/protocol/evaluaties\"")
+    );
+
+    // Everything wrong at once: each mistake named at its field, nothing kept.
+    let refused = griffier
+        .post(
+            "/protocol/evaluaties",
+            &[
+                ("gehouden_op", "2999-01-01"),
+                ("deelnemers", " "),
+                ("besproken", ""),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["gehouden_op", "deelnemers", "besproken"] {
+        assert!(
+            refused.body.contains(&format!("href=\"#{field}\"")),
+            "{field}"
+        );
+        assert!(
+            refused.body.contains(&format!("id=\"{field}-fout\"")),
+            "{field}"
+        );
+    }
+    assert!(!refused.body.contains("href=\"#wijzigingen\""));
+
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap())
+        .date()
+        .to_string();
+    let done = griffier
+        .post(
+            "/protocol/evaluaties",
+            &[
+                ("gehouden_op", &today),
+                ("deelnemers", "Presidium en burgemeester"),
+                ("besproken", "Bedreigingen via e-mail <script>"),
+                ("wijzigingen", ""),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = griffier
+        .get_following(done.location.as_deref().unwrap())
+        .await;
+    assert!(page.body.contains("De evaluatie is vastgelegd."));
+    assert!(page.body.contains("Presidium en burgemeester"));
+    assert!(
+        page.body
+            .contains("Bedreigingen via e-mail &#60;script&#62;")
+            || page.body.contains("Bedreigingen via e-mail &lt;script&gt;"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("<script>"));
+    assert!(page.body.contains("Geen wijzigingen."));
+    assert!(page.body.contains("Vastgelegd door Greet Griffier"));
+
+    // The adviseur and the privacy officer read it, and may not record one.
+    for someone in [&cast.adviseur, &cast.privacy] {
+        let mut client = world.sign_in(someone).await;
+        let page = client.get("/protocol/evaluaties").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Presidium en burgemeester"));
+        assert!(!page.body.contains("action=\"/protocol/evaluaties\""));
+        let refused = client
+            .post(
+                "/protocol/evaluaties",
+                &[
+                    ("gehouden_op", &today),
+                    ("deelnemers", "x"),
+                    ("besproken", "y"),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    }
+    // The raadslid and the administrator do not read it.
+    for someone in [&cast.raadslid, &cast.admin] {
+        let mut client = world.sign_in(someone).await;
+        let page = client.get("/protocol/evaluaties").await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN);
+        assert!(!page.body.contains("Presidium"));
+    }
+    assert_eq!(
+        world
+            .register()
+            .protocol_evaluations(&cast.griffier.organisation)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}

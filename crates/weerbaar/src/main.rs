@@ -6,6 +6,7 @@
 
 mod config;
 mod demo_cmd;
+mod export_cmd;
 mod protocol_cmd;
 mod register_cmd;
 mod report_cmd;

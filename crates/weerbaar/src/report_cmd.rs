@@ -33,6 +33,15 @@ pub enum ReportCommand {
     /// 4 are shown as "<5", and where that would let a count be worked out from the
     /// total, one more count is shown as "x". See docs/insight.md.
     Yearly(YearlyArgs),
+    /// The incidents of a year as anonymised rows, for a spreadsheet (CSV on standard
+    /// output, as Dutch Excel and LibreOffice open it):
+    ///
+    ///   weerbaar report cases --year 2026 > incidenten-2026.csv
+    ///
+    /// One row per incident: month, category, channel, group of office holders, kind of
+    /// perpetrator, recidive, status and deadlines kept. Never a name, narrative, place,
+    /// day or case number. Every export is written to the administration log.
+    Cases(crate::export_cmd::CasesArgs),
 }
 
 #[derive(Debug, Args)]
@@ -65,7 +74,10 @@ enum Format {
 }
 
 pub async fn run(data_dir: &Path, command: ReportCommand) -> Result<ExitCode> {
-    let ReportCommand::Yearly(args) = command;
+    let args = match command {
+        ReportCommand::Yearly(args) => args,
+        ReportCommand::Cases(args) => return crate::export_cmd::run(data_dir, args).await,
+    };
     // A PDF on a terminal is noise that can upset it: refused before anything is done.
     if args.format == Format::Pdf && args.output.is_none() && std::io::stdout().is_terminal() {
         return Err(anyhow!(
@@ -131,21 +143,8 @@ pub async fn run(data_dir: &Path, command: ReportCommand) -> Result<ExitCode> {
 // ---------------------------------------------------------------------------------------
 // CSV
 
-/// A field as RFC 4180 wants it: quoted when it holds the separator, a quote or a line
-/// break. Every field here is a code, a number, "<5" or "x", but the organisation id is
-/// data and is written safely whatever it holds.
-fn csv_field(text: &str) -> String {
-    if text.contains([';', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
-}
-
-/// Rows `breakdown;key;value`: a figure on its own has an empty key. UTF-8 with a byte
-/// order mark and `;` between fields, because that is what a spreadsheet with Dutch
-/// settings opens without an import dialogue (it reads `,` as the decimal separator);
-/// lines end in CRLF (RFC 4180).
+/// Rows `breakdown;key;value`: a figure on its own has an empty key. Written as a
+/// spreadsheet with Dutch settings opens it (`weerbaar_web::spreadsheet`).
 fn csv(report: &YearlyReport) -> String {
     let mut rows: Vec<[String; 3]> = vec![
         ["breakdown".into(), "key".into(), "value".into()],
@@ -176,13 +175,7 @@ fn csv(report: &YearlyReport) -> String {
             rows.push([name.into(), (*key).into(), cell_text(*cell)]);
         }
     }
-    let mut out = String::from("\u{feff}");
-    for row in rows {
-        let fields: Vec<String> = row.iter().map(|field| csv_field(field)).collect();
-        out.push_str(&fields.join(";"));
-        out.push_str("\r\n");
-    }
-    out
+    weerbaar_web::spreadsheet::document(rows)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -268,13 +261,6 @@ fn html(name: &str, report: &YearlyReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn fields_with_a_separator_or_quote_are_quoted() {
-        assert_eq!(csv_field("<5"), "<5");
-        assert_eq!(csv_field("a;b"), "\"a;b\"");
-        assert_eq!(csv_field("zeg \"hoi\""), "\"zeg \"\"hoi\"\"\"");
-    }
 
     #[test]
     fn keys_get_dutch_labels() {

@@ -340,3 +340,73 @@ fn a_pdf_is_not_written_on_a_terminal() {
     );
     assert!(!text.contains("%PDF"), "{text}");
 }
+
+#[test]
+fn the_incidents_of_a_year_are_exported_as_anonymised_rows_and_logged() {
+    let (_tmp, data) = initialised();
+    let organisation = fill(&data);
+    let run = weerbaar(&data, &["report", "cases", "--year", "2025"], "");
+    run.success();
+    let csv = run.stdout();
+    assert!(
+        csv.starts_with(
+            "\u{feff}Jaar;Maand;Soort gedrag;Kanaal;Groep ambtsdragers;Soort pleger;Herhaling;\
+             Status;Taken op tijd;Taken te laat;Taken open, termijn verstreken\r\n"
+        ),
+        "{csv}"
+    );
+    let rows: Vec<&str> = csv
+        .split("\r\n")
+        .skip(1)
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(rows.len(), 6, "{csv}");
+    // Sorted by value, not by day: the phone call is not the last row for being the
+    // last incident.
+    assert_eq!(
+        rows.iter()
+            .filter(|row| row.starts_with(
+                "2025;3;(Non-)verbale agressie;E-mail;Gemeenteraad;Onbekend;nee;Gemeld;0;0;"
+            ))
+            .count(),
+        5,
+        "{csv}"
+    );
+    assert!(rows[0].contains(";E-mail;"), "{csv}");
+    assert!(rows[5].contains(";Telefoon;"), "{csv}");
+    assert!(!csv.contains("Fatima"));
+
+    // The export is in the administration log, as from the server's command line.
+    let logged = block_on(async {
+        let register = open_register(&data).await;
+        let events = register.admin_events(&organisation, 10).await.unwrap();
+        register.db().close().await;
+        events
+    });
+    let export = logged
+        .iter()
+        .find(|event| event.kind == weerbaar_register::AdminEventKind::CasesExported)
+        .expect("the export is logged");
+    assert_eq!(export.actor, None);
+    assert_eq!(export.detail["rows"], 6);
+
+    for year in ["1899", "3000", "twintig"] {
+        let run = weerbaar(&data, &["report", "cases", "--year", year], "");
+        run.fails_with("--year");
+        assert_eq!(run.stdout(), "", "year {year}");
+    }
+    let run = weerbaar(
+        &data,
+        &[
+            "report",
+            "cases",
+            "--year",
+            "2025",
+            "--organisation",
+            "nergens",
+        ],
+        "",
+    );
+    run.fails_with("--organisation");
+    assert_eq!(run.stdout(), "");
+}

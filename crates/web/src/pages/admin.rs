@@ -1611,6 +1611,21 @@ fn describe(event: &AdminEvent) -> String {
             "Tekst van de jaarbespreking {} definitief gemaakt",
             detail["year"].as_i64().unwrap_or(0)
         ),
+        AdminEventKind::ProtocolEvaluated => format!(
+            "Evaluatie van het protocol vastgelegd, gehouden op {} (versie {})",
+            detail["held_on"]
+                .as_str()
+                .and_then(crate::dates::parse_date)
+                .map_or_else(|| String::from("?"), crate::dates::date),
+            detail["version"].as_str().unwrap_or("?"),
+        ),
+        AdminEventKind::CasesExported => format!(
+            "Geanonimiseerde zaakgegevens van {} gedownload ({} regels)",
+            detail["year"]
+                .as_u64()
+                .map_or_else(|| String::from("?"), |y| y.to_string()),
+            detail["rows"].as_u64().unwrap_or(0),
+        ),
     }
 }
 

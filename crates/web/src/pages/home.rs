@@ -24,6 +24,9 @@ struct HomePage {
     admin: bool,
     /// May read the yearly report.
     insight: bool,
+    /// For those who handle cases: a year has passed without an evaluation of the
+    /// protocol.
+    evaluation_reminder: Option<String>,
 }
 
 async fn home(
@@ -40,12 +43,23 @@ async fn home(
         &mut parts, &state,
     )
     .await?;
+    let evaluation_reminder = if user.me.is_handler() {
+        crate::pages::protocol_evaluations::reminder(
+            state.register(),
+            &user.me.organisation,
+            jiff::Timestamp::now(),
+        )
+        .await?
+    } else {
+        None
+    };
     let page = HomePage {
         layout: user.layout("Start"),
         name: user.me.name.clone(),
         handler: user.me.is_handler(),
         admin: user.me.is_admin(),
         insight: user.me.may_read_yearly_report(),
+        evaluation_reminder,
     };
     Ok(html(&page))
 }

@@ -11,10 +11,12 @@ mod home;
 mod inbox;
 mod informed;
 pub(crate) mod insight;
+mod insight_export;
 pub(crate) mod my_cases;
 mod outbox;
 mod preferences;
 mod protocol;
+mod protocol_evaluations;
 pub(crate) mod report;
 pub(crate) mod setup;
 mod sign_in;
@@ -40,9 +42,11 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(case_files::routes())
         .merge(informed::routes())
         .merge(insight::routes())
+        .merge(insight_export::routes())
         .merge(outbox::routes())
         .merge(preferences::routes())
         .merge(protocol::routes())
+        .merge(protocol_evaluations::routes())
         .merge(calendar::routes())
         .fallback(|| async { crate::error::WebError::NotFound })
 }

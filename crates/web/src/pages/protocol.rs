@@ -24,13 +24,30 @@ pub(super) fn routes() -> Router<AppState> {
 struct ProtocolPage {
     layout: Layout,
     doc: Document,
+    /// Who may read the evaluations of the protocol gets a link to them, and the
+    /// reminder when a year has passed without one.
+    evaluations: bool,
+    reminder: Option<String>,
 }
 
 async fn show(State(state): State<AppState>, user: SignedIn) -> Result<Response, WebError> {
     let protocol = state.register().protocol(&user.me.organisation).await?;
+    let evaluations = user.me.may_read_yearly_report();
+    let reminder = if evaluations {
+        super::protocol_evaluations::reminder(
+            state.register(),
+            &user.me.organisation,
+            jiff::Timestamp::now(),
+        )
+        .await?
+    } else {
+        None
+    };
     let page = ProtocolPage {
         layout: user.layout("Ons protocol"),
         doc: readable::document(&protocol),
+        evaluations,
+        reminder,
     };
     Ok(html(&page))
 }
