@@ -4,7 +4,9 @@
 // key made on the page), so that this year has numbers, some of them large enough for a
 // bar; the griffier reads the report on a desktop, chooses the year with the selector
 // and sees a mistaken year named; the adviseur VPT (informed of every incident) reads it
-// on a phone; the raadslid and the administrator are refused (403), and have no link.
+// on a phone; the raadslid and the administrator are refused (403), and have no link;
+// the griffier writes the text of the yearly discussion, saves a draft, has a mistake
+// named, makes it final and downloads the PDF.
 //
 // Every page shown is checked with axe (WCAG 2.0/2.1 A and AA) through watcher() in
 // lib.mjs, and the phone's pages against a 375px screen.
@@ -306,6 +308,60 @@ describe('Weerbaar: het jaarverslag voor de raad', () => {
     // The charts fit the phone's width without scrolling sideways.
     const widths = await page.locator('svg.wb-chart').evaluateAll((svgs) => svgs.map((s) => s.getBoundingClientRect().right));
     assert.ok(widths.every((right) => right <= PHONE_WIDTH), `charts inside the screen: ${widths.join(', ')}`);
+    // The adviseur reads the discussion but does not write it.
+    assert.equal(await page.locator('#bespreking').count(), 1, 'the discussion section');
+    assert.equal(await page.locator('textarea').count(), 0, 'no form for who does not handle cases');
+    done();
+  });
+
+  test('e. the griffier writes the yearly discussion: a draft, a mistake named, then the final version and its PDF', async () => {
+    assert.equal(state.reported, 6, 'step b made six reports');
+    const me = await person('e', DESKTOP);
+    const { page, look, fits, done } = me;
+    await signIn(page, server.url, GRIFFIER.email, GRIFFIER.password, { onPage: look });
+    await page.goto(`${server.url}/inzicht/jaarverslag?jaar=${YEAR}#bespreking`, { waitUntil: 'load' });
+    const section = page.getByRole('region', { name: 'De jaarbespreking' });
+    assert.equal(await section.count(), 1, 'a section named by its heading');
+    await page.getByLabel("Dilemma's", { exact: true }).fill('Doen we aangifte als de pleger anoniem blijft op sociale media?');
+    await page.getByLabel('Voorgestelde wijzigingen van het protocol', { exact: true }).fill('Het eerste nazorggesprek binnen 2 dagen.');
+    await section.scrollIntoViewIfNeeded();
+    await look('jaarbespreking: formulier ingevuld');
+    await fits('jaarbespreking: formulier ingevuld');
+    await go(page, () => page.getByRole('button', { name: 'Concept opslaan' }).click());
+    assert.equal(new URL(page.url()).search, `?jaar=${YEAR}`);
+    assert.match(await section.innerText(), /Het concept is het laatst opgeslagen op .* door Gerda Bos\./);
+    assert.equal(
+      await page.getByLabel("Dilemma's", { exact: true }).inputValue(),
+      'Doen we aangifte als de pleger anoniem blijft op sociale media?',
+      'the draft is back in the form',
+    );
+    await look('jaarbespreking: concept opgeslagen');
+
+    // The concept as a PDF, downloaded with the session.
+    const concept = await page.request.get(`${server.url}/inzicht/jaarverslag.pdf?jaar=${YEAR}`);
+    assert.equal(concept.status(), 200);
+    assert.equal(concept.headers()['content-type'], 'application/pdf');
+    assert.match(concept.headers()['content-disposition'], new RegExp(`^attachment; filename="jaarverslag-gemeente-westerveld-${YEAR}\\.pdf"$`));
+    assert.ok((await concept.body()).subarray(0, 5).toString() === '%PDF-', 'a PDF');
+
+    // A text that is too long: named at its field, the error summary on top.
+    await page.getByLabel('Conclusies', { exact: true }).fill('x'.repeat(10_001));
+    const refused = await go(page, () => page.getByRole('button', { name: 'Definitief maken' }).click());
+    assert.equal(refused.status(), 422, await where(page, refused));
+    assert.match(await errorSummary(page), /Conclusies: hoogstens 10\.000 tekens\. Nu zijn het er 10\.001\./);
+    assert.equal(await page.getByLabel('Conclusies', { exact: true }).getAttribute('aria-invalid'), 'true');
+    await look('jaarbespreking: te lange tekst');
+
+    // Final.
+    await page.getByLabel('Conclusies', { exact: true }).fill('Aangifte doen, ook als de pleger anoniem is.');
+    await go(page, () => page.getByRole('button', { name: 'Definitief maken' }).click());
+    assert.match(await section.innerText(), /Deze tekst is definitief gemaakt op .* door Gerda Bos\./);
+    assert.equal(await page.locator('textarea').count(), 0, 'no form after the final version');
+    assert.match(await section.innerText(), /Aangifte doen, ook als de pleger anoniem is\./);
+    assert.equal(await section.getByRole('link', { name: 'Download de definitieve versie als pdf' }).count(), 1);
+    await look('jaarbespreking: definitief');
+    const final = await page.request.get(`${server.url}/inzicht/jaarverslag.pdf?jaar=${YEAR}`);
+    assert.equal(final.status(), 200);
     done();
   });
 });

@@ -47,6 +47,8 @@ words!(
         ProtocolReplaced = "protocol_replaced",
         ContactsChanged = "contacts_changed",
         RetentionChanged = "retention_changed",
+        YearlyDiscussionSaved = "yearly_discussion_saved",
+        YearlyDiscussionFinalised = "yearly_discussion_finalised",
         /// The yearly evaluation of the protocol was recorded.
         ProtocolEvaluated = "protocol_evaluated",
         /// Anonymised case rows were exported for further analysis.

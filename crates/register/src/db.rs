@@ -137,6 +137,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/sqlite/0008_task_target.sql"),
     ),
     (
+        9,
+        "yearly_discussion",
+        include_str!("../migrations/sqlite/0009_yearly_discussion.sql"),
+    ),
+    (
         11,
         "protocol_evaluations",
         include_str!("../migrations/sqlite/0011_protocol_evaluations.sql"),
@@ -192,6 +197,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         8,
         "task_target",
         include_str!("../migrations/postgres/0008_task_target.sql"),
+    ),
+    (
+        9,
+        "yearly_discussion",
+        include_str!("../migrations/postgres/0009_yearly_discussion.sql"),
     ),
     (
         11,

@@ -36,6 +36,7 @@ pub mod sign_in_limits;
 pub mod time;
 pub mod transfer;
 pub mod yearly;
+pub mod yearly_discussion;
 
 pub use access::{
     AccessLogEntry, CaseAccess, CaseListing, CaseSummary, MyCase, OwnAftercare, OwnCaseView,

@@ -446,13 +446,20 @@ pub const TABLES: &[Table] = &[
         primary_key: &["state_hash"],
     },
     Table {
-        name: "sign_in_attempts",
+        name: "yearly_discussions",
         columns: &[
-            req("address_digest", Blob),
-            req("window_start", Integer),
-            req("attempts", Integer),
+            req("organisation_id", Text),
+            req("year", Integer),
+            req("dilemmas_enc", Blob),
+            req("conclusions_enc", Blob),
+            req("changes_enc", Blob),
+            req("updated_by", Text),
+            req("updated_at", Integer),
+            opt("figures_json", Text),
+            opt("finalised_by", Text),
+            opt("finalised_at", Integer),
         ],
-        primary_key: &["address_digest"],
+        primary_key: &["organisation_id", "year"],
     },
     Table {
         name: "protocol_evaluations",
@@ -468,6 +475,15 @@ pub const TABLES: &[Table] = &[
             opt("followed_at", Integer),
         ],
         primary_key: &["id"],
+    },
+    Table {
+        name: "sign_in_attempts",
+        columns: &[
+            req("address_digest", Blob),
+            req("window_start", Integer),
+            req("attempts", Integer),
+        ],
+        primary_key: &["address_digest"],
     },
 ];
 
@@ -497,6 +513,7 @@ pub const TABLES: &[Table] = &[
 /// - `api_tokens`, `api_token_uses` (0004), `outbox`, `mail_preferences`, `calendar_feeds`
 ///   (0005): no tokens, queued mails, mail choices (a kind without a row is sent) or
 ///   calendar links existed before them.
+/// - `yearly_discussions` (0009): no text of a yearly discussion was written before it.
 /// - `protocol_evaluations` (0011): no evaluation of the protocol was recorded before it.
 /// - `sign_in_attempts` (0013): counts of a minute's sign-in attempts, worthless a minute
 ///   later.
@@ -516,6 +533,7 @@ pub const LEFT_EMPTY_WHEN_ABSENT: &[&str] = &[
     "mail_preferences",
     "calendar_feeds",
     "provider_sign_ins",
+    "yearly_discussions",
     "protocol_evaluations",
     "sign_in_attempts",
 ];

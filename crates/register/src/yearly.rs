@@ -41,12 +41,12 @@ pub const LAST_YEAR: i16 = 2999;
 const SMALL_UP_TO: u64 = 4;
 
 /// The month keys of `by_month`, in calendar order.
-const MONTHS: [&str; 12] = [
+pub(crate) const MONTHS: [&str; 12] = [
     "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12",
 ];
-const ABCD: [&str; 4] = ["A", "B", "C", "D"];
-const AFTERCARE_KEYS: [&str; 3] = ["on_time", "late", "not_held"];
-const TASK_KEYS: [&str; 3] = ["on_time", "late", "overdue_open"];
+pub(crate) const ABCD: [&str; 4] = ["A", "B", "C", "D"];
+pub(crate) const AFTERCARE_KEYS: [&str; 3] = ["on_time", "late", "not_held"];
+pub(crate) const TASK_KEYS: [&str; 3] = ["on_time", "late", "overdue_open"];
 
 // ---------------------------------------------------------------------------------------
 // The small-cell rule

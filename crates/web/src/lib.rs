@@ -26,6 +26,7 @@ mod static_files;
 mod tokens;
 mod upload;
 pub mod yearly;
+pub mod yearly_pdf;
 
 use std::net::SocketAddr;
 

@@ -1,6 +1,7 @@
 //! `weerbaar report yearly`: the yearly figures of one organisation (PROTOCOL.md §17), as
-//! JSON (the contract), CSV (for a spreadsheet) or a small HTML document (to print or to
-//! send to the council). The figures are the register's ([`Register::yearly_report`]),
+//! JSON (the contract), CSV (for a spreadsheet), a small HTML document (to print or to
+//! send to the council) or the PDF the council page offers (`weerbaar_web::yearly_pdf`:
+//! the final version once the yearly discussion is final, else a concept). The figures are the register's ([`Register::yearly_report`]),
 //! small cells already hidden; this file only writes them out. docs/insight.md says what
 //! each figure means.
 //!
@@ -8,7 +9,8 @@
 //! failure writes nothing on standard output.
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::io::{IsTerminal, Write as _};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow};
@@ -53,9 +55,14 @@ pub struct YearlyArgs {
     organisation: Option<String>,
     /// json: the figures as the API gives them; csv: rows breakdown;key;value for a
     /// spreadsheet (UTF-8 with a byte order mark, `;` between fields, a decimal comma);
-    /// html: a document in Dutch with a table per breakdown.
+    /// html: a document in Dutch with a table per breakdown; pdf: the yearly report as
+    /// the council page offers it (binary: give --output, or send standard output to a
+    /// file or a pipe).
     #[arg(long, value_enum)]
     format: Format,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -63,6 +70,7 @@ enum Format {
     Json,
     Csv,
     Html,
+    Pdf,
 }
 
 pub async fn run(data_dir: &Path, command: ReportCommand) -> Result<ExitCode> {
@@ -70,6 +78,12 @@ pub async fn run(data_dir: &Path, command: ReportCommand) -> Result<ExitCode> {
         ReportCommand::Yearly(args) => args,
         ReportCommand::Cases(args) => return crate::export_cmd::run(data_dir, args).await,
     };
+    // A PDF on a terminal is noise that can upset it: refused before anything is done.
+    if args.format == Format::Pdf && args.output.is_none() && std::io::stdout().is_terminal() {
+        return Err(anyhow!(
+            "--format pdf: standard output is a terminal; give --output FILE or redirect standard output to a file"
+        ));
+    }
     let register = open(data_dir).await?;
     let result = async {
         let id = organisation(&register, args.organisation.as_deref()).await?;
@@ -87,22 +101,42 @@ pub async fn run(data_dir: &Path, command: ReportCommand) -> Result<ExitCode> {
             .await
             .flat()
             .with_context(|| format!("cannot make the yearly report of {}", args.year))?;
-        Ok::<_, anyhow::Error>((name, report))
+        let pdf = match args.format {
+            Format::Pdf => Some(
+                weerbaar_web::yearly_pdf::for_year(&register, &id, &name, args.year, now)
+                    .await
+                    .with_context(|| format!("cannot make the PDF of {}", args.year))?,
+            ),
+            _ => None,
+        };
+        Ok::<_, anyhow::Error>((name, report, pdf))
     }
     .await;
     register.db().close().await;
-    let (name, report) = result?;
-    let out = match args.format {
-        Format::Json => {
+    let (name, report, pdf) = result?;
+    let out: Vec<u8> = match (args.format, pdf) {
+        (Format::Json, _) => {
             let mut json =
                 serde_json::to_string_pretty(&report).context("cannot write the report as JSON")?;
             json.push('\n');
-            json
+            json.into_bytes()
         }
-        Format::Csv => csv(&report),
-        Format::Html => html(&name, &report),
+        (Format::Csv, _) => csv(&report).into_bytes(),
+        (Format::Html, _) => html(&name, &report).into_bytes(),
+        (Format::Pdf, Some(pdf)) => pdf,
+        (Format::Pdf, None) => return Err(anyhow!("--format pdf: no PDF was made")),
     };
-    print!("{out}");
+    match &args.output {
+        Some(path) => std::fs::write(path, &out)
+            .with_context(|| format!("--output: cannot write {}", path.display()))?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(&out)
+                .and_then(|()| stdout.flush())
+                .context("cannot write the report to standard output")?;
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -207,7 +207,7 @@ fn bad_arguments_are_refused_and_nothing_is_written() {
         run.fails_with("--year");
         assert_eq!(run.stdout(), "", "year {year}");
     }
-    for format in ["pdf", "xml", "JSONX"] {
+    for format in ["docx", "xml", "JSONX"] {
         let run = yearly(&data, &["--format", format]);
         run.fails_with("--format");
         assert_eq!(run.stdout(), "", "format {format}");
@@ -238,6 +238,107 @@ fn bad_arguments_are_refused_and_nothing_is_written() {
     run.success();
     let report: Value = serde_json::from_str(&run.stdout()).unwrap();
     assert_eq!(report["incidents"], 6);
+}
+
+/// The text of a PDF as `pdftotext` reads it; `None` (said loudly) without poppler-utils,
+/// except under `CI=true`, where a missing tool fails the test.
+fn pdf_text(path: &Path) -> Option<String> {
+    match std::process::Command::new("pdftotext")
+        .arg(path)
+        .arg("-")
+        .output()
+    {
+        Ok(output) => {
+            assert!(output.status.success(), "pdftotext read {}", path.display());
+            Some(
+                String::from_utf8_lossy(&output.stdout)
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            )
+        }
+        Err(error) if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("pdftotext (poppler-utils) is needed under CI=true: {error}")
+        }
+        Err(error) => {
+            eprintln!(
+                "PDF TEXT CHECK SKIPPED: pdftotext (poppler-utils) is not installed ({error})"
+            );
+            None
+        }
+    }
+}
+
+#[test]
+fn the_yearly_report_is_written_as_pdf_to_a_file_or_a_pipe() {
+    let (tmp, data) = initialised();
+    fill(&data);
+    // Standard output is a pipe here: the PDF goes there.
+    let run = yearly(&data, &["--format", "pdf"]);
+    run.success();
+    assert!(run.0.stdout.starts_with(b"%PDF-"), "{}", run.stderr());
+
+    let file = tmp.path().join("jaarverslag.pdf");
+    let run = yearly(
+        &data,
+        &["--format", "pdf", "--output", file.to_str().unwrap()],
+    );
+    run.success();
+    assert!(
+        run.0.stdout.is_empty(),
+        "with --output nothing goes to standard output"
+    );
+    let bytes = std::fs::read(&file).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    if let Some(text) = pdf_text(&file) {
+        assert!(text.contains("Jaarverslag 2025"), "{text}");
+        assert!(text.contains("Concept."), "no final version yet: {text}");
+        assert!(text.contains("In 2025 zijn 6 incidenten gemeld."), "{text}");
+        assert!(text.contains("<5"), "{text}");
+        assert!(!text.contains("Fatima"), "no names: {text}");
+    }
+
+    // The other formats go to --output too.
+    let json = tmp.path().join("jaarverslag.json");
+    yearly(
+        &data,
+        &["--format", "json", "--output", json.to_str().unwrap()],
+    )
+    .success();
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["incidents"], 6);
+
+    // A folder that does not exist: a plain error naming --output.
+    let run = yearly(
+        &data,
+        &["--format", "pdf", "--output", "/nonexistent/folder/x.pdf"],
+    );
+    run.fails_with("--output");
+}
+
+#[test]
+fn a_pdf_is_not_written_on_a_terminal() {
+    let (_tmp, data) = initialised();
+    // `script` (util-linux) gives the command a terminal as standard output.
+    let command = format!(
+        "{} --data-dir {} report yearly --year 2025 --format pdf",
+        env!("CARGO_BIN_EXE_weerbaar"),
+        data.display()
+    );
+    let Ok(output) = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+    else {
+        eprintln!("TERMINAL CHECK SKIPPED: `script` (util-linux) is not installed");
+        return;
+    };
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(!output.status.success(), "{text}");
+    assert!(
+        text.contains("--format pdf: standard output is a terminal"),
+        "{text}"
+    );
+    assert!(!text.contains("%PDF"), "{text}");
 }
 
 #[test]

@@ -1603,6 +1603,14 @@ fn describe(event: &AdminEvent) -> String {
             retention_codes(&detail["from"]),
             retention_codes(&detail["to"])
         ),
+        AdminEventKind::YearlyDiscussionSaved => format!(
+            "Concepttekst van de jaarbespreking {} opgeslagen",
+            detail["year"].as_i64().unwrap_or(0)
+        ),
+        AdminEventKind::YearlyDiscussionFinalised => format!(
+            "Tekst van de jaarbespreking {} definitief gemaakt",
+            detail["year"].as_i64().unwrap_or(0)
+        ),
         AdminEventKind::ProtocolEvaluated => format!(
             "Evaluatie van het protocol vastgelegd, gehouden op {} (versie {})",
             detail["held_on"]

@@ -14,6 +14,7 @@ use axum::routing::get;
 use weerbaar_register::yearly::{FIRST_YEAR, LAST_YEAR};
 use weerbaar_register::{Cell, Shown, YearlyReport};
 
+use super::yearly_discussion::DiscussionView;
 use crate::auth::SignedIn;
 use crate::error::WebError;
 use crate::form::Errors;
@@ -22,7 +23,9 @@ use crate::state::AppState;
 use crate::yearly::{breakdowns, caption, cell_text, decimal_comma, label, parse_year};
 
 pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/inzicht/jaarverslag", get(yearly))
+    Router::new()
+        .route("/inzicht/jaarverslag", get(yearly))
+        .merge(super::yearly_discussion::routes())
 }
 
 /// How many years the selector offers, counting back from this year.
@@ -214,7 +217,7 @@ fn lower_first(text: &str) -> String {
 
 /// The sentences above the tables: how many incidents, against last year, and what else
 /// the year shows.
-fn sentences(report: &YearlyReport, before: Option<&YearlyReport>) -> Vec<String> {
+pub(crate) fn sentences(report: &YearlyReport, before: Option<&YearlyReport>) -> Vec<String> {
     let year = report.year;
     let mut out = Vec::new();
     let first = match report.incidents {
@@ -281,23 +284,23 @@ fn capitalise(text: &str) -> String {
 }
 
 /// A row of a table: a label, this year's value and the year before's.
-struct Row {
-    label: String,
-    this: String,
-    before: String,
+pub(crate) struct Row {
+    pub(crate) label: String,
+    pub(crate) this: String,
+    pub(crate) before: String,
 }
 
 /// One breakdown: a figure with its title, one sentence, the chart and the table.
-struct Figure {
-    id: &'static str,
-    title: &'static str,
-    column: &'static str,
-    summary: String,
+pub(crate) struct Figure {
+    pub(crate) id: &'static str,
+    pub(crate) title: &'static str,
+    pub(crate) column: &'static str,
+    pub(crate) summary: String,
     chart: Chart,
-    rows: Vec<Row>,
+    pub(crate) rows: Vec<Row>,
 }
 
-fn figures(report: &YearlyReport, before: Option<&YearlyReport>) -> Vec<Figure> {
+pub(crate) fn figures(report: &YearlyReport, before: Option<&YearlyReport>) -> Vec<Figure> {
     let earlier = before.map(breakdowns);
     breakdowns(report)
         .into_iter()
@@ -332,7 +335,7 @@ fn figures(report: &YearlyReport, before: Option<&YearlyReport>) -> Vec<Figure> 
         .collect()
 }
 
-fn totals(report: &YearlyReport, before: Option<&YearlyReport>) -> Vec<Row> {
+pub(crate) fn totals(report: &YearlyReport, before: Option<&YearlyReport>) -> Vec<Row> {
     let median = |report: &YearlyReport| {
         report
             .median_days_to_close
@@ -370,6 +373,8 @@ struct YearlyPage {
     sentences: Vec<String>,
     totals: Vec<Row>,
     figures: Vec<Figure>,
+    /// The text of the yearly discussion and its form (`yearly_discussion`).
+    discussion: Option<DiscussionView>,
 }
 
 /// The year in Amsterdam now.
@@ -412,10 +417,6 @@ async fn yearly(
         None => Ok(default_year),
         Some(text) => parse_year(Some(text)),
     };
-    let layout = |year: Option<i16>| match year {
-        Some(year) => user.layout(&format!("Jaarverslag {year}")),
-        None => user.layout("Jaarverslag"),
-    };
     let Ok(year) = year else {
         let mut errors = Errors::default();
         errors.add(
@@ -423,7 +424,7 @@ async fn yearly(
             format!("Kies een jaar van {FIRST_YEAR} tot en met {LAST_YEAR}."),
         );
         let page = YearlyPage {
-            layout: layout(None),
+            layout: user.layout("Jaarverslag"),
             organisation: user.me.organisation_name.clone(),
             years: years(default_year)
                 .into_iter()
@@ -435,9 +436,23 @@ async fn yearly(
             sentences: Vec::new(),
             totals: Vec::new(),
             figures: Vec::new(),
+            discussion: None,
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, html(&page)).into_response());
     };
+    let discussion = DiscussionView::load(&state, &user, year).await?;
+    page_for_year(&state, &user, year, discussion, Errors::default()).await
+}
+
+/// The page of a year that could be read, with the discussion as given: as stored, or
+/// as just sent with its mistakes (`errors`, then answered 422).
+pub(super) async fn page_for_year(
+    state: &AppState,
+    user: &SignedIn,
+    year: i16,
+    discussion: DiscussionView,
+    errors: Errors,
+) -> Result<Response, WebError> {
     let register = state.register();
     let now = weerbaar_register::time::now();
     let organisation = &user.me.organisation;
@@ -447,18 +462,24 @@ async fn yearly(
         Some(previous) => Some(register.yearly_report(organisation, previous, now).await?),
         None => None,
     };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = YearlyPage {
-        layout: layout(Some(year)),
+        layout: user.layout(&format!("Jaarverslag {year}")),
         organisation: user.me.organisation_name.clone(),
         years: years(year),
-        errors: Errors::default(),
+        errors,
         year: Some(year),
         before: before.as_ref().map(|b| b.year),
         sentences: sentences(&report, before.as_ref()),
         totals: totals(&report, before.as_ref()),
         figures: figures(&report, before.as_ref()),
+        discussion: Some(discussion),
     };
-    Ok(html(&page))
+    Ok((status, html(&page)).into_response())
 }
 
 #[cfg(test)]

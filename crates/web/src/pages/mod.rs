@@ -10,7 +10,7 @@ mod health;
 mod home;
 mod inbox;
 mod informed;
-mod insight;
+pub(crate) mod insight;
 mod insight_export;
 pub(crate) mod my_cases;
 mod outbox;
@@ -20,6 +20,7 @@ mod protocol_evaluations;
 pub(crate) mod report;
 pub(crate) mod setup;
 mod sign_in;
+mod yearly_discussion;
 
 use axum::Router;
 
