@@ -136,6 +136,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "task_target",
         include_str!("../migrations/sqlite/0008_task_target.sql"),
     ),
+    (
+        10,
+        "dashboard_indexes",
+        include_str!("../migrations/sqlite/0010_dashboard_indexes.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -177,6 +182,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         8,
         "task_target",
         include_str!("../migrations/postgres/0008_task_target.sql"),
+    ),
+    (
+        10,
+        "dashboard_indexes",
+        include_str!("../migrations/postgres/0010_dashboard_indexes.sql"),
     ),
 ];
 

@@ -625,6 +625,7 @@ pub(crate) async fn evaluation(
             cause: input.cause,
             trend: input.trend,
             improvement: input.improvement,
+            actions: Vec::new(),
         },
     )
     .await
