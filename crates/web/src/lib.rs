@@ -4,6 +4,7 @@
 
 mod api;
 mod auth;
+mod chart;
 mod cookies;
 mod dates;
 mod error;
