@@ -11,6 +11,7 @@ mod home;
 mod inbox;
 mod informed;
 mod insight;
+mod insight_dashboard;
 pub(crate) mod my_cases;
 mod outbox;
 mod preferences;
@@ -39,6 +40,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(case_files::routes())
         .merge(informed::routes())
         .merge(insight::routes())
+        .merge(insight_dashboard::routes())
         .merge(outbox::routes())
         .merge(preferences::routes())
         .merge(protocol::routes())
