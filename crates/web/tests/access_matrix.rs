@@ -184,6 +184,7 @@ const LISTS: &[&str] = &[
     "/twijfel",
     "/protocol",
     "/inzicht/jaarverslag",
+    "/inzicht",
 ];
 
 fn leaks(body: &str) -> bool {
