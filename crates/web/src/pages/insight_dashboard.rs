@@ -131,24 +131,22 @@ fn category_words(category: Category) -> &'static str {
 /// meer dan verdubbeld." Only numbers that are shown anyway are used (see
 /// `Dashboard::rises`).
 fn rise_sentence(rise: &Rise, this: &str, earlier: &str) -> String {
-    let how = if rise.before == 0 {
-        String::from("eerder was het er geen")
-    } else if rise.now > rise.before * 2 {
-        String::from("meer dan verdubbeld")
+    let subject = category_words(rise.category);
+    let how = if rise.now > rise.before * 2 {
+        "meer dan verdubbeld"
     } else if rise.now == rise.before * 2 {
-        String::from("verdubbeld")
+        "verdubbeld"
     } else {
-        String::from("meer dan toen")
+        "gestegen"
     };
-    let before = match rise.before {
-        0 => String::from("geen"),
-        n => n.to_string(),
-    };
-    format!(
-        "{}: {} {this}, {before} {earlier} — {how}.",
-        category_words(rise.category),
-        rise.now
-    )
+    match rise.before {
+        // "From none" says it already; "more than doubled" would say nothing more.
+        0 => format!("{subject}: {} {this}, geen {earlier}.", rise.now),
+        before => format!(
+            "{subject}: {} {this}, {before} {earlier} — {how}.",
+            rise.now
+        ),
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -684,6 +682,15 @@ mod tests {
         assert_eq!(
             rise_sentence(&rise, "dit kwartaal", "in hetzelfde kwartaal vorig jaar"),
             "Bedreigingen en intimidatie: 7 dit kwartaal, 3 in hetzelfde kwartaal vorig jaar — meer dan verdubbeld."
+        );
+        let new = Rise {
+            category: Category::VerbaleAgressie,
+            now: 5,
+            before: 0,
+        };
+        assert_eq!(
+            rise_sentence(&new, "dit jaar", "vorig jaar"),
+            "Verbale agressie: 5 dit jaar, geen vorig jaar."
         );
     }
 
