@@ -512,6 +512,39 @@ mod tests {
         assert!(!is_rise(3, 3));
     }
 
+    /// The period's cases, the last twelve months' perpetrators and the open improvement
+    /// actions are read through the indexes of migration 0010, not by reading every case
+    /// or task of the organisation.
+    #[tokio::test]
+    async fn the_dashboards_reads_use_their_indexes_on_sqlite() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("weerbaar.db").display());
+        let db = crate::db::Db::connect(&url).await.unwrap();
+        let crate::db::Db::Sqlite(pool) = &db else {
+            panic!("not SQLite")
+        };
+        for (sql, index, binds) in [
+            (crate::yearly::YEAR_CASES, "cases_org_occurred", 5),
+            (RECENT_PERPETRATORS, "cases_org_occurred", 4),
+            (OPEN_IMPROVEMENTS, "tasks_open_code", 4),
+        ] {
+            let mut query = sqlx::query_as::<_, (i64, i64, i64, String)>(sqlx::AssertSqlSafe(
+                format!("EXPLAIN QUERY PLAN {sql}"),
+            ));
+            for _ in 0..binds {
+                query = query.bind("x");
+            }
+            let rows = query.fetch_all(pool).await.unwrap();
+            let plan: Vec<&str> = rows.iter().map(|row| row.3.as_str()).collect();
+            assert!(
+                plan.iter().any(|line| line.contains(index)),
+                "{sql}\n{}",
+                plan.join("\n")
+            );
+        }
+        db.close().await;
+    }
+
     #[test]
     fn repeats_list_case_numbers_of_perpetrators_with_more_than_one_case() {
         let rows = vec![

@@ -396,7 +396,7 @@ struct YearRows {
 // The year's cases are selected the same way in every statement: the organisation, the
 // kind, and `occurred_at` within [start, end) of the Amsterdam year, on the stored
 // microseconds, so the SQL is the same on both backends.
-const YEAR_CASES: &str = "SELECT id, kind, status, victim_role, category, channel, occurred_at, \
+pub(crate) const YEAR_CASES: &str = "SELECT id, kind, status, victim_role, category, channel, occurred_at, \
      reported_at, status_since, plan_json FROM cases \
      WHERE organisation_id = $1 AND (kind = $2 OR kind = $3) AND occurred_at >= $4 AND occurred_at < $5 \
      ORDER BY occurred_at, id";
@@ -408,7 +408,7 @@ const YEAR_ITEMS: &str = "SELECT ci.case_id, ci.kind, ci.state_json FROM case_it
      JOIN cases c ON c.id = ci.case_id \
      WHERE c.organisation_id = $1 AND c.kind = $2 AND c.occurred_at >= $3 AND c.occurred_at < $4 \
      AND (ci.kind = $5 OR ci.kind = $6 OR ci.kind = $7) ORDER BY ci.case_id, ci.created_at, ci.id";
-const YEAR_TASKS: &str = "SELECT t.case_id, t.code, t.due_at, t.due_date, t.done_at FROM tasks t \
+pub(crate) const YEAR_TASKS: &str = "SELECT t.case_id, t.code, t.due_at, t.due_date, t.done_at FROM tasks t \
      JOIN cases c ON c.id = t.case_id \
      WHERE c.organisation_id = $1 AND c.kind = $2 AND c.occurred_at >= $3 AND c.occurred_at < $4 \
      ORDER BY t.case_id, t.code";
