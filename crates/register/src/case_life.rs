@@ -188,7 +188,7 @@ impl std::fmt::Debug for ImprovementAction {
 
 /// The task an improvement action is: `verbeteractie_1`, `_2` … in the order the case's
 /// actions were agreed. The word is reserved: a protocol file cannot define an own task
-/// of that name (see [`is_improvement_task`]).
+/// whose code begins with [`IMPROVEMENT_TASK_PREFIX`].
 pub fn improvement_task(number: i64) -> String {
     format!("{IMPROVEMENT_TASK_PREFIX}{number}")
 }
@@ -199,7 +199,7 @@ pub fn is_improvement_task(code: &str) -> bool {
         .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
 }
 
-pub const IMPROVEMENT_TASK_PREFIX: &str = "verbeteractie_";
+pub use weerbaar_protocol::IMPROVEMENT_TASK_PREFIX;
 
 /// A stored item as a case view shows it.
 #[derive(Clone, PartialEq)]
