@@ -274,7 +274,9 @@ fn cells(tally: &Tally, exact: bool) -> Shown {
     shown(tally, exact)
 }
 
-fn summary(shown: &Shown, breakdown: &str, period: &str) -> String {
+/// One sentence about a breakdown: its largest shown number, or why there is none.
+/// `phrase` says whose numbers they are ("dit kwartaal", "van de open meldingen").
+fn summary(shown: &Shown, breakdown: &str, phrase: &str, nothing: &str) -> String {
     let largest = shown
         .0
         .iter()
@@ -296,26 +298,31 @@ fn summary(shown: &Shown, breakdown: &str, period: &str) -> String {
                 .map(|(key, _)| label(breakdown, key).to_lowercase())
                 .collect();
             format!(
-                "Het hoogste aantal {period}: {} ({most}).",
+                "Het hoogste aantal {phrase}: {} ({most}).",
                 keys.join(" en ")
             )
         }
-        None if hidden => format!(
-            "{} staan hier geen precieze aantallen, zodat niemand te herkennen is.",
-            capitalise(period)
-        ),
-        None => format!("{} is hier niets geteld.", capitalise(period)),
+        None if hidden => {
+            format!("De aantallen {phrase} zijn klein of verborgen, zodat niemand te herkennen is.")
+        }
+        None => nothing.to_owned(),
     }
 }
 
-fn figure(
+/// What a figure is about: its breakdown, the title when not the report's caption, and
+/// how its sentences name the numbers.
+struct About {
     breakdown: &'static str,
-    now: &Tally,
-    earlier: Option<&Tally>,
-    exact: bool,
-    this_words: &str,
-) -> Figure {
-    let (title, column) = caption(breakdown);
+    id: &'static str,
+    title: Option<&'static str>,
+    phrase: String,
+    nothing: String,
+}
+
+fn figure(about: About, now: &Tally, earlier: Option<&Tally>, exact: bool) -> Figure {
+    let breakdown = about.breakdown;
+    let (caption_title, column) = caption(breakdown);
+    let title = about.title.unwrap_or(caption_title);
     let shown_now = cells(now, exact);
     let shown_earlier = earlier.map(|tally| cells(tally, exact));
     let rows: Vec<Row> = shown_now
@@ -337,15 +344,23 @@ fn figure(
         .iter()
         .map(|(key, cell)| (label(breakdown, key), *cell))
         .collect();
-    let summary = summary(&shown_now, breakdown, this_words);
+    let summary = summary(&shown_now, breakdown, &about.phrase, &about.nothing);
     Figure {
-        id: breakdown,
+        id: about.id,
         title,
         column,
-        chart_title: format!(
-            "Staafdiagram {} {this_words}. {summary} De getallen staan ook in de tabel.",
-            title.to_lowercase()
-        ),
+        chart_title: match about.title {
+            // An own title says already whose numbers they are.
+            Some(_) => format!(
+                "Staafdiagram {}. {summary} De getallen staan ook in de tabel.",
+                title.to_lowercase()
+            ),
+            None => format!(
+                "Staafdiagram {} {}. {summary} De getallen staan ook in de tabel.",
+                title.to_lowercase(),
+                about.phrase
+            ),
+        },
         summary,
         chart: bars(&chart_rows),
         rows,
@@ -405,11 +420,16 @@ fn build(
         .filter_map(|name| {
             let now = breakdown(counts, name)?;
             Some(figure(
-                name,
+                About {
+                    breakdown: name,
+                    id: name,
+                    title: None,
+                    phrase: this_words.clone(),
+                    nothing: format!("Er is {this_words} niets geteld."),
+                },
                 now,
                 earlier.and_then(|e| breakdown(e, name)),
                 exact,
-                &this_words,
             ))
         })
         .collect();
@@ -441,17 +461,17 @@ fn build(
         })
         .collect();
     let open_by_category = Some(figure(
-        "by_category",
+        About {
+            breakdown: "by_category",
+            id: "open_by_category",
+            title: Some("Open meldingen naar soort gedrag"),
+            phrase: String::from("van de open meldingen"),
+            nothing: String::from("Er staan geen meldingen open."),
+        },
         &dashboard.open_by_category,
         None,
         exact,
-        "nu open",
-    ))
-    .map(|mut figure| {
-        figure.id = "open_by_category";
-        figure.title = "Open meldingen naar soort gedrag";
-        figure
-    });
+    ));
 
     // Deadlines and aftercare of the period's incidents: no total is shown, so only
     // counts from 1 to 4 are hidden.
