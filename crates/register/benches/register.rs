@@ -238,6 +238,21 @@ fn build_world(backend: &'static str) -> Option<World> {
             );
         }
 
+        // The database's size, so that a run at a million cases can be planned for disk.
+        let bytes: i64 = match register.db() {
+            Db::Sqlite(pool) => sqlx::query_scalar(
+                "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+            )
+            .fetch_one(pool)
+            .await
+            .unwrap_or(0),
+            Db::Postgres(pool) => sqlx::query_scalar("SELECT pg_database_size(current_database())")
+                .fetch_one(pool)
+                .await
+                .unwrap_or(0),
+        };
+        eprintln!("{backend}: the database holds {:.1} MB", bytes as f64 / 1e6);
+
         let open = register
             .open_tasks(&organisation, Role::Griffier)
             .await

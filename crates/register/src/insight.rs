@@ -525,6 +525,9 @@ mod tests {
         };
         for (sql, index, binds) in [
             (crate::yearly::YEAR_CASES, "cases_org_occurred", 5),
+            (crate::yearly::YEAR_TASKS, "cases_org_occurred", 4),
+            (crate::yearly::YEAR_ITEMS, "cases_org_occurred", 7),
+            (crate::yearly::YEAR_PERPETRATORS, "cases_org_occurred", 4),
             (RECENT_PERPETRATORS, "cases_org_occurred", 4),
             (OPEN_IMPROVEMENTS, "tasks_open_code", 4),
         ] {

@@ -400,11 +400,11 @@ pub(crate) const YEAR_CASES: &str = "SELECT id, kind, status, victim_role, categ
      reported_at, status_since, plan_json FROM cases \
      WHERE organisation_id = $1 AND (kind = $2 OR kind = $3) AND occurred_at >= $4 AND occurred_at < $5 \
      ORDER BY occurred_at, id";
-const YEAR_PERPETRATORS: &str = "SELECT cp.case_id, p.kind FROM case_perpetrators cp \
+pub(crate) const YEAR_PERPETRATORS: &str = "SELECT cp.case_id, p.kind FROM case_perpetrators cp \
      JOIN perpetrators p ON p.id = cp.perpetrator_id JOIN cases c ON c.id = cp.case_id \
      WHERE c.organisation_id = $1 AND c.kind = $2 AND c.occurred_at >= $3 AND c.occurred_at < $4 \
      ORDER BY cp.case_id, p.id";
-const YEAR_ITEMS: &str = "SELECT ci.case_id, ci.kind, ci.state_json FROM case_items ci \
+pub(crate) const YEAR_ITEMS: &str = "SELECT ci.case_id, ci.kind, ci.state_json FROM case_items ci \
      JOIN cases c ON c.id = ci.case_id \
      WHERE c.organisation_id = $1 AND c.kind = $2 AND c.occurred_at >= $3 AND c.occurred_at < $4 \
      AND (ci.kind = $5 OR ci.kind = $6 OR ci.kind = $7) ORDER BY ci.case_id, ci.created_at, ci.id";
