@@ -576,6 +576,18 @@ impl Checker<'_> {
                 );
                 continue;
             }
+            if code.starts_with(crate::own::IMPROVEMENT_TASK_PREFIX) {
+                self.mistake(
+                    at,
+                    &key,
+                    format!(
+                        "`{code}`: codes beginning with `{}` are the improvement actions of an \
+                         evaluation; give your own task another code",
+                        crate::own::IMPROVEMENT_TASK_PREFIX
+                    ),
+                );
+                continue;
+            }
             let Some(code) = self.own_code(code, at, &key) else {
                 continue;
             };

@@ -28,7 +28,7 @@ pub use error::Error;
 pub use evaluate::evaluate;
 pub use facts::{Facts, Victim};
 pub use file::{FileError, Mistake};
-pub use own::{BehaviourCode, OwnCode, TaskCode};
+pub use own::{BehaviourCode, IMPROVEMENT_TASK_PREFIX, OwnCode, TaskCode};
 pub use plan::{Plan, PlannedTask};
 pub use presets::{PRESETS, Preset, preset, preset_names, preset_text};
 pub use protocol::{

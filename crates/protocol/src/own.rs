@@ -10,6 +10,11 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::code::{Code, UnknownCode};
 use crate::vocabulary::{Behaviour, Task};
 
+/// Task codes beginning with this are the improvement actions an incident evaluation
+/// agrees (`verbeteractie_1`, `_2` …), made by the register; a protocol file cannot
+/// define an own task with such a code, so that the two are never confused.
+pub const IMPROVEMENT_TASK_PREFIX: &str = "verbeteractie_";
+
 /// A snake_case code a protocol file defines itself: `gijzeling`, `signalement_112`.
 /// Held inline so that it is `Copy` like the spec's codes.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -482,6 +482,21 @@ fn s16_5_an_own_task_arises_when_its_condition_holds() {
 }
 
 #[test]
+fn s16_5_an_own_task_may_not_take_the_code_of_an_improvement_action() {
+    let text = westerveld_plus(
+        &[],
+        "[own_tasks.verbeteractie_1]\nlabel = \"Iets verbeteren\"\n",
+    );
+    assert!(
+        mistakes(&text)
+            .iter()
+            .any(|m| m.key == "own_tasks.verbeteractie_1"),
+        "{:?}",
+        mistakes(&text)
+    );
+}
+
+#[test]
 fn s16_5_every_condition_is_checked() {
     let protocol = load(&westerveld_plus(
         &[],

@@ -23,11 +23,21 @@
 //! WEERBAAR_BENCH_CASES=1000000 cargo bench -p weerbaar-register --bench register
 //! ```
 //!
-//! Pre-filling goes through the register's API like any report (one commit per report and
-//! one per completed task of older cases, about six commits a case): on a 2-core machine
-//! about 200 cases/s on SQLite and 125 on PostgreSQL, so a million cases take 1.5 to 2.5
-//! hours before the first measurement. The bench prints its pre-fill rate.
+//! - `yearly_report`: the §17 figures of one year (2025) as the council's page and the
+//!   command line ask for them, and `dashboard`: the dashboard (`/inzicht`) of one quarter
+//!   (2025-K4, with 2024-K4 beside it), on the same pre-filled register.
+//!
+//! Pre-filling: the first `WEERBAAR_BENCH_TEMPLATES` cases (default 2000, at most N) go
+//! through the register's API like any report (one commit per report and one per
+//! completed task of older cases, about six commits a case: on a 2-core machine about 200
+//! cases/s on SQLite and 125 on PostgreSQL). The rest are copies of their rows, made in
+//! large transactions by `support/bulk.rs`, spread over twenty years (so a million cases
+//! are about 50,000 a year); this makes 1,000,000 cases a matter of minutes. The copies
+//! have no events and their content does not open: `open_case` samples only the cases
+//! made through the API. The bench prints both rates.
 
+#[path = "support/bulk.rs"]
+mod bulk;
 #[path = "../tests/support/postgres.rs"]
 mod postgres;
 
@@ -38,9 +48,11 @@ use std::time::{Duration, Instant};
 
 use divan::Bencher;
 use divan::counter::ItemsCount;
+use jiff::Timestamp;
 use tokio::runtime::Runtime;
 use weerbaar_protocol::{Behaviour, Channel, Facts, Injury, Role, Victim, preset_text};
 use weerbaar_register::demo::{SeedOptions, seed_in_batches};
+use weerbaar_register::insight::Period;
 use weerbaar_register::*;
 
 fn main() {
@@ -94,6 +106,15 @@ struct World {
     /// Kept so that the folder or the cluster lives as long as the register.
     _dir: Option<tempfile::TempDir>,
     _cluster: Option<postgres::TestCluster>,
+}
+
+/// How many of the N cases are made through the register's API; the rest are copies.
+fn bench_templates() -> u64 {
+    std::env::var("WEERBAAR_BENCH_TEMPLATES")
+        .ok()
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or(2000)
+        .max(20)
 }
 
 fn bench_cases() -> u64 {
@@ -162,12 +183,13 @@ fn build_world(backend: &'static str) -> Option<World> {
             .await
             .expect("the griffier");
 
-        let every = (n / SAMPLED_CASES as u64).max(1);
+        let templates = bench_templates().min(n);
+        let every = (templates / SAMPLED_CASES as u64).max(1);
         let mut cases = Vec::new();
         let mut handled_by_griffier = None;
         let started = Instant::now();
         let options = SeedOptions {
-            cases: n,
+            cases: templates,
             seed: 2026,
             first_year: 2021,
             last_year: 2025,
@@ -196,6 +218,40 @@ fn build_world(backend: &'static str) -> Option<World> {
             summary.tasks_done,
             summary.perpetrators_reused
         );
+
+        if n > templates {
+            let started = Instant::now();
+            let added = bulk::copy_until(
+                &register,
+                &organisation,
+                i64::try_from(templates).expect("a count"),
+                i64::try_from(n).expect("a count"),
+                10,
+            )
+            .await
+            .expect("the copies are made");
+            let took = started.elapsed();
+            eprintln!(
+                "{backend}: copied {added} more cases in {:.1} s ({:.0} cases/s)",
+                took.as_secs_f64(),
+                added as f64 / took.as_secs_f64().max(1e-9)
+            );
+        }
+
+        // The database's size, so that a run at a million cases can be planned for disk.
+        let bytes: i64 = match register.db() {
+            Db::Sqlite(pool) => sqlx::query_scalar(
+                "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+            )
+            .fetch_one(pool)
+            .await
+            .unwrap_or(0),
+            Db::Postgres(pool) => sqlx::query_scalar("SELECT pg_database_size(current_database())")
+                .fetch_one(pool)
+                .await
+                .unwrap_or(0),
+        };
+        eprintln!("{backend}: the database holds {:.1} MB", bytes as f64 / 1e6);
 
         let open = register
             .open_tasks(&organisation, Role::Griffier)
@@ -394,6 +450,32 @@ fn open_case(bencher: Bencher, backend: &'static str) {
                 .block_on(world.register.open_case(&world.griffier, &case))
                 .expect("the case opens")
         });
+}
+
+#[divan::bench(args = BACKENDS, sample_count = 20, sample_size = 1)]
+fn yearly_report(bencher: Bencher, backend: &'static str) {
+    let Some(world) = world(backend) else { return };
+    let now = Timestamp::now();
+    bencher.bench_local(|| {
+        RUNTIME
+            .block_on(world.register.yearly_report(&world.organisation, 2025, now))
+            .expect("the yearly report")
+            .incidents
+    });
+}
+
+#[divan::bench(args = BACKENDS, sample_count = 20, sample_size = 1)]
+fn dashboard(bencher: Bencher, backend: &'static str) {
+    let Some(world) = world(backend) else { return };
+    let now = Timestamp::now();
+    let quarter = Period::parse("2025-K4").expect("a quarter");
+    bencher.bench_local(|| {
+        RUNTIME
+            .block_on(world.register.dashboard(&world.organisation, quarter, now))
+            .expect("the dashboard")
+            .counts
+            .incidents
+    });
 }
 
 /// The mean time of `rounds` runs of `f`.

@@ -31,6 +31,9 @@ crate::model::words!(
         Damage = "damage",
         Communication = "communication",
         Evaluation = "evaluation",
+        /// An improvement action of an evaluation: what (sealed), who and by when, with
+        /// a task of the case (`verbeteractie_N`) that is done when the action is.
+        Improvement = "improvement",
     }
 );
 
@@ -143,13 +146,15 @@ pub enum Action {
         victim_consent: bool,
         said: String,
     },
-    /// The evaluation of the incident (Utrecht §5).
+    /// The evaluation of the incident (Utrecht §5), with the improvement actions it
+    /// agrees on; each becomes a task of the case with its deadline.
     Evaluation {
         risk: Risk,
         likely_to_recur: bool,
         cause: String,
         trend: String,
         improvement: String,
+        actions: Vec<ImprovementAction>,
     },
     /// Lets a person read the case's details (PROTOCOL.md §4: informed parties read the
     /// details only when the handler grants it).
@@ -160,6 +165,41 @@ pub enum Action {
         person: PersonId,
     },
 }
+
+/// An improvement action agreed in an evaluation (Utrecht §5: "what to improve"): what
+/// is to be done, by whom of the organisation, and by when. The text is case content and
+/// is sealed; who and the date are plain, as an aftercare conversation's are.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ImprovementAction {
+    pub what: String,
+    pub who: PersonId,
+    pub by: Date,
+}
+
+impl std::fmt::Debug for ImprovementAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImprovementAction")
+            .field("what", &"<redacted>")
+            .field("who", &self.who)
+            .field("by", &self.by)
+            .finish()
+    }
+}
+
+/// The task an improvement action is: `verbeteractie_1`, `_2` … in the order the case's
+/// actions were agreed. The word is reserved: a protocol file cannot define an own task
+/// whose code begins with [`IMPROVEMENT_TASK_PREFIX`].
+pub fn improvement_task(number: i64) -> String {
+    format!("{IMPROVEMENT_TASK_PREFIX}{number}")
+}
+
+/// Whether a task code is an improvement action's.
+pub fn is_improvement_task(code: &str) -> bool {
+    code.strip_prefix(IMPROVEMENT_TASK_PREFIX)
+        .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+}
+
+pub use weerbaar_protocol::IMPROVEMENT_TASK_PREFIX;
 
 /// A stored item as a case view shows it.
 #[derive(Clone, PartialEq)]
@@ -288,7 +328,13 @@ impl Action {
                 }
                 Ok(())
             }
-            Action::Evaluation { cause, .. } => text_required("cause", cause),
+            Action::Evaluation { cause, actions, .. } => {
+                text_required("cause", cause)?;
+                for (index, action) in actions.iter().enumerate() {
+                    text_required(&format!("actions[{index}].what"), &action.what)?;
+                }
+                Ok(())
+            }
             _ => Ok(()),
         }
     }
@@ -471,11 +517,72 @@ impl Register {
                     new_item = Some((ItemId::generate(), ItemKind::Communication, state.clone(), json!({ "said": said })));
                     (EventKind::Communicated, json!({ "state": state, "said": said }))
                 }
-                Action::Evaluation { risk, likely_to_recur, cause, trend, improvement } => {
+                Action::Evaluation { risk, likely_to_recur, cause, trend, improvement, actions } => {
                     let state = json!({ "risk": risk.as_str(), "likely_to_recur": likely_to_recur });
                     let content = json!({ "cause": cause, "trend": trend, "improvement": improvement });
                     new_item = Some((ItemId::generate(), ItemKind::Evaluation, state.clone(), content.clone()));
-                    (EventKind::Evaluated, json!({ "state": state, "content": content }))
+                    // Each action becomes an item (its sealed text) and a task of the case
+                    // with the action's date as deadline, in the handler's role's list, so
+                    // that it is followed up and marked done like any other task.
+                    let mut agreed = Vec::with_capacity(actions.len());
+                    if !actions.is_empty() {
+                        let handler: Option<String> = sqlx::query("SELECT handler_role FROM cases WHERE id = $1")
+                            .bind(case.as_str())
+                            .fetch_one(&mut *tx)
+                            .await?
+                            .try_get("handler_role")?;
+                        let Some(handler) = handler else {
+                            return Err(RegisterError::invalid("actions", "a case without a handler has no one to follow actions up"));
+                        };
+                        let earlier: i64 = sqlx::query("SELECT COUNT(*) AS n FROM case_items WHERE case_id = $1 AND kind = $2")
+                            .bind(case.as_str())
+                            .bind(ItemKind::Improvement.as_str())
+                            .fetch_one(&mut *tx)
+                            .await?
+                            .try_get("n")?;
+                        for ((index, action), number) in actions.iter().enumerate().zip(earlier + 1..) {
+                            let known = sqlx::query("SELECT id FROM people WHERE id = $1 AND organisation_id = $2")
+                                .bind(action.who.as_str())
+                                .bind(organisation.as_str())
+                                .fetch_optional(&mut *tx)
+                                .await?;
+                            if known.is_none() {
+                                return Err(RegisterError::invalid(
+                                    format!("actions[{index}].who"),
+                                    format!("person `{}` is not of this organisation", action.who),
+                                ));
+                            }
+                            let task = improvement_task(number);
+                            let id = ItemId::generate();
+                            let item_state = json!({ "task": task, "who": action.who, "by": action.by.to_string() });
+                            let item_content = json!({ "what": action.what });
+                            sqlx::query(
+                                "INSERT INTO case_items (id, case_id, kind, state_json, content_enc, created_at, updated_at) \
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                            )
+                            .bind(id.as_str())
+                            .bind(case.as_str())
+                            .bind(ItemKind::Improvement.as_str())
+                            .bind(item_state.to_string())
+                            .bind(seal_content(&key, &id, &item_content))
+                            .bind(at)
+                            .bind(at)
+                            .execute(&mut *tx)
+                            .await?;
+                            sqlx::query(
+                                "INSERT INTO tasks (case_id, organisation_id, code, assignee_role, due_date) VALUES ($1, $2, $3, $4, $5)",
+                            )
+                            .bind(case.as_str())
+                            .bind(organisation.as_str())
+                            .bind(task.as_str())
+                            .bind(handler.as_str())
+                            .bind(action.by.to_string())
+                            .execute(&mut *tx)
+                            .await?;
+                            agreed.push(json!({ "item": id, "task": task, "what": action.what, "who": action.who, "by": action.by.to_string() }));
+                        }
+                    }
+                    (EventKind::Evaluated, json!({ "state": state, "content": content, "actions": agreed }))
                 }
                 Action::GrantAccess { person } => {
                     let known = sqlx::query("SELECT id FROM people WHERE id = $1 AND organisation_id = $2")

@@ -142,6 +142,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/sqlite/0009_yearly_discussion.sql"),
     ),
     (
+        10,
+        "dashboard_indexes",
+        include_str!("../migrations/sqlite/0010_dashboard_indexes.sql"),
+    ),
+    (
         11,
         "protocol_evaluations",
         include_str!("../migrations/sqlite/0011_protocol_evaluations.sql"),
@@ -202,6 +207,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         9,
         "yearly_discussion",
         include_str!("../migrations/postgres/0009_yearly_discussion.sql"),
+    ),
+    (
+        10,
+        "dashboard_indexes",
+        include_str!("../migrations/postgres/0010_dashboard_indexes.sql"),
     ),
     (
         11,

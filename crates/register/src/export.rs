@@ -67,7 +67,11 @@ impl Register {
         self.organisation(organisation).await?;
         let tz = weerbaar_protocol::calendar::amsterdam();
         let (start, end) = year_bounds(year, &tz)?;
-        let rows = anonymise(self.year_rows(organisation, start, end).await?, now, &tz)?;
+        let rows = anonymise(
+            self.year_rows(organisation, start, end, false).await?,
+            now,
+            &tz,
+        )?;
         let at = to_micros(now);
         on_db!(self.db(), pool => {
             let mut tx = pool.begin_write().await?;

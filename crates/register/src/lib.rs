@@ -20,6 +20,7 @@ pub mod duties;
 pub mod error;
 pub mod evidence;
 pub mod export;
+pub mod insight;
 pub mod intake;
 pub mod model;
 pub mod operations;
@@ -46,7 +47,8 @@ pub use admin::{AdminEvent, AdminEventKind, NewAccount};
 pub use api_tokens::{ApiCaller, ApiScope, ApiToken, ApiTokenId, ApiTokenUse, NewApiToken};
 pub use calendar::{CalendarEntry, CalendarWhen};
 pub use case_life::{
-    Action, AftercareConversation, Audience, CaseItem, ItemId, ItemKind, PoliceContactKind, Risk,
+    Action, AftercareConversation, Audience, CaseItem, ImprovementAction, ItemId, ItemKind,
+    PoliceContactKind, Risk, improvement_task, is_improvement_task,
 };
 pub use crypto::{CryptoError, DataKey, IndexKind, MasterKey};
 pub use db::Db;

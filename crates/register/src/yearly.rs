@@ -22,7 +22,7 @@ use jiff::tz::TimeZone;
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
-use weerbaar_protocol::{Body, Category, Channel, Code, Measure, Role, Task};
+use weerbaar_protocol::{Body, Category, Channel, Code, Measure, Role, TaskCode};
 
 use crate::case_life::{AftercareConversation, ItemKind, PoliceContactKind};
 use crate::db::{BeginSnapshot, on_db};
@@ -141,15 +141,20 @@ pub fn suppress(counts: &[u64], total_shown: bool) -> Vec<Cell> {
 pub struct Tally(Vec<(&'static str, u64)>);
 
 impl Tally {
-    fn zeros(keys: impl IntoIterator<Item = &'static str>) -> Tally {
+    pub(crate) fn zeros(keys: impl IntoIterator<Item = &'static str>) -> Tally {
         Tally(keys.into_iter().map(|key| (key, 0)).collect())
     }
 
     /// Adds one to `key`; false (and nothing added) when the tally has no such key.
     fn add(&mut self, key: &str) -> bool {
+        self.add_n(key, 1)
+    }
+
+    /// Adds `n` to `key`; false (and nothing added) when the tally has no such key.
+    pub(crate) fn add_n(&mut self, key: &str, n: u64) -> bool {
         match self.0.iter_mut().find(|(known, _)| *known == key) {
             Some((_, count)) => {
-                *count += 1;
+                *count += n;
                 true
             }
             None => false,
@@ -391,19 +396,19 @@ pub(crate) struct YearRows {
 // The year's cases are selected the same way in every statement: the organisation, the
 // kind, and `occurred_at` within [start, end) of the Amsterdam year, on the stored
 // microseconds, so the SQL is the same on both backends.
-const YEAR_CASES: &str = "SELECT id, kind, status, victim_role, category, channel, occurred_at, \
+pub(crate) const YEAR_CASES: &str = "SELECT id, kind, status, victim_role, category, channel, occurred_at, \
      reported_at, status_since, plan_json FROM cases \
      WHERE organisation_id = $1 AND (kind = $2 OR kind = $3) AND occurred_at >= $4 AND occurred_at < $5 \
      ORDER BY occurred_at, id";
-const YEAR_PERPETRATORS: &str = "SELECT cp.case_id, p.kind FROM case_perpetrators cp \
+pub(crate) const YEAR_PERPETRATORS: &str = "SELECT cp.case_id, p.kind FROM case_perpetrators cp \
      JOIN perpetrators p ON p.id = cp.perpetrator_id JOIN cases c ON c.id = cp.case_id \
      WHERE c.organisation_id = $1 AND c.kind = $2 AND c.occurred_at >= $3 AND c.occurred_at < $4 \
      ORDER BY cp.case_id, p.id";
-const YEAR_ITEMS: &str = "SELECT ci.case_id, ci.kind, ci.state_json FROM case_items ci \
+pub(crate) const YEAR_ITEMS: &str = "SELECT ci.case_id, ci.kind, ci.state_json FROM case_items ci \
      JOIN cases c ON c.id = ci.case_id \
      WHERE c.organisation_id = $1 AND c.kind = $2 AND c.occurred_at >= $3 AND c.occurred_at < $4 \
      AND (ci.kind = $5 OR ci.kind = $6 OR ci.kind = $7) ORDER BY ci.case_id, ci.created_at, ci.id";
-const YEAR_TASKS: &str = "SELECT t.case_id, t.code, t.due_at, t.due_date, t.done_at FROM tasks t \
+pub(crate) const YEAR_TASKS: &str = "SELECT t.case_id, t.code, t.due_at, t.due_date, t.done_at FROM tasks t \
      JOIN cases c ON c.id = t.case_id \
      WHERE c.organisation_id = $1 AND c.kind = $2 AND c.occurred_at >= $3 AND c.occurred_at < $4 \
      ORDER BY t.case_id, t.code";
@@ -447,15 +452,48 @@ impl Register {
         let protocol = self.protocol(organisation).await?;
         let tz = weerbaar_protocol::calendar::amsterdam();
         let (start, end) = year_bounds(year, &tz)?;
-        let rows = self.year_rows(organisation, start, end).await?;
+        let rows = self.year_rows(organisation, start, end, true).await?;
         count_year(organisation, year, &protocol.bodies, rows, now, &tz)
     }
 
+    /// The same counts as [`Register::yearly_counts`] for the incidents that happened in
+    /// `[start, end)` — a month, a quarter, any span the dashboard asks for (its bounds are
+    /// the caller's, in Europe/Amsterdam). `year` is the year `start` falls in, and
+    /// `by_month` counts the months of the incidents, whatever their year. The median
+    /// days to closure is not computed (`None`): it is the one figure that reads the
+    /// events of archived cases, and the dashboard does not show it.
+    pub async fn period_counts(
+        &self,
+        organisation: &OrganisationId,
+        start: Timestamp,
+        end: Timestamp,
+        now: Timestamp,
+    ) -> Result<YearlyCounts, RegisterError> {
+        if end < start {
+            return Err(RegisterError::invalid(
+                "end",
+                "the period ends before it starts",
+            ));
+        }
+        let protocol = self.protocol(organisation).await?;
+        let tz = weerbaar_protocol::calendar::amsterdam();
+        let year = start.to_zoned(tz.clone()).year();
+        let rows = self
+            .year_rows(organisation, to_micros(start), to_micros(end), false)
+            .await?;
+        let mut counts = count_year(organisation, year, &protocol.bodies, rows, now, &tz)?;
+        counts.median_days_to_close = None;
+        Ok(counts)
+    }
+
+    /// The rows of the incidents in `[start, end)`; the status changes of archived cases
+    /// (for the median) only when `closing` is asked for.
     pub(crate) async fn year_rows(
         &self,
         organisation: &OrganisationId,
         start: i64,
         end: i64,
+        closing: bool,
     ) -> Result<YearRows, RegisterError> {
         let org = organisation.as_str();
         let melding = CaseKind::Melding.as_str();
@@ -523,16 +561,20 @@ impl Register {
                     done_at: row.try_get("done_at")?,
                 });
             }
-            for row in sqlx::query(YEAR_STATUS_CHANGES)
-                .bind(org)
-                .bind(melding)
-                .bind(start)
-                .bind(end)
-                .bind(CaseStatus::Gearchiveerd.as_str())
-                .bind(EventKind::StatusChanged.as_str())
-                .fetch_all(&mut *tx)
-                .await?
-            {
+            let status_changes = if closing {
+                sqlx::query(YEAR_STATUS_CHANGES)
+                    .bind(org)
+                    .bind(melding)
+                    .bind(start)
+                    .bind(end)
+                    .bind(CaseStatus::Gearchiveerd.as_str())
+                    .bind(EventKind::StatusChanged.as_str())
+                    .fetch_all(&mut *tx)
+                    .await?
+            } else {
+                Vec::new()
+            };
+            for row in status_changes {
                 rows.status_changes.push((row.try_get("case_id")?, row.try_get("at")?));
             }
             tx.commit().await?;
@@ -773,9 +815,9 @@ fn count_year(
         .map(|conversation| conversation.task().as_str())
         .collect();
     for task in &rows.tasks {
-        // An own task of the protocol (§16.5) has a code the spec does not know: it counts
-        // among the tasks, and is never an aftercare conversation.
-        let code = Task::parse(&task.code).ok();
+        // An own task of the protocol (§16) or an improvement action is a task like any
+        // other here; only the spec's conversations count as aftercare.
+        let code = TaskCode::parse(&task.code).map_err(|_| corrupt("task", &task.code))?;
         let Some(deadline) = Deadline::of(task.due_at, task.due_date.as_deref())? else {
             continue;
         };
@@ -791,9 +833,9 @@ fn count_year(
                 counts.tasks.add(outcome);
             }
         }
-        if let Some(code) = code.filter(|code| conversations.contains(&code.as_str())) {
+        if let Some(conversation) = conversations.iter().copied().find(|c| *c == code.as_str()) {
             let held_at = held
-                .get(&(task.case_id.as_str(), code.as_str()))
+                .get(&(task.case_id.as_str(), conversation))
                 .copied()
                 .or(done);
             let outcome = match held_at {

@@ -563,6 +563,7 @@ async fn a_case_is_worked_to_its_end(world: World) {
         cause: "besluit over de woonwijk".into(),
         trend: "tweede incident na dat besluit".into(),
         improvement: "risicoanalyse voor de informatieavond".into(),
+        actions: Vec::new(),
     })
     .await
     .unwrap();

@@ -95,6 +95,7 @@ pub fn item_kind_label(kind: ItemKind) -> &'static str {
         ItemKind::Damage => "Schade",
         ItemKind::Communication => "Communicatie",
         ItemKind::Evaluation => "Evaluatie",
+        ItemKind::Improvement => "Verbeteractie",
     }
 }
 

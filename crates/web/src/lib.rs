@@ -4,6 +4,7 @@
 
 mod api;
 mod auth;
+mod chart;
 mod client_address;
 mod cookies;
 mod dates;

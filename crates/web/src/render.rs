@@ -19,7 +19,7 @@ pub(crate) struct Nav {
     pub handler: bool,
     pub informed: bool,
     pub admin: bool,
-    /// May read the yearly report (`/inzicht/jaarverslag`).
+    /// May read the yearly report and the dashboard (`/inzicht`).
     pub insight: bool,
 }
 

@@ -184,6 +184,7 @@ const LISTS: &[&str] = &[
     "/twijfel",
     "/protocol",
     "/inzicht/jaarverslag",
+    "/inzicht",
     "/inzicht/jaarverslag.pdf?jaar=2026",
     "/protocol/evaluaties",
 ];

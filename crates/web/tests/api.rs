@@ -893,6 +893,41 @@ async fn only_the_handler_acts_and_each_action_is_the_registers() {
         .await,
         StatusCode::CREATED,
     );
+    // An improvement action becomes a task of the case, done like any other.
+    let griffier_id = cast.griffier.id.as_str();
+    ok(
+        post(
+            &world,
+            &at("evaluation"),
+            &t.griffier,
+            serde_json::json!({"risk": "laag", "cause": "Bushalte", "actions": [
+                {"what": "Camera bij de bushalte", "who": griffier_id, "by": "2099-01-31"}
+            ]}),
+        )
+        .await,
+        StatusCode::CREATED,
+    );
+    let problem = post(
+        &world,
+        &at("evaluation"),
+        &t.griffier,
+        serde_json::json!({"risk": "laag", "cause": "Bushalte", "actions": [
+            {"what": "Iets", "who": "niemand", "by": "2099-01-31"}
+        ]}),
+    )
+    .await
+    .problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "actions[0].who");
+    ok(
+        post(
+            &world,
+            &at("tasks/verbeteractie_1/done"),
+            &t.griffier,
+            serde_json::json!({}),
+        )
+        .await,
+        StatusCode::NO_CONTENT,
+    );
 
     ok(
         post(

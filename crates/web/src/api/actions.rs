@@ -179,9 +179,12 @@ pub(crate) async fn complete_task(
     let case = CaseId(case);
     handler_of(&state, &user, &case).await?;
     let task = TaskCode::parse(&task).map_err(|_| Problem::not_found())?;
-    // A word that is no task of the spec nor of this organisation's protocol names
-    // nothing, as a made-up id does.
-    if let TaskCode::Own(own) = task {
+    // A word that is no task of the spec nor of this organisation's protocol (nor an
+    // improvement action's, which the register checks in the case) names nothing, as a
+    // made-up id does.
+    if let TaskCode::Own(own) = task
+        && !weerbaar_register::is_improvement_task(own.as_str())
+    {
         let protocol = state.register().protocol(&user.me.organisation).await?;
         if protocol.own_task(own).is_none() {
             return Err(Problem::not_found());
@@ -592,6 +595,20 @@ pub(crate) struct EvaluationIn {
     pub trend: String,
     #[serde(default)]
     pub improvement: String,
+    /// Improvement actions agreed in the evaluation; each becomes a task of the case
+    /// (`verbeteractie_N`) with its date as the deadline.
+    #[serde(default)]
+    pub actions: Vec<ImprovementActionIn>,
+}
+
+/// One improvement action: what, who (a person of the organisation) and by when.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ImprovementActionIn {
+    pub what: String,
+    pub who: String,
+    #[schema(value_type = String, format = Date)]
+    pub by: Date,
 }
 
 action_path!(
@@ -625,6 +642,15 @@ pub(crate) async fn evaluation(
             cause: input.cause,
             trend: input.trend,
             improvement: input.improvement,
+            actions: input
+                .actions
+                .into_iter()
+                .map(|action| weerbaar_register::ImprovementAction {
+                    what: action.what,
+                    who: PersonId(action.who),
+                    by: action.by,
+                })
+                .collect(),
         },
     )
     .await

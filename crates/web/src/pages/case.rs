@@ -60,6 +60,33 @@ pub(crate) struct ItemRow {
     pub follow_ups: Vec<&'static str>,
 }
 
+/// One row of improvement action in the evaluation form: its field names and what was
+/// typed (shown again when the form comes back with a mistake).
+pub(crate) struct ActionRow {
+    pub n: usize,
+    pub what_name: String,
+    pub who_name: String,
+    pub by_name: String,
+    pub what: String,
+    pub who: String,
+    pub by: String,
+}
+
+impl ActionRow {
+    fn new(n: usize, values: &Fields) -> ActionRow {
+        let [what_name, who_name, by_name] = super::case_actions::action_fields(n);
+        ActionRow {
+            n,
+            what: values.get(&what_name).to_owned(),
+            who: values.get(&who_name).to_owned(),
+            by: values.get(&by_name).to_owned(),
+            what_name,
+            who_name,
+            by_name,
+        }
+    }
+}
+
 pub(crate) struct EventRow {
     pub at: String,
     pub what: &'static str,
@@ -110,6 +137,10 @@ pub(crate) struct CasePage {
     pub damage: Vec<ItemRow>,
     pub communication: Vec<ItemRow>,
     pub evaluation: Vec<ItemRow>,
+    /// The improvement actions agreed in evaluations; each is also a task.
+    pub improvements: Vec<ItemRow>,
+    /// The evaluation form's rows for improvement actions.
+    pub improvement_rows: Vec<ActionRow>,
     pub access: Vec<(String, String)>,
     pub events: Vec<EventRow>,
     pub reads: usize,
@@ -120,6 +151,8 @@ pub(crate) struct CasePage {
     pub audience_options: Options,
     pub risk_options: Options,
     pub people_options: Options,
+    /// Everyone of the organisation, for who takes on an improvement action.
+    pub action_people: Options,
     pub open_task_options: Options,
 }
 
@@ -310,6 +343,21 @@ fn item_row(item: &CaseItem, names: &HashMap<PersonId, String>) -> ItemRow {
             }
             String::from("Evaluatie")
         }
+        ItemKind::Improvement => {
+            if let Some(who) = text(state, "who") {
+                lines.push(format!(
+                    "Door: {}",
+                    names.get(&PersonId(who)).cloned().unwrap_or_default()
+                ));
+            }
+            if let Some(by) = date_of(state, "by") {
+                lines.push(format!("Uiterlijk: {by}"));
+            }
+            format!(
+                "Verbeteractie: {}",
+                text(content, "what").unwrap_or_default()
+            )
+        }
     };
     ItemRow {
         id: item.id.to_string(),
@@ -383,11 +431,25 @@ pub(crate) async fn case_page(
             .map(|i| item_row(i, &names))
             .collect()
     };
+    // An improvement action's task is named by what it asks (the evaluation's words).
+    let improvement_of: HashMap<String, String> = view
+        .items
+        .iter()
+        .filter(|i| i.kind == ItemKind::Improvement)
+        .filter_map(|i| Some((text(&i.state, "task")?, text(&i.content, "what")?)))
+        .collect();
+    let task_label = |code: weerbaar_protocol::TaskCode| match improvement_of.get(code.as_str()) {
+        Some(what) => format!("Verbeteractie: {what}"),
+        None if weerbaar_register::is_improvement_task(code.as_str()) => {
+            String::from("Verbeteractie")
+        }
+        None => labels::task_code_label(code, &protocol),
+    };
     let tasks: Vec<TaskRow> = view
         .tasks
         .iter()
         .map(|t| TaskRow {
-            label: labels::task_code_label(t.code, &protocol),
+            label: task_label(t.code),
             due: dates::due_or_target(t.opens_at, t.due_at, t.due_date, t.target),
             done: t.done_at.map(|at| {
                 let by = t.done_by.as_ref().map(&name_of).unwrap_or_default();
@@ -400,14 +462,12 @@ pub(crate) async fn case_page(
         .tasks
         .iter()
         .filter(|t| t.done_at.is_none())
-        .map(|t| {
-            (
-                t.code.as_str().to_owned(),
-                labels::task_code_label(t.code, &protocol),
-            )
-        })
+        .map(|t| (t.code.as_str().to_owned(), task_label(t.code)))
         .collect();
 
+    let improvement_rows = (1..=super::case_actions::ACTION_ROWS)
+        .map(|n| ActionRow::new(n, &values))
+        .collect();
     Ok(CasePage {
         layout: user.layout(&format!("Melding {}", view.number)),
         csrf: user.session.csrf.clone(),
@@ -511,6 +571,8 @@ pub(crate) async fn case_page(
         damage: items_of(ItemKind::Damage),
         communication: items_of(ItemKind::Communication),
         evaluation: items_of(ItemKind::Evaluation),
+        improvements: items_of(ItemKind::Improvement),
+        improvement_rows,
         access: view
             .access
             .iter()
@@ -559,21 +621,34 @@ pub(crate) async fn case_page(
         people_options: people
             .iter()
             .filter(|p| p.id != user.me.person)
-            .map(|p| {
-                let roles: Vec<&str> = p
-                    .roles
-                    .iter()
-                    .filter(|(_, c)| *c)
-                    .map(|(r, _)| labels::role_label(*r))
-                    .collect();
-                (
-                    p.id.to_string(),
-                    format!("{} ({})", p.name, roles.join(", ")),
-                )
-            })
+            .map(person_option)
+            .collect(),
+        // Anyone of the organisation can take on an improvement action, the handler too.
+        action_people: people
+            .iter()
+            .filter(|p| !p.disabled)
+            .map(person_option)
             .collect(),
         open_task_options,
     })
+}
+
+/// A person as a choice in a form: the name with the current roles.
+fn person_option(p: &weerbaar_register::PersonSummary) -> (String, String) {
+    let roles: Vec<&str> = p
+        .roles
+        .iter()
+        .filter(|(_, c)| *c)
+        .map(|(r, _)| labels::role_label(*r))
+        .collect();
+    if roles.is_empty() {
+        (p.id.to_string(), p.name.clone())
+    } else {
+        (
+            p.id.to_string(),
+            format!("{} ({})", p.name, roles.join(", ")),
+        )
+    }
 }
 
 /// Opens the case for a handler or granted reader; sends reporters and informed people

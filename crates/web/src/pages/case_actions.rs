@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use weerbaar_protocol::{Code, Measure, TaskCode};
 use weerbaar_register::access::CaseAccess;
 use weerbaar_register::{
-    Action, AftercareConversation, Audience, CaseId, CaseStatus, ItemId, PersonId,
-    PoliceContactKind, RegisterError, Risk,
+    Action, AftercareConversation, Audience, CaseId, CaseStatus, ImprovementAction, ItemId,
+    PersonId, PoliceContactKind, RegisterError, Risk,
 };
 
 use crate::dates;
@@ -276,12 +276,14 @@ fn read(action: &str, fields: &Fields, errors: &mut Errors) -> Option<Request> {
                 "Vul de vermoedelijke oorzaak in.",
                 errors,
             );
+            let actions = improvement_actions(fields, errors);
             Some(Request::Act(Action::Evaluation {
                 risk: risk?,
                 likely_to_recur: fields.ticked("evaluatie_herhaling"),
                 cause,
                 trend: fields.get("evaluatie_trend").to_owned(),
                 improvement: fields.get("evaluatie_verbetering").to_owned(),
+                actions,
             }))
             .filter(|_| errors.is_empty())
         }
@@ -300,6 +302,71 @@ fn read(action: &str, fields: &Fields, errors: &mut Errors) -> Option<Request> {
         })),
         _ => None,
     }
+}
+
+/// How many improvement actions the evaluation form offers at once; more can follow in a
+/// later evaluation.
+pub(crate) const ACTION_ROWS: usize = 3;
+
+/// The form's names of improvement action `n`'s what, who and by when.
+pub(crate) fn action_fields(n: usize) -> [String; 3] {
+    [
+        format!("actie_{n}_wat"),
+        format!("actie_{n}_wie"),
+        format!("actie_{n}_datum"),
+    ]
+}
+
+/// The improvement actions of the evaluation form: a row left empty is no action; a row
+/// begun must say what, who and by when, with a date from today on.
+fn improvement_actions(fields: &Fields, errors: &mut Errors) -> Vec<ImprovementAction> {
+    let today = dates::local_date(jiff::Timestamp::now());
+    let mut actions = Vec::new();
+    for n in 1..=ACTION_ROWS {
+        let [what_name, who_name, by_name] = action_fields(n);
+        let (what, who, by) = (
+            fields.get(&what_name),
+            fields.get(&who_name),
+            fields.get(&by_name),
+        );
+        if what.is_empty() && who.is_empty() && by.is_empty() {
+            continue;
+        }
+        if what.is_empty() {
+            errors.add(
+                &what_name,
+                format!("Vul bij verbeteractie {n} in wat er moet gebeuren."),
+            );
+        }
+        if who.is_empty() {
+            errors.add(
+                &who_name,
+                format!("Kies bij verbeteractie {n} wie het doet."),
+            );
+        }
+        let date = match dates::parse_date(by) {
+            Some(date) if date >= today => Some(date),
+            Some(_) => {
+                errors.add(&by_name, format!("De datum bij verbeteractie {n} ligt in het verleden. Kies vandaag of later."));
+                None
+            }
+            None => {
+                errors.add(
+                    &by_name,
+                    format!("Vul bij verbeteractie {n} in wanneer het klaar moet zijn."),
+                );
+                None
+            }
+        };
+        if let (false, false, Some(by)) = (what.is_empty(), who.is_empty(), date) {
+            actions.push(ImprovementAction {
+                what: what.to_owned(),
+                who: PersonId(who.to_owned()),
+                by,
+            });
+        }
+    }
+    actions
 }
 
 /// A refusal of the register as a message beside the field it concerns.
@@ -358,6 +425,17 @@ fn place_error(action: &str, error: &RegisterError, fields: &Fields, errors: &mu
             "schade_bedrag".into(),
             "Controleer de bedragen: betaald en verhaald zijn niet hoger dan de schade en niet negatief.",
         ),
+        ("evaluatie", field) if field.starts_with("actions[") => {
+            // "actions[0].who": the person is not of this organisation.
+            let n = field
+                .trim_start_matches("actions[")
+                .split(']')
+                .next()
+                .and_then(|index| index.parse::<usize>().ok())
+                .map_or(1, |index| index + 1);
+            let [_, who_name, _] = action_fields(n);
+            (who_name, "Kies iemand van uw organisatie.")
+        }
         ("evaluatie", _) => ("evaluatie_oorzaak".into(), "Controleer de evaluatie."),
         ("wederhoor", _) => (
             format!("reactie_{id}"),

@@ -2,8 +2,7 @@
 //! reads it — short Dutch sentences, then per breakdown a bar chart and a table with the
 //! year before beside it. The figures are the register's, small cells already hidden;
 //! the words are those of the command line's report (`crate::yearly`). The charts are
-//! inline SVG drawn here: the pages run no script, and the CSP allows no style
-//! attributes, so sizes are SVG attributes and colours come from weerbaar.css.
+//! inline SVG drawn by `crate::chart`, shared with the dashboard.
 
 use askama::Template;
 use axum::Router;
@@ -16,6 +15,7 @@ use weerbaar_register::{Cell, Shown, YearlyReport};
 
 use super::yearly_discussion::DiscussionView;
 use crate::auth::SignedIn;
+use crate::chart::{Chart, bars};
 use crate::error::WebError;
 use crate::form::Errors;
 use crate::render::{Layout, html};
@@ -31,112 +31,14 @@ pub(super) fn routes() -> Router<AppState> {
 /// How many years the selector offers, counting back from this year.
 const YEARS_OFFERED: i16 = 10;
 
-// The chart's drawing, in the SVG's own units (the viewBox); weerbaar.css scales the
-// whole drawing to the column's width, about one unit to a pixel on a phone. One row per
-// key: its label (on more lines when long: SVG text does not wrap), and below it the bar
-// with its number after it.
-const CHART_WIDTH: u32 = 360;
-/// The height of a line of label text (the font is 16 units, in weerbaar.css).
-const LINE_HEIGHT: u32 = 19;
-/// The first label line's baseline below the row's top.
-const LABEL_BASELINE: u32 = 16;
-/// The gap between the last label line's baseline and the bar.
-const BAR_GAP: u32 = 7;
-const BAR_HEIGHT: u32 = 18;
-/// The number's baseline below the bar's top.
-const VALUE_BASELINE: u32 = 14;
-/// Space below a row's bar.
-const ROW_GAP: u32 = 12;
-/// Room after the longest bar for its number.
-const VALUE_ROOM: u32 = 56;
-/// The gap between a bar's end and its number.
-const VALUE_GAP: u32 = 6;
-/// The characters on a line of label text: a 16-unit font fits about 40 in the
-/// chart's width; a few fewer leave room for wide letters.
-const LINE_CHARACTERS: usize = 36;
-
-/// One key of a chart: where its label, bar and number go.
-struct Bar {
-    /// The label's lines with their baselines.
-    lines: Vec<(String, u32)>,
-    /// The number, "<5" or "x", written after the bar (or where a bar would start).
-    value: String,
-    /// `None` for "<5", "x" and 0: those are text, never a bar.
-    width: Option<u32>,
-    bar_y: u32,
-    value_x: u32,
-    value_y: u32,
-}
-
-struct Chart {
-    width: u32,
-    height: u32,
-    bar_height: u32,
-    bars: Vec<Bar>,
-}
-
-/// A label in lines of at most [`LINE_CHARACTERS`], broken between words.
-fn wrap(text: &str) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    for word in text.split_whitespace() {
-        match lines.last_mut() {
-            Some(line) if line.chars().count() + 1 + word.chars().count() <= LINE_CHARACTERS => {
-                line.push(' ');
-                line.push_str(word);
-            }
-            _ => lines.push(word.to_owned()),
-        }
-    }
-    lines
-}
-
-/// A horizontal bar chart of one breakdown: bars for the numbers, in proportion to the
-/// largest; "<5" and "x" as text only, so that no bar suggests a size nobody may know.
+/// A horizontal bar chart of one breakdown, its keys labelled as the report labels them.
 fn chart(breakdown: &str, shown: &Shown) -> Chart {
-    let largest = shown
+    let rows: Vec<(String, Cell)> = shown
         .0
         .iter()
-        .filter_map(|(_, cell)| match cell {
-            Cell::Count(n) => Some(*n),
-            _ => None,
-        })
-        .max()
-        .unwrap_or(0);
-    let longest = CHART_WIDTH - VALUE_ROOM;
-    let mut top = 0;
-    let mut bars = Vec::with_capacity(shown.0.len());
-    for (key, cell) in &shown.0 {
-        let width = match cell {
-            Cell::Count(n) if *n > 0 && largest > 0 => {
-                // At least 2 units, so that the smallest number still shows a bar.
-                let scaled = (*n as f64 / largest as f64 * f64::from(longest)).round();
-                Some((scaled as u32).clamp(2, longest))
-            }
-            _ => None,
-        };
-        let lines: Vec<(String, u32)> = wrap(&label(breakdown, key))
-            .into_iter()
-            .zip(0u32..)
-            .map(|(line, index)| (line, top + LABEL_BASELINE + index * LINE_HEIGHT))
-            .collect();
-        let last_baseline = lines.last().map_or(top + LABEL_BASELINE, |(_, y)| *y);
-        let bar_y = last_baseline + BAR_GAP;
-        bars.push(Bar {
-            lines,
-            value: cell_text(*cell),
-            width,
-            bar_y,
-            value_x: width.map_or(0, |w| w + VALUE_GAP),
-            value_y: bar_y + VALUE_BASELINE,
-        });
-        top = bar_y + BAR_HEIGHT + ROW_GAP;
-    }
-    Chart {
-        width: CHART_WIDTH,
-        height: top.max(1),
-        bar_height: BAR_HEIGHT,
-        bars,
-    }
+        .map(|(key, cell)| (label(breakdown, key), *cell))
+        .collect();
+    bars(&rows)
 }
 
 /// A cell as the page writes it in a sentence: "minder dan 5" reads better than "<5".
@@ -297,6 +199,8 @@ pub(crate) struct Figure {
     pub(crate) column: &'static str,
     pub(crate) summary: String,
     chart: Chart,
+    /// The chart's name for screen readers: what it shows, its summary, where the table is.
+    chart_title: String,
     pub(crate) rows: Vec<Row>,
 }
 
@@ -323,11 +227,17 @@ pub(crate) fn figures(report: &YearlyReport, before: Option<&YearlyReport>) -> V
                         .unwrap_or_default(),
                 })
                 .collect();
+            let summary = summary(breakdown, shown, report.year);
             Figure {
                 id: breakdown,
                 title,
                 column,
-                summary: summary(breakdown, shown, report.year),
+                chart_title: format!(
+                    "Staafdiagram {} in {}. {summary} De getallen staan ook in de tabel.",
+                    title.to_lowercase(),
+                    report.year
+                ),
+                summary,
                 chart: chart(breakdown, shown),
                 rows,
             }
@@ -485,6 +395,7 @@ pub(super) async fn page_for_year(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chart::*;
 
     #[test]
     fn labels_in_a_sentence_keep_the_capitals_of_names() {

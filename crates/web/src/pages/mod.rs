@@ -11,6 +11,7 @@ mod home;
 mod inbox;
 mod informed;
 pub(crate) mod insight;
+mod insight_dashboard;
 mod insight_export;
 pub(crate) mod my_cases;
 mod outbox;
@@ -42,6 +43,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(case_files::routes())
         .merge(informed::routes())
         .merge(insight::routes())
+        .merge(insight_dashboard::routes())
         .merge(insight_export::routes())
         .merge(outbox::routes())
         .merge(preferences::routes())
