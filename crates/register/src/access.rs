@@ -33,10 +33,41 @@ use crate::error::RegisterError;
 use crate::model::{
     CaseId, CaseKind, CaseStatus, EventKind, OrganisationId, PersonId, redacted_debug,
 };
-use crate::register::{
-    Register, aad, append_event, parse_code, parse_date, parse_task, parse_word,
-};
-use crate::time::{from_micros, now, to_micros};
+use crate::register::{Register, aad, parse_code, parse_date, parse_task, parse_word};
+use crate::time::from_micros;
+
+/// Appends the `Viewed` event of `actor`'s read of `case` inside an open transaction,
+/// with the roles the reader holds at this moment (`"roles"` in the sealed payload): the
+/// access logs must name the roles someone read with, not those they were given later
+/// (issue 14: an administrator who made themselves griffier, read, and gave it back).
+macro_rules! append_read {
+    ($tx:expr, $key:expr, $case:expr, $actor:expr, $payload:expr) => {{
+        let actor: &$crate::model::PersonId = $actor;
+        let mut roles: Vec<String> = Vec::new();
+        for row in
+            sqlx::query("SELECT role FROM person_roles WHERE person_id = $1 AND current = $2")
+                .bind(actor.as_str())
+                .bind(true)
+                .fetch_all(&mut *$tx)
+                .await?
+        {
+            roles.push(sqlx::Row::try_get(&row, "role")?);
+        }
+        roles.sort_unstable();
+        let mut payload: serde_json::Value = $payload;
+        payload["roles"] = serde_json::json!(roles);
+        $crate::register::append_event!(
+            $tx,
+            $key,
+            $case,
+            $crate::model::EventKind::Viewed,
+            Some(actor),
+            $crate::time::to_micros($crate::time::now()),
+            payload
+        )
+    }};
+}
+pub(crate) use append_read;
 
 /// What a person may see of a case, from most to least.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -268,8 +299,11 @@ pub struct AccessLogEntry {
     pub at: Timestamp,
     pub by: PersonId,
     pub by_name: String,
-    /// The roles the reader holds now (the log records the person, not their roles then).
+    /// The roles the reader held at the moment of reading. A read recorded before these
+    /// were kept, or whose payload retention erased, has the roles the reader holds now,
+    /// and `roles_at_read` says which of the two it is.
     pub by_roles: Vec<Role>,
+    pub roles_at_read: bool,
     /// What was read: `case` (the handler's full view), `own`, `summary`,
     /// `evidence_list`, `evidence` (one file), `perpetrator_dossier`; `unknown` once
     /// retention erased the event's payload.
@@ -277,7 +311,7 @@ pub struct AccessLogEntry {
 }
 
 redacted_debug!(AccessLogEntry {
-    show: [at, by, by_roles, scope],
+    show: [at, by, by_roles, roles_at_read, scope],
     hide: [by_name],
 });
 
@@ -300,7 +334,7 @@ pub struct CaseSummary {
 
 /// The scope of a `Viewed` event from its payload. Reads recorded before scopes were
 /// written are told apart by the keys they carried.
-fn scope_of(payload: Option<&serde_json::Value>) -> String {
+pub(crate) fn scope_of(payload: Option<&serde_json::Value>) -> String {
     let Some(payload) = payload else {
         return String::from("unknown");
     };
@@ -313,6 +347,30 @@ fn scope_of(payload: Option<&serde_json::Value>) -> String {
         }
     }
     String::from("case")
+}
+
+/// The roles a `Viewed` event recorded the reader as holding, sorted; `None` for a read
+/// recorded before they were kept, or whose payload retention erased.
+pub(crate) fn roles_of_read(
+    payload: Option<&serde_json::Value>,
+) -> Result<Option<Vec<Role>>, RegisterError> {
+    let Some(codes) = payload
+        .and_then(|payload| payload.get("roles"))
+        .and_then(serde_json::Value::as_array)
+    else {
+        return Ok(None);
+    };
+    let mut roles = codes
+        .iter()
+        .map(|code| {
+            let code = code
+                .as_str()
+                .ok_or_else(|| RegisterError::Corrupt(format!("a read's role `{code}`")))?;
+            parse_code::<Role>(code.to_owned())
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    roles.sort_unstable();
+    Ok(Some(roles))
 }
 
 fn count(value: i64) -> u32 {
@@ -412,7 +470,7 @@ impl Register {
         on_db!(self.db(), pool => {
             let mut tx = pool.begin_write().await?;
             require(access_in(&mut tx, person, case).await?, READ_OWN, case)?;
-            append_event!(tx, key, case, EventKind::Viewed, Some(person), to_micros(now()), json!({ "scope": "own" }));
+            append_read!(tx, key, case, person, json!({ "scope": "own" }));
             let row = sqlx::query(
                 "SELECT number, kind, status, category, report, occurred_at, reported_at, narrative_enc, place_enc \
                  FROM cases WHERE id = $1",
@@ -581,7 +639,7 @@ impl Register {
                         .map_err(|e| RegisterError::Corrupt(e.to_string()))
                 })
                 .transpose()?;
-            let (name, roles) = match readers.get(&actor) {
+            let (name, roles_now) = match readers.get(&actor) {
                 Some((Some(sealed), roles)) => (
                     key.open_string(sealed, &aad("people.name", &actor))?,
                     roles.clone(),
@@ -589,11 +647,13 @@ impl Register {
                 Some((None, roles)) => (String::new(), roles.clone()),
                 None => (String::new(), Vec::new()),
             };
+            let roles_then = roles_of_read(payload.as_ref())?;
             log.push(AccessLogEntry {
                 at: from_micros(at)?,
                 by: PersonId(actor),
                 by_name: name,
-                by_roles: roles,
+                roles_at_read: roles_then.is_some(),
+                by_roles: roles_then.unwrap_or(roles_now),
                 scope: scope_of(payload.as_ref()),
             });
         }
@@ -613,7 +673,7 @@ impl Register {
         on_db!(self.db(), pool => {
             let mut tx = pool.begin_write().await?;
             require(access_in(&mut tx, person, case).await?, READ_SUMMARY, case)?;
-            append_event!(tx, key, case, EventKind::Viewed, Some(person), to_micros(now()), json!({ "scope": "summary" }));
+            append_read!(tx, key, case, person, json!({ "scope": "summary" }));
             let row = sqlx::query(
                 "SELECT c.number, c.kind, c.status, c.category, c.occurred_at, c.handler_role, \
                  (SELECT COUNT(*) FROM tasks t WHERE t.case_id = c.id AND t.done_at IS NULL) AS open_tasks, \

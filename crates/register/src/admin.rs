@@ -207,6 +207,11 @@ macro_rules! other_admins {
 /// The reason given when the change would leave no administrator.
 pub const LAST_ADMINISTRATOR: &str =
     "this is the last administrator who can sign in; make someone else administrator first";
+/// The reason given when administrators would give themselves a role or a duty: a role
+/// can make someone the handler of cases, so nobody widens their own access; another
+/// administrator does it, and the administration log names both.
+pub const OWN_ROLES: &str =
+    "administrators cannot give themselves a role or a duty; another administrator does that";
 /// The reason given when administrators would lock themselves out.
 pub const OWN_ADMINISTRATION: &str =
     "administrators cannot remove their own administrator duty or switch off their own account";
@@ -345,8 +350,9 @@ impl Register {
     }
 
     /// Replaces a person's roles and duties in one transaction, logging what changed. An
-    /// administrator cannot remove their own administrator duty, and the last
-    /// administrator who can sign in keeps it.
+    /// administrator gives themselves no role or duty (they may give theirs up) and
+    /// cannot remove their own administrator duty, and the last administrator who can
+    /// sign in keeps it.
     pub async fn change_roles_and_duties(
         &self,
         organisation: &OrganisationId,
@@ -389,6 +395,13 @@ impl Register {
                     Duty::parse(&duty).ok_or_else(|| RegisterError::Corrupt(format!("unknown duty `{duty}`")))
                 })
                 .collect::<Result<BTreeSet<_>, _>>()?;
+            if actor == Some(person) {
+                let gains_role = roles.iter().any(|(role, current)| *current && !old_roles.contains(&(*role, true)));
+                let gains_duty = duties.iter().any(|duty| !old_duties.contains(duty));
+                if gains_role || gains_duty {
+                    return Err(RegisterError::invalid("roles", OWN_ROLES));
+                }
+            }
             if old_duties.contains(&Duty::Beheerder) && !duties.contains(&Duty::Beheerder) {
                 if actor == Some(person) {
                     return Err(RegisterError::invalid("duties", OWN_ADMINISTRATION));

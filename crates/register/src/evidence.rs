@@ -31,7 +31,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use crate::access::{ADD_EVIDENCE, READ_OWN, access_in, require};
+use crate::access::{ADD_EVIDENCE, READ_OWN, access_in, append_read, require};
 use crate::crypto::DataKey;
 use crate::db::{BeginWrite, on_db};
 use crate::error::RegisterError;
@@ -385,7 +385,7 @@ impl Register {
         let stored: Vec<StoredEvidence> = on_db!(self.db(), pool => {
             let mut tx = pool.begin_write().await?;
             require(access_in(&mut tx, actor, case).await?, READ_OWN, case)?;
-            append_event!(tx, key, case, EventKind::Viewed, Some(actor), to_micros(now()), json!({
+            append_read!(tx, key, case, actor, json!({
                 "evidence_list": true,
             }));
             let rows = sqlx::query(concat!(
@@ -453,7 +453,7 @@ impl Register {
             if stored.kind != EvidenceKind::File.as_str() {
                 return Err(RegisterError::invalid("evidence", format!("evidence `{evidence}` is not a file")));
             }
-            append_event!(tx, key, case, EventKind::Viewed, Some(actor), to_micros(now()), json!({
+            append_read!(tx, key, case, actor, json!({
                 "evidence": evidence,
             }));
             // The file is read while the case row is locked, so that retention cannot erase

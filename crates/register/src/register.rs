@@ -9,7 +9,7 @@ use serde_json::json;
 use sqlx::Row;
 use weerbaar_protocol::{Code, Due, Facts, Protocol, Role, TaskCode, evaluate};
 
-use crate::access::{ACT, READ_ALL, access_in, require};
+use crate::access::{ACT, READ_ALL, access_in, append_read, require};
 use crate::crypto::{DataKey, IndexKind, MasterKey};
 use crate::db::{BeginWrite, Db, on_db};
 use crate::error::RegisterError;
@@ -596,7 +596,7 @@ impl Register {
             // Only the handler and whom they let in read the full case; a person of
             // another organisation learns nothing, not even that it exists.
             require(access_in(&mut tx, actor, case).await?, READ_ALL, case)?;
-            append_event!(tx, key, case, EventKind::Viewed, Some(actor), to_micros(now()), json!({ "scope": "case" }));
+            append_read!(tx, key, case, actor, json!({ "scope": "case" }));
 
             let row = sqlx::query(
                 "SELECT number, kind, status, victim_role, category, handler_role, occurred_at, reported_at, \
@@ -808,7 +808,7 @@ impl Register {
                     occurred_at: from_micros(row.try_get("occurred_at")?)?,
                 });
             }
-            append_event!(tx, key, from_case, EventKind::Viewed, Some(actor), to_micros(now()), json!({
+            append_read!(tx, key, from_case, actor, json!({
                 "perpetrator_dossier": perpetrator,
             }));
             tx.commit().await?;

@@ -454,6 +454,62 @@ async fn the_victim_sees_their_own_case_and_who_read_it(world: World) {
     assert!(!format!("{log:?}").contains("Jan de"), "{log:?}");
 }
 
+/// Issue 14: the access log names the roles someone read with, not the ones they hold
+/// when the log is read. An administrator given the griffier's role reads the case as its
+/// handler and gives the role back; the burgemeester reads as informed and leaves office.
+/// The victim's log still says "griffier" and "burgemeester".
+async fn the_access_log_names_the_roles_held_at_the_moment_of_reading(world: World) {
+    let registered = report(&world).await;
+    let case = &registered.case;
+    let register = &world.register;
+    register
+        .set_roles(
+            &world.leiden,
+            &world.beheerder,
+            vec![(Role::Ambtenaar, true), (Role::Griffier, true)],
+        )
+        .await
+        .unwrap();
+    register.open_case(&world.beheerder, case).await.unwrap();
+    register
+        .case_summary(&world.burgemeester, case)
+        .await
+        .unwrap();
+    register
+        .set_roles(
+            &world.leiden,
+            &world.beheerder,
+            vec![(Role::Ambtenaar, true)],
+        )
+        .await
+        .unwrap();
+    register
+        .set_roles(
+            &world.leiden,
+            &world.burgemeester,
+            vec![(Role::Burgemeester, false)],
+        )
+        .await
+        .unwrap();
+    not_found(register.open_case(&world.beheerder, case).await, "case");
+
+    let log = register.access_log(&world.raadslid, case).await.unwrap();
+    let mut held = vec![Role::Griffier, Role::Ambtenaar];
+    held.sort_unstable();
+    let read: Vec<(&PersonId, &[Role], bool)> = log
+        .iter()
+        .map(|e| (&e.by, e.by_roles.as_slice(), e.roles_at_read))
+        .collect();
+    assert_eq!(
+        read,
+        [
+            (&world.burgemeester, &[Role::Burgemeester][..], true),
+            (&world.beheerder, held.as_slice(), true),
+        ],
+        "{log:?}"
+    );
+}
+
 async fn a_granted_reader_reads_but_never_acts_and_a_revoked_grant_ends(world: World) {
     let registered = report(&world).await;
     let case = &registered.case;
@@ -1158,6 +1214,7 @@ support::scenarios!(
     an_informed_role_sees_a_summary_and_nothing_more,
     the_victim_sees_their_own_case_and_who_read_it,
     a_granted_reader_reads_but_never_acts_and_a_revoked_grant_ends,
+    the_access_log_names_the_roles_held_at_the_moment_of_reading,
     the_handler_is_whoever_holds_the_role_now,
     people_are_listed_with_roles_duties_and_sign_in,
     sessions_expire_rotate_and_end_with_the_account,

@@ -8,7 +8,7 @@ mod support;
 use jiff::Timestamp;
 use weerbaar_protocol::{Behaviour, Contact, Facts, Role, preset_text};
 use weerbaar_register::accounts::SignIn;
-use weerbaar_register::admin::{LAST_ADMINISTRATOR, OWN_ADMINISTRATION};
+use weerbaar_register::admin::{LAST_ADMINISTRATOR, OWN_ADMINISTRATION, OWN_ROLES};
 use weerbaar_register::sessions::SessionLimits;
 use weerbaar_register::*;
 
@@ -355,6 +355,40 @@ async fn roles_and_duties_change_and_an_administrator_always_remains(world: Worl
         .await
         .unwrap();
     assert_eq!(kinds(&world).await.len(), before);
+
+    // Nobody widens their own access: not a handler's role (with which the administrator
+    // would read every case it handles), beside their own or instead of it, and not a
+    // duty; nothing is written or logged.
+    let before = kinds(&world).await.len();
+    for (roles, duties) in [
+        (
+            vec![(Role::Ambtenaar, true), (Role::Griffier, true)],
+            vec![Duty::Beheerder],
+        ),
+        (vec![(Role::Griffier, true)], vec![Duty::Beheerder]),
+        (
+            vec![(Role::Ambtenaar, true)],
+            vec![Duty::Beheerder, Duty::Privacy],
+        ),
+    ] {
+        invalid(
+            register
+                .change_roles_and_duties(
+                    &world.leiden,
+                    Some(&world.admin),
+                    &world.admin,
+                    &roles,
+                    &duties,
+                )
+                .await,
+            "roles",
+            OWN_ROLES,
+        );
+    }
+    assert_eq!(kinds(&world).await.len(), before, "a refusal logs nothing");
+    let me = register.person(&world.leiden, &world.admin).await.unwrap();
+    assert_eq!(me.roles, vec![(Role::Ambtenaar, true)]);
+    assert_eq!(me.duties, vec![Duty::Beheerder]);
 
     // Not one's own duty, and not the last administrator's.
     invalid(

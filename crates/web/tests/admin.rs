@@ -842,7 +842,7 @@ async fn no_administration_page_shows_anything_of_a_case() {
     let cast = cast().await;
     let register = cast.world.register();
     let organisation = &cast.world.organisation;
-    register
+    let registered = register
         .register_report(NewReport {
             organisation: organisation.clone(),
             reporter: cast.raadslid.id.clone(),
@@ -907,4 +907,36 @@ async fn no_administration_page_shows_anything_of_a_case() {
             );
         }
     }
+
+    // Nor can the administrator make themselves the handler to read it (issue 14): the
+    // griffier's role is refused for their own person, with the reason at the form, and
+    // the case stays unknown to them.
+    let own = format!("/beheer/personen/{}", cast.admin.id);
+    let page = admin
+        .post(
+            &own,
+            &[
+                ("role_ambtenaar", "huidig"),
+                ("role_griffier", "huidig"),
+                ("duty", "beheerder"),
+            ],
+        )
+        .await;
+    status(&page, StatusCode::UNPROCESSABLE_ENTITY, "own griffier role");
+    assert!(
+        page.body.contains(
+            "U kunt uzelf geen functie of taak geven. Vraag dit aan een andere beheerder."
+        ),
+        "{}",
+        page.body
+    );
+    let me = register.person(organisation, &cast.admin.id).await.unwrap();
+    assert_eq!(me.roles, vec![(Role::Ambtenaar, true)]);
+    let case = admin.get(&format!("/zaken/{}", registered.case)).await;
+    status(
+        &case,
+        StatusCode::NOT_FOUND,
+        "the case, for the administrator",
+    );
+    assert!(!case.body.contains(NARRATIVE));
 }

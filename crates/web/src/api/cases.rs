@@ -675,9 +675,12 @@ pub(crate) struct ReadOut {
     pub at: Timestamp,
     pub by: String,
     pub by_name: String,
-    /// The roles the reader holds now.
+    /// The roles the reader held at the moment of reading (or, when `roles_at_read` is
+    /// false, for a read recorded before these were kept: the roles held now).
     #[schema(value_type = Vec<RoleCode>)]
     pub by_roles: Vec<Role>,
+    /// Whether `by_roles` are the roles of the moment of reading.
+    pub roles_at_read: bool,
     /// What was read: `case`, `own`, `summary`, `evidence_list`, `evidence`,
     /// `perpetrator_dossier`, or `unknown` once retention erased it.
     pub scope: String,
@@ -713,6 +716,7 @@ pub(crate) async fn reads(
                 by: entry.by.to_string(),
                 by_name: entry.by_name,
                 by_roles: entry.by_roles,
+                roles_at_read: entry.roles_at_read,
                 scope: entry.scope,
             })
             .collect(),

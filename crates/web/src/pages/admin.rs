@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use weerbaar_protocol::document::Block;
 use weerbaar_protocol::{Code, Contact, PRESETS, Protocol, Role, preset_text};
-use weerbaar_register::admin::{LAST_ADMINISTRATOR, OWN_ADMINISTRATION};
+use weerbaar_register::admin::{LAST_ADMINISTRATOR, OWN_ADMINISTRATION, OWN_ROLES};
 use weerbaar_register::duties::Duty;
 use weerbaar_register::retention::{CLOSED_STATUSES, MAX_RETENTION_DAYS};
 use weerbaar_register::{
@@ -125,6 +125,9 @@ fn refusal(error: RegisterError, field: &str, errors: &mut Errors) -> Result<(),
         } => {
             let message = if reason == LAST_ADMINISTRATOR {
                 "Er moet altijd een beheerder overblijven die zich kan aanmelden. Maak eerst iemand anders beheerder.".to_owned()
+            } else if reason == OWN_ROLES {
+                "U kunt uzelf geen functie of taak geven. Vraag dit aan een andere beheerder."
+                    .to_owned()
             } else if reason == OWN_ADMINISTRATION {
                 "U kunt uw eigen beheerderstaak niet intrekken en uw eigen account niet uitschakelen. Vraag dit aan een andere beheerder.".to_owned()
             } else {
@@ -1555,7 +1558,7 @@ fn retention_codes(value: &serde_json::Value) -> String {
 }
 
 /// The Dutch sentence for one log entry.
-fn describe(event: &AdminEvent) -> String {
+pub(crate) fn describe(event: &AdminEvent) -> String {
     let subject = event
         .subject_name
         .clone()

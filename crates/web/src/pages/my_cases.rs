@@ -185,12 +185,7 @@ async fn case_page(
             .map(|entry| Read {
                 at: dates::moment(entry.at),
                 by: entry.by_name,
-                roles: entry
-                    .by_roles
-                    .iter()
-                    .map(|r| labels::role_label(*r))
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                roles: read_roles(&entry.by_roles, entry.roles_at_read),
                 what: scope_label(&entry.scope),
             })
             .collect(),
@@ -235,4 +230,19 @@ async fn add_evidence(
     }
     let page = case_page(&state, &user, &case, errors, false).await?;
     Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, html(&page)).into_response())
+}
+
+/// The reader's roles as they were at the moment of reading; a read recorded before those
+/// were kept shows the roles held now, and says so.
+pub(crate) fn read_roles(by_roles: &[weerbaar_protocol::Role], at_read: bool) -> String {
+    let roles = by_roles
+        .iter()
+        .map(|r| labels::role_label(*r))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if at_read {
+        roles
+    } else {
+        format!("{roles} (functie van nu)")
+    }
 }
