@@ -161,6 +161,11 @@ pub const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "sign_in_attempts",
         include_str!("../migrations/sqlite/0013_sign_in_attempts.sql"),
     ),
+    (
+        14,
+        "privacy_indexes",
+        include_str!("../migrations/sqlite/0014_privacy_indexes.sql"),
+    ),
 ];
 pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -227,6 +232,11 @@ pub const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         13,
         "sign_in_attempts",
         include_str!("../migrations/postgres/0013_sign_in_attempts.sql"),
+    ),
+    (
+        14,
+        "privacy_indexes",
+        include_str!("../migrations/postgres/0014_privacy_indexes.sql"),
     ),
 ];
 

@@ -26,6 +26,7 @@ pub mod model;
 pub mod operations;
 pub mod outbox;
 pub mod people;
+pub mod privacy_view;
 pub mod protocol_evaluations;
 pub mod provider_sign_ins;
 pub mod register;

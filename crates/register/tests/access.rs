@@ -508,6 +508,58 @@ async fn the_access_log_names_the_roles_held_at_the_moment_of_reading(world: Wor
         ],
         "{log:?}"
     );
+
+    // The privacy officer's overview says the same, by case number, filtered or not;
+    // nobody without the privacy duty reads it, nor anyone of another organisation.
+    let overview = register
+        .privacy_overview(&world.leiden, &world.beheerder, None)
+        .await
+        .unwrap();
+    let reads: Vec<(i64, &PersonId, &[Role], &str)> = overview
+        .reads
+        .iter()
+        .map(|r| {
+            (
+                r.case_number,
+                &r.by,
+                r.by_roles.as_slice(),
+                r.scope.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        reads,
+        [
+            (
+                registered.number,
+                &world.burgemeester,
+                &[Role::Burgemeester][..],
+                "summary"
+            ),
+            (registered.number, &world.beheerder, held.as_slice(), "case"),
+        ]
+    );
+    assert!(!overview.more_reads);
+    let other = report(&world).await;
+    let only_other = register
+        .privacy_overview(&world.leiden, &world.beheerder, Some(other.number))
+        .await
+        .unwrap();
+    assert!(only_other.reads.is_empty(), "{only_other:?}");
+    for outsider in [&world.griffier, &world.raadslid] {
+        assert!(matches!(
+            register
+                .privacy_overview(&world.leiden, outsider, None)
+                .await,
+            Err(RegisterError::Forbidden { .. })
+        ));
+    }
+    not_found(
+        register
+            .privacy_overview(&world.leiden, &world.stranger, None)
+            .await,
+        "person",
+    );
 }
 
 async fn a_granted_reader_reads_but_never_acts_and_a_revoked_grant_ends(world: World) {

@@ -93,6 +93,7 @@ impl SignedIn {
                 informed: !self.me.roles.is_empty(),
                 admin: self.me.is_admin(),
                 insight: self.me.may_read_yearly_report(),
+                privacy: self.me.is_privacy_officer(),
             }),
         }
     }

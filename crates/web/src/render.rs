@@ -21,6 +21,8 @@ pub(crate) struct Nav {
     pub admin: bool,
     /// May read the yearly report and the dashboard (`/inzicht`).
     pub insight: bool,
+    /// Holds the privacy duty: the privacy overview (`/privacy`).
+    pub privacy: bool,
 }
 
 impl Layout {

@@ -187,6 +187,8 @@ const LISTS: &[&str] = &[
     "/inzicht",
     "/inzicht/jaarverslag.pdf?jaar=2026",
     "/protocol/evaluaties",
+    "/privacy",
+    "/privacy?melding=1",
 ];
 
 fn leaks(body: &str) -> bool {

@@ -107,7 +107,9 @@ fn duty_hint(duty: Duty) -> &'static str {
         Duty::Beheerder => {
             "Beheert personen, het protocol, de contacten en de bewaartermijnen. Ziet geen zaken."
         }
-        Duty::Privacy => "Ziet het auditlogboek en de bewaartermijnen. Ziet geen inhoud van zaken.",
+        Duty::Privacy => {
+            "Ziet wie welke melding opende en met welke functie, wie toegang kreeg en wat is gewist. Ziet geen inhoud van meldingen."
+        }
     }
 }
 
@@ -139,6 +141,8 @@ fn refusal(error: RegisterError, field: &str, errors: &mut Errors) -> Result<(),
                     _ => return Err(WebError::Internal(format!("{about}: {reason}"))),
                 }
             };
+            // Giving oneself a role is about the roles, whatever form sent it.
+            let field = if reason == OWN_ROLES { "roles" } else { field };
             errors.add(field, message);
             Ok(())
         }

@@ -1,6 +1,6 @@
 //! The pages, one module per area; each module's routes are gathered here.
 
-mod admin;
+pub(crate) mod admin;
 pub(crate) mod calendar;
 pub(crate) mod case;
 mod case_actions;
@@ -16,6 +16,7 @@ mod insight_export;
 pub(crate) mod my_cases;
 mod outbox;
 mod preferences;
+mod privacy;
 mod protocol;
 mod protocol_evaluations;
 pub(crate) mod report;
@@ -45,6 +46,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(insight::routes())
         .merge(insight_dashboard::routes())
         .merge(insight_export::routes())
+        .merge(privacy::routes())
         .merge(outbox::routes())
         .merge(preferences::routes())
         .merge(protocol::routes())
