@@ -134,6 +134,69 @@ macro_rules! log_admin_event {
 }
 pub(crate) use log_admin_event;
 
+/// Queues, inside an open write transaction, the announcement that `$subject` was given
+/// a role with which they handle cases: a mail ([`MailKind::BehandelrolGegeven`], which
+/// cannot be turned off) to everyone who holds one of `$handler_roles` now and to every
+/// privacy officer of the organisation, but not to the person themselves. Nothing of the
+/// change is in the mail; the start page says who and when (issue 14: an administrator
+/// who makes someone, or an account of their own making, a handler is seen at once).
+macro_rules! announce_new_handler {
+    ($tx:expr, $organisation:expr, $subject:expr, $handler_roles:expr, $at:expr) => {{
+        let org: &str = $organisation.as_str();
+        let subject: &str = $subject.as_str();
+        let at: i64 = $at;
+        let tag = format!("{subject}:{at}");
+        for role in $handler_roles {
+            $crate::outbox::enqueue_for_role!(
+                $tx,
+                org,
+                role.as_str(),
+                Some(subject),
+                $crate::outbox::MailKind::BehandelrolGegeven,
+                None,
+                Some(tag.as_str()),
+                at
+            );
+        }
+        let officers = sqlx::query(
+            "SELECT d.person_id FROM person_duties d JOIN people p ON p.id = d.person_id \
+             WHERE d.duty = $1 AND p.organisation_id = $2 AND p.id <> $3",
+        )
+        .bind($crate::duties::Duty::Privacy.as_str())
+        .bind(org)
+        .bind(subject)
+        .fetch_all(&mut *$tx)
+        .await?;
+        for officer in officers {
+            let officer: String = sqlx::Row::try_get(&officer, "person_id")?;
+            $crate::outbox::enqueue_mail!(
+                $tx,
+                org,
+                officer.as_str(),
+                $crate::outbox::MailKind::BehandelrolGegeven,
+                None,
+                Some(tag.as_str()),
+                at
+            );
+        }
+    }};
+}
+
+/// The roles of `new` that handle cases under `handler_roles` and were not held now
+/// before (`old`): giving one is announced.
+pub(crate) fn handler_roles_given(
+    handler_roles: &[Role],
+    old: &BTreeSet<(Role, bool)>,
+    new: &BTreeSet<(Role, bool)>,
+) -> Vec<Role> {
+    new.iter()
+        .filter(|(role, current)| {
+            *current && handler_roles.contains(role) && !old.contains(&(*role, true))
+        })
+        .map(|(role, _)| *role)
+        .collect()
+}
+
 /// Refuses, inside an open transaction, an actor who is not an administrator of the
 /// organisation (the web checks this too; the register does not rely on it).
 macro_rules! require_admin_actor {
@@ -319,6 +382,8 @@ impl Register {
             None => None,
         };
         let (key, _) = self.organisation(organisation).await?;
+        let handler_roles = self.protocol(organisation).await?.handler_roles();
+        let given = handler_roles_given(&handler_roles, &BTreeSet::new(), &roles);
         let id = PersonId::generate();
         let sealed = SealedPerson::new(&key, &id, name, person.email.as_deref());
         let at = to_micros(Timestamp::now());
@@ -344,6 +409,9 @@ impl Register {
                 .await?;
             }
             log_admin_event!(tx, organisation, actor, at, AdminEventKind::PersonAdded, Some(id.as_str()), detail);
+            if !given.is_empty() {
+                announce_new_handler!(tx, organisation, &id, &handler_roles, at);
+            }
             tx.commit().await?;
         });
         Ok(id)
@@ -370,6 +438,7 @@ impl Register {
             ));
         }
         let at = to_micros(Timestamp::now());
+        let handler_roles = self.protocol(organisation).await?.handler_roles();
         on_db!(self.db(), pool => {
             let mut tx = pool.begin_write().await?;
             require_admin_actor!(tx, organisation, actor);
@@ -414,6 +483,9 @@ impl Register {
                 replace_roles_in_tx!(tx, person, &roles);
                 log_admin_event!(tx, organisation, actor, at, AdminEventKind::RolesChanged, Some(person.as_str()),
                     json!({ "from": roles_json(&old_roles), "to": roles_json(&roles) }));
+                if !handler_roles_given(&handler_roles, &old_roles, &roles).is_empty() {
+                    announce_new_handler!(tx, organisation, person, &handler_roles, at);
+                }
             }
             if old_duties != duties {
                 replace_duties_in_tx!(tx, person, &duties);

@@ -23,6 +23,7 @@ pub mod export;
 pub mod insight;
 pub mod intake;
 pub mod model;
+pub mod new_handlers;
 pub mod operations;
 pub mod outbox;
 pub mod people;

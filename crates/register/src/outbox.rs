@@ -48,6 +48,9 @@ words!(
         TaakBijna = "taak_bijna",
         /// To the handler: a task is overdue.
         TaakVerlopen = "taak_verlopen",
+        /// To whoever handles cases now and to the privacy officers: someone was given a
+        /// role with which they handle, and so read, cases (issue 14). Cannot be turned off.
+        BehandelrolGegeven = "behandelrol_gegeven",
     }
 );
 
@@ -60,7 +63,16 @@ impl MailKind {
             MailKind::NazorgAfspraak => "Een afspraak voor een nazorggesprek met mij",
             MailKind::TaakBijna => "Een taak moet binnen een dag af zijn",
             MailKind::TaakVerlopen => "Een taak is over de termijn",
+            MailKind::BehandelrolGegeven => {
+                "Iemand kreeg een functie waarmee die meldingen behandelt"
+            }
         }
+    }
+
+    /// Whether a person may turn this mail off. The announcement of a new handler may not
+    /// be: it is how the people who handle cases learn that someone else now reads them.
+    pub fn optional(self) -> bool {
+        self != MailKind::BehandelrolGegeven
     }
 }
 
@@ -565,6 +577,12 @@ impl Register {
         kind: MailKind,
         enabled: bool,
     ) -> Result<(), RegisterError> {
+        if !kind.optional() {
+            return Err(RegisterError::invalid(
+                "kind",
+                format!("the mail `{}` cannot be turned off", kind.as_str()),
+            ));
+        }
         on_db!(self.db(), pool => {
             let mut tx = pool.begin_write().await?;
             let known = sqlx::query("SELECT id FROM people WHERE id = $1 AND organisation_id = $2")

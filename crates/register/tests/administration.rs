@@ -321,6 +321,150 @@ async fn a_person_is_added_with_account_and_logged_without_personal_data(world: 
     );
 }
 
+/// Issue 14: whoever is given a role that handles cases is announced at once, by a mail
+/// that cannot be turned off, to everyone who handles cases now and to the privacy
+/// officers (never to the person themselves), and named on their start page: an
+/// administrator who makes a colleague, or an account of their own making, griffier is
+/// seen. A role that does not handle cases, or a handling role held already, is no news.
+async fn a_new_handler_is_announced_to_the_handlers_and_the_privacy_officer(world: World) {
+    let register = &world.register;
+    let since = Timestamp::now();
+    let officer = register
+        .add_person_with_account(
+            &world.leiden,
+            Some(&world.admin),
+            NewAccount {
+                person: person(
+                    "Fenna FG",
+                    "fg@leiden.example",
+                    vec![(Role::Ambtenaar, true)],
+                ),
+                duties: vec![Duty::Privacy],
+                password: None,
+            },
+        )
+        .await
+        .unwrap();
+    let announced = |entries: Vec<OutboxEntry>| -> Vec<PersonId> {
+        let mut to: Vec<PersonId> = entries
+            .into_iter()
+            .filter(|e| e.kind == MailKind::BehandelrolGegeven)
+            .map(|e| e.person)
+            .collect();
+        to.sort();
+        to
+    };
+    assert!(announced(register.outbox(&world.leiden, 100).await.unwrap()).is_empty());
+
+    // The raadslid becomes griffier beside the griffier.
+    register
+        .change_roles_and_duties(
+            &world.leiden,
+            Some(&world.admin),
+            &world.raadslid,
+            &[(Role::Raadslid, true), (Role::Griffier, true)],
+            &[],
+        )
+        .await
+        .unwrap();
+    let mut expected = vec![world.griffier.clone(), officer.clone()];
+    expected.sort();
+    assert_eq!(
+        announced(register.outbox(&world.leiden, 100).await.unwrap()),
+        expected
+    );
+    let given = register.new_handlers(&world.leiden, since).await.unwrap();
+    assert_eq!(given.len(), 1, "{given:?}");
+    assert_eq!(given[0].person.as_ref(), Some(&world.raadslid));
+    assert_eq!(given[0].by.as_ref(), Some(&world.admin));
+    assert_eq!(given[0].roles, [Role::Griffier]);
+    assert_eq!(given[0].person_name.as_deref(), Some("Fatima El Amrani"));
+
+    // Nothing new: the same roles again, a role that handles nothing, a former griffier.
+    let before = register.outbox(&world.leiden, 100).await.unwrap().len();
+    for roles in [
+        vec![(Role::Raadslid, true), (Role::Griffier, true)],
+        vec![
+            (Role::Raadslid, true),
+            (Role::Griffier, true),
+            (Role::Wethouder, true),
+        ],
+    ] {
+        register
+            .change_roles_and_duties(
+                &world.leiden,
+                Some(&world.admin),
+                &world.raadslid,
+                &roles,
+                &[],
+            )
+            .await
+            .unwrap();
+    }
+    register
+        .change_roles_and_duties(
+            &world.leiden,
+            Some(&world.admin),
+            &world.other_raadslid,
+            &[(Role::Raadslid, true)],
+            &[],
+        )
+        .await
+        .expect_err("another organisation's person is not found");
+    assert_eq!(
+        register.outbox(&world.leiden, 100).await.unwrap().len(),
+        before
+    );
+    assert_eq!(
+        register
+            .new_handlers(&world.leiden, since)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // A person added as griffier is announced too: to both griffiers and the officer.
+    let added = register
+        .add_person_with_account(
+            &world.leiden,
+            Some(&world.admin),
+            NewAccount {
+                person: person(
+                    "Nieuwe Griffier",
+                    "ng@leiden.example",
+                    vec![(Role::Griffier, true)],
+                ),
+                duties: vec![],
+                password: Some(PASSWORD.into()),
+            },
+        )
+        .await
+        .unwrap();
+    let given = register.new_handlers(&world.leiden, since).await.unwrap();
+    assert_eq!(given[0].person.as_ref(), Some(&added));
+    let mails = register.outbox(&world.leiden, 100).await.unwrap();
+    let to_added_announcement = announced(mails).len();
+    assert_eq!(
+        to_added_announcement,
+        2 + 3,
+        "two earlier, three for the new griffier"
+    );
+
+    // The announcement cannot be turned off.
+    assert!(matches!(
+        register
+            .set_mail_preference(
+                &world.leiden,
+                &world.griffier,
+                MailKind::BehandelrolGegeven,
+                false
+            )
+            .await,
+        Err(RegisterError::Invalid { .. })
+    ));
+}
+
 async fn roles_and_duties_change_and_an_administrator_always_remains(world: World) {
     let register = &world.register;
     register
@@ -843,6 +987,7 @@ support::scenarios!(
     postgres_administration:
     a_person_is_added_with_account_and_logged_without_personal_data,
     roles_and_duties_change_and_an_administrator_always_remains,
+    a_new_handler_is_announced_to_the_handlers_and_the_privacy_officer,
     passwords_accounts_and_second_factors_end_sessions,
     the_protocol_and_its_contacts_are_replaced_and_cases_keep_their_plan,
     retention_is_set_per_organisation_over_the_default,

@@ -1005,9 +1005,10 @@ async fn a_screenshot_round_trips_sealed(world: World) {
         .collect();
     assert_eq!(listed.len(), 1, "the list is on the timeline");
     assert_eq!(listed[0].actor.as_ref(), Some(&world.griffier));
+    // The read records the roles its reader held at that moment (issue 14).
     assert_eq!(
         listed[0].payload,
-        serde_json::json!({ "evidence_list": true })
+        serde_json::json!({ "evidence_list": true, "roles": ["griffier"] })
     );
     assert_eq!(list.len(), 1);
     let listed = &list[0];

@@ -204,6 +204,19 @@ pub fn render(mail: &OutgoingMail, public_url: &str) -> (String, String) {
                 format!("Bekijk de melding: {public_url}/zaken/{case}"),
             ],
         ),
+        MailKind::BehandelrolGegeven => (
+            String::from("Weerbaar: iemand kan nu meldingen behandelen"),
+            vec![
+                String::from(
+                    "Een beheerder heeft iemand een functie gegeven waarmee die meldingen behandelt en dus leest. \
+                     U krijgt dit bericht omdat u zelf meldingen behandelt of privacyfunctionaris bent.",
+                ),
+                format!("Wie en wanneer ziet u op de startpagina: {public_url}/"),
+                String::from(
+                    "Klopt dit niet? Neem dan meteen contact op met de privacyfunctionaris of de griffier.",
+                ),
+            ],
+        ),
         MailKind::TaakVerlopen => (
             format!("Weerbaar: taak {task} is over de termijn{number}"),
             vec![
@@ -221,9 +234,14 @@ pub fn render(mail: &OutgoingMail, public_url: &str) -> (String, String) {
         body.push_str("\n\n");
     }
     body.push_str(
-        "Deze e-mail bevat bewust geen inhoud van de melding; u leest die na het aanmelden.\n\
-         Welke e-mails u krijgt, kiest u zelf: {url}/instellingen/e-mail\n\n-- \nWeerbaar\n",
+        "Deze e-mail bevat bewust geen inhoud van de melding; u leest die na het aanmelden.\n",
     );
+    if mail.kind.optional() {
+        body.push_str("Welke e-mails u krijgt, kiest u zelf: {url}/instellingen/e-mail\n");
+    } else {
+        body.push_str("Deze e-mail kunt u niet uitzetten.\n");
+    }
+    body.push_str("\n-- \nWeerbaar\n");
     let body = body.replace("{url}", public_url);
     (subject, body)
 }

@@ -170,3 +170,75 @@ async fn the_privacy_officer_sees_who_read_with_which_role_and_nothing_of_the_ca
         );
     }
 }
+
+/// Issue 14: an administrator who makes someone griffier is seen at once: the griffier
+/// and the privacy officer find it on their start page (the new griffier does not, nor
+/// does a raadslid), and the announcement is not among the mails one can turn off.
+#[tokio::test]
+async fn a_new_handler_is_named_on_the_start_page_of_handlers_and_the_privacy_officer() {
+    let world = World::new("westerveld").await;
+    let raadslid = world
+        .person("Rosa Raadslid", &[Role::Raadslid], &[], false)
+        .await;
+    let griffier = world
+        .person("Greet Griffier", &[Role::Griffier], &[], true)
+        .await;
+    let newcomer = world
+        .person("Nico Nieuw", &[Role::Ambtenaar], &[], true)
+        .await;
+    let privacy = world
+        .person("Pim Privacy", &[Role::Ambtenaar], &[Duty::Privacy], true)
+        .await;
+    let admin = world
+        .person("Anna Beheer", &[Role::Ambtenaar], &[Duty::Beheerder], true)
+        .await;
+    let mut administrator = world.sign_in(&admin).await;
+    let changed = administrator
+        .post(
+            &format!("/beheer/personen/{}", newcomer.id),
+            &[("role_ambtenaar", "huidig"), ("role_griffier", "huidig")],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
+
+    let sentence = "Anna Beheer gaf Nico Nieuw op ";
+    // Each signs in once: a second sign-in within the same 30 seconds would reuse the
+    // second factor's code, which the replay guard refuses.
+    let mut handler = world.sign_in(&griffier).await;
+    let mut officer = world.sign_in(&privacy).await;
+    for (who, client) in [
+        ("griffier", &mut handler),
+        ("privacy officer", &mut officer),
+    ] {
+        let home = client.get("/").await;
+        assert_eq!(home.status, StatusCode::OK);
+        assert!(
+            home.body.contains("Nieuw: wie meldingen behandelt"),
+            "{who}: {}",
+            home.body
+        );
+        assert!(home.body.contains(sentence), "{who}: {}", home.body);
+        assert!(
+            home.body.contains("de functie griffier."),
+            "{who}: {}",
+            home.body
+        );
+    }
+    for (who, someone) in [("newcomer", &newcomer), ("raadslid", &raadslid)] {
+        let mut client = world.sign_in(someone).await;
+        let home = client.get("/").await;
+        assert!(!home.body.contains(sentence), "{who}: {}", home.body);
+    }
+    let preferences = handler.get("/instellingen/e-mail").await;
+    assert_eq!(preferences.status, StatusCode::OK);
+    assert!(
+        preferences
+            .body
+            .contains("Een nieuwe melding voor mij als behandelaar")
+    );
+    assert!(
+        !preferences.body.contains("behandelrol_gegeven"),
+        "{}",
+        preferences.body
+    );
+}

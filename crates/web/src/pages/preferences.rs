@@ -47,6 +47,7 @@ async fn show(
         .mail_preferences(&user.me.person)
         .await?
         .into_iter()
+        .filter(|(kind, _)| kind.optional())
         .map(|(kind, on)| Choice {
             code: kind.as_str(),
             label: kind.label(),
@@ -64,7 +65,7 @@ async fn show(
 
 async fn save(State(state): State<AppState>, posted: Posted) -> Result<Response, WebError> {
     let Posted { user, fields } = posted;
-    for kind in MailKind::ALL {
+    for kind in MailKind::ALL.iter().filter(|kind| kind.optional()) {
         state
             .register()
             .set_mail_preference(
