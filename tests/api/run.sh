@@ -6,7 +6,9 @@
 #
 # Makes its own virtualenv with a pinned schemathesis from PyPI (target/schemathesis-venv),
 # a throwaway data folder (weerbaar init, user add, token create: the command line, no
-# back door in the product) and a server on a free port on 127.0.0.1. Then, through the
+# back door in the product) and a server on a free port on 127.0.0.1. The griffier then
+# sets up her second factor on the pages, as anyone does (her role asks for one, and
+# without it her tokens read nothing). Then, through the
 # API itself, real things for the item endpoints to find: a report with a perpetrator, a
 # measure, an aftercare conversation, a police contact and an evidence file in it, and a
 # consult to make a report. Their ids go into a schemathesis.toml ([[operations]] with
@@ -50,8 +52,9 @@ trap cleanup EXIT
 
 data="$work/data"
 email=griffie@gemeente.test
+password="een lange zin als wachtwoord"
 "$bin" --data-dir "$data" init --preset westerveld >"$work/init.log" 2>&1 || { cat "$work/init.log"; exit 1; }
-printf '%s\n' "een lange zin als wachtwoord" \
+printf '%s\n' "$password" \
     | "$bin" --data-dir "$data" user add --name "Greet Griffier" --email "$email" \
         --role griffier --role raadslid --duty beheerder >/dev/null
 token=$("$bin" --data-dir "$data" token create --email "$email" --scope admin --days 1 --name schemathesis)
@@ -73,9 +76,9 @@ base="http://127.0.0.1:$port"
 "$bin" --data-dir "$data" serve --listen "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
 server=$!
 
-python3 - "$base" "$token" "$work/tokens" "$work/schemathesis.toml" <<'PY'
-import json, sys, time, urllib.error, urllib.request
-base, token, tokens_file, config_file = sys.argv[1:5]
+python3 - "$base" "$token" "$work/tokens" "$work/schemathesis.toml" "$email" "$password" <<'PY'
+import base64, hashlib, hmac, json, re, struct, sys, time, urllib.error, urllib.parse, urllib.request
+base, token, tokens_file, config_file, email, password = sys.argv[1:7]
 for _ in range(150):
     try:
         urllib.request.urlopen(base + "/healthz", timeout=1)
@@ -84,6 +87,61 @@ for _ in range(150):
         time.sleep(0.2)
 else:
     sys.exit("weerbaar serve did not come up")
+
+# The griffier's role asks for a second factor, and without one her tokens read nothing
+# (issue 14). She sets it up as anyone does: signing in on the pages and typing the app's
+# code, which this script computes from the secret the page shows (RFC 6238).
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+pages = urllib.request.build_opener(NoRedirect)
+cookies = {}
+
+def page(path, fields=None):
+    headers = {"Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items())}
+    data = None
+    if fields is not None:
+        data = urllib.parse.urlencode(fields).encode()
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        headers["Origin"] = base
+    request = urllib.request.Request(base + path, data=data, headers=headers)
+    try:
+        answer = pages.open(request, timeout=10)
+    except urllib.error.HTTPError as error:
+        answer = error
+    # By hand rather than with a cookie jar: the cookies are Secure, and a jar would not
+    # send them back over http://127.0.0.1 (a browser treats 127.0.0.1 as secure).
+    for header in answer.headers.get_all("Set-Cookie") or []:
+        name, _, rest = header.partition("=")
+        cookies[name.strip()] = rest.split(";", 1)[0]
+    return answer.getcode(), answer.headers.get("Location"), answer.read().decode(errors="replace")
+
+def form_token(html):
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    if not found:
+        sys.exit("no form token on the page")
+    return found.group(1)
+
+def totp(secret):
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    mac = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
+    offset = mac[-1] & 0x0F
+    return "%06d" % ((struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000)
+
+_, _, html = page("/aanmelden")
+status, location, html = page("/aanmelden", {"csrf": form_token(html), "terug": "/", "email": email, "password": password})
+if status != 303 or location != "/aanmelden/tweede-factor":
+    sys.exit(f"sign-in: expected the second factor's enrolment, got {status} {location}: {html[:300]}")
+_, _, html = page("/aanmelden/tweede-factor")
+secret = re.search(r'<code class="wb-secret">([^<]+)</code>', html)
+if not secret:
+    sys.exit("enrolment: no secret on the page")
+status, location, html = page("/aanmelden/tweede-factor", {"csrf": form_token(html), "code": totp(secret.group(1).replace(" ", ""))})
+if status == 303 and location:
+    status, location, html = page(location)
+if "Uw herstelcodes" not in html:
+    sys.exit(f"enrolment: no recovery codes after the code ({status} {location})")
 
 def call(method, path, body=None, content_type="application/json"):
     data = None
