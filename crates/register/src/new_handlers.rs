@@ -16,7 +16,7 @@ use crate::error::RegisterError;
 use crate::model::{OrganisationId, PersonId, redacted_debug};
 use crate::register::Register;
 
-/// How far back the administration log is read for these changes.
+/// At most this many entries of the window are read (a window of weeks holds a few).
 const LOG_ENTRIES: u32 = 500;
 
 /// Someone given one or more roles that handle cases.
@@ -67,10 +67,10 @@ impl Register {
     ) -> Result<Vec<NewHandler>, RegisterError> {
         let handler_roles = self.protocol(organisation).await?.handler_roles();
         let mut found = Vec::new();
-        for event in self.admin_events(organisation, LOG_ENTRIES).await? {
-            if event.at < since {
-                break;
-            }
+        for event in self
+            .admin_events_since(organisation, Some(since), LOG_ENTRIES)
+            .await?
+        {
             let (from, to) = match event.kind {
                 AdminEventKind::PersonAdded => (BTreeSet::new(), roles_of(&event.detail["roles"])?),
                 AdminEventKind::RolesChanged => (

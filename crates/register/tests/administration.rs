@@ -379,6 +379,15 @@ async fn a_new_handler_is_announced_to_the_handlers_and_the_privacy_officer(worl
     assert_eq!(given[0].by.as_ref(), Some(&world.admin));
     assert_eq!(given[0].roles, [Role::Griffier]);
     assert_eq!(given[0].person_name.as_deref(), Some("Fatima El Amrani"));
+    // Only the window asked for: nothing was given after now.
+    let later = Timestamp::now() + jiff::SignedDuration::from_secs(1);
+    assert!(
+        register
+            .new_handlers(&world.leiden, later)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // Nothing new: the same roles again, a role that handles nothing, a former griffier.
     let before = register.outbox(&world.leiden, 100).await.unwrap().len();
